@@ -1,0 +1,421 @@
+package ibsim
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// outQueueLen is the number of frames a connection may have waiting to be
+// written. A client that lets this many pile up is too slow to keep and is
+// disconnected, so one stalled client never holds up the server.
+const outQueueLen = 16384
+
+// handshakeTimeout bounds how long a new socket may take to send its
+// handshake.
+const handshakeTimeout = 10 * time.Second
+
+// client is one API connection.
+type client struct {
+	srv    *Server
+	conn   net.Conn
+	connID int64
+	log    *slog.Logger
+
+	// Set during the handshake and startApi, then read-only.
+	version    int
+	paceAPI    bool
+	clientID   int64
+	registered bool
+	started    bool
+
+	out       chan []byte
+	done      chan struct{}
+	closeOnce sync.Once
+	closing   atomic.Bool
+
+	rate    rateWindow
+	strikes []time.Time
+
+	mdType atomic.Int32 // market data type requested with reqMarketDataType (1..4)
+
+	md *mdState   // market data subscriptions (mktdata.go)
+	hd *histState // historical data requests (history.go)
+
+	stats *connStats
+}
+
+func newClient(s *Server, nc net.Conn, connID int64) *client {
+	c := &client{
+		srv:    s,
+		conn:   nc,
+		connID: connID,
+		log:    s.log.With("conn", connID, "remote", nc.RemoteAddr().String()),
+		out:    make(chan []byte, outQueueLen),
+		done:   make(chan struct{}),
+		rate:   rateWindow{window: s.cfg.Limits.RateWindow},
+	}
+	c.mdType.Store(1)
+	c.md = newMDState()
+	c.hd = newHistState()
+	c.stats = s.stats.newConn(connID, nc.RemoteAddr().String())
+	return c
+}
+
+// serve runs the connection: handshake, then the read loop. It returns when
+// the connection is closed, after the writer goroutine has ended.
+func (c *client) serve() {
+	var wg sync.WaitGroup
+	defer func() {
+		c.close("connection ended")
+		wg.Wait()
+		c.cleanup()
+	}()
+	br := bufio.NewReaderSize(c.conn, 64<<10)
+	if err := c.handshake(br); err != nil {
+		c.log.Debug("ibsim handshake failed", "err", err)
+		return
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		c.writeLoop()
+	}()
+	c.readLoop(br)
+}
+
+// handshake reads "API\0" and the version range, and answers with the
+// negotiated version and the connection time.
+func (c *client) handshake(br *bufio.Reader) error {
+	_ = c.conn.SetReadDeadline(time.Now().Add(handshakeTimeout))
+	defer c.conn.SetReadDeadline(time.Time{})
+	var prefix [4]byte
+	if _, err := io.ReadFull(br, prefix[:]); err != nil {
+		return fmt.Errorf("read API prefix: %w", err)
+	}
+	if !bytes.Equal(prefix[:], []byte("API\x00")) {
+		c.srv.stats.badHandshake()
+		return fmt.Errorf("socket did not start with API\\0 (got %q)", prefix[:])
+	}
+	p, err := readFrame(br)
+	if err != nil {
+		c.srv.stats.badHandshake()
+		return fmt.Errorf("read version range: %w", err)
+	}
+	minV, maxV, opts, err := parseVersionRange(string(p))
+	if err != nil {
+		c.srv.stats.badHandshake()
+		return err
+	}
+	v := min(maxV, c.srv.cfg.ServerVersion)
+	// Versions 187..189 carry RFQ placeholder fields that were withdrawn
+	// again in 190; the simulator does not speak them.
+	if v >= 187 && v <= 189 {
+		v = 186
+	}
+	if v < minV || v < MinClientVersion {
+		c.srv.stats.badHandshake()
+		return fmt.Errorf("no common version: client v%d..%d, server up to v%d", minV, maxV, c.srv.cfg.ServerVersion)
+	}
+	c.version = v
+	c.paceAPI = strings.Contains(opts, "+PACEAPI")
+	c.stats.setVersion(v)
+	now := c.srv.now().In(newYork)
+	reply := encodeFrame(strconv.Itoa(v), now.Format("20060102 15:04:05 MST"))
+	_ = c.conn.SetWriteDeadline(time.Now().Add(handshakeTimeout))
+	_, err = c.conn.Write(reply)
+	_ = c.conn.SetWriteDeadline(time.Time{})
+	return err
+}
+
+// parseVersionRange parses "v100..200 +PACEAPI" or "v176".
+func parseVersionRange(s string) (lo, hi int, opts string, err error) {
+	if i := strings.IndexByte(s, ' '); i >= 0 {
+		s, opts = s[:i], s[i+1:]
+	}
+	if !strings.HasPrefix(s, "v") {
+		return 0, 0, "", fmt.Errorf("version range %q: want vMIN..MAX", s)
+	}
+	s = s[1:]
+	a, b, found := strings.Cut(s, "..")
+	if !found {
+		b = a
+	}
+	lo, err1 := strconv.Atoi(a)
+	hi, err2 := strconv.Atoi(b)
+	if err1 != nil || err2 != nil || lo <= 0 || hi < lo {
+		return 0, 0, "", fmt.Errorf("version range %q: want vMIN..MAX with 0 < MIN <= MAX", "v"+s)
+	}
+	return lo, hi, opts, nil
+}
+
+// readLoop reads and dispatches requests until the socket fails.
+func (c *client) readLoop(br *bufio.Reader) {
+	for {
+		p, err := readFrame(br)
+		if err != nil {
+			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) && !c.closing.Load() {
+				c.log.Debug("ibsim read", "err", err)
+			}
+			return
+		}
+		if !c.admitMessage() {
+			return
+		}
+		c.dispatch(p)
+		if c.closing.Load() {
+			return
+		}
+	}
+}
+
+// admitMessage applies the message-rate limit to one arriving message. It
+// returns false when the connection must close.
+func (c *client) admitMessage() bool {
+	lim := c.srv.cfg.Limits
+	if c.paceAPI {
+		// With +PACEAPI the Gateway queues instead of failing: hold the
+		// message until the window has room.
+		for c.rate.countAt(c.srv.limitNow()) >= lim.MaxMsgRate {
+			wait := c.rate.waitFor(c.srv.limitNow(), lim.MaxMsgRate)
+			if wait <= 0 {
+				wait = time.Millisecond
+			}
+			t := time.NewTimer(min(wait, 20*time.Millisecond))
+			select {
+			case <-c.done:
+				t.Stop()
+				return false
+			case <-t.C:
+			}
+		}
+	}
+	now := c.srv.limitNow()
+	n := c.rate.add(now)
+	c.stats.window(n)
+	c.srv.stats.window(n)
+	if n <= lim.MaxMsgRate {
+		return true
+	}
+	// One error 100 and one strike per window with excess.
+	if len(c.strikes) > 0 && now.Sub(c.strikes[len(c.strikes)-1]) < lim.RateWindow {
+		return true
+	}
+	keep := c.strikes[:0]
+	for _, t := range c.strikes {
+		if now.Sub(t) < lim.RateStrikeWindow {
+			keep = append(keep, t)
+		}
+	}
+	c.strikes = append(keep, now)
+	c.sendError(-1, 100, fmt.Sprintf("Max rate of messages per second has been exceeded:max=%d rec=%d (%d)", lim.MaxMsgRate, n, len(c.strikes)))
+	if len(c.strikes) >= lim.RateStrikes {
+		c.log.Warn("ibsim closing connection: sustained message rate excess", "strikes", len(c.strikes))
+		c.closeAfterFlush("message rate exceeded")
+		return false
+	}
+	return true
+}
+
+// dispatch decodes and handles one request. A request the simulator cannot
+// parse is answered with error 320 and does not affect the connection.
+func (c *client) dispatch(p []byte) {
+	f := newFields(splitFields(p))
+	idStr := f.str("message id")
+	id, err := strconv.ParseInt(idStr, 10, 64)
+	if err != nil {
+		c.stats.message(-1)
+		c.sendError(-1, 320, fmt.Sprintf("Error reading request. Unable to parse message id %q.", truncate(idStr, 32)))
+		return
+	}
+	c.stats.message(int(id))
+	c.srv.stats.message(int(id))
+	if !c.started && id != msgStartAPI {
+		// The Gateway ignores requests before startApi.
+		c.log.Debug("ibsim request before startApi ignored", "msg", id)
+		return
+	}
+	h := handlerFor(id)
+	if h == nil {
+		c.sendError(-1, 320, fmt.Sprintf("Error reading request. Message id %d is not supported by this simulator.", id))
+		return
+	}
+	reqID := int64(-1)
+	if err := h(c, f); err != nil {
+		var fe *fieldError
+		if errors.As(err, &fe) {
+			if f.reqID != 0 {
+				reqID = f.reqID
+			}
+			c.sendError(reqID, 320, fmt.Sprintf("Error reading request. Message id %d: %v.", id, fe))
+			return
+		}
+		c.log.Debug("ibsim request failed", "msg", id, "err", err)
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
+
+// writeLoop writes queued frames in order. A nil frame means: close after
+// what came before it.
+func (c *client) writeLoop() {
+	bw := bufio.NewWriterSize(c.conn, 64<<10)
+	for {
+		select {
+		case <-c.done:
+			return
+		case b := <-c.out:
+			if b == nil {
+				_ = bw.Flush()
+				c.close("closed by server")
+				return
+			}
+			if _, err := bw.Write(b); err != nil {
+				c.close("write failed")
+				return
+			}
+			// Flush when nothing else is waiting, so bursts share syscalls.
+			if len(c.out) == 0 {
+				if err := bw.Flush(); err != nil {
+					c.close("write failed")
+					return
+				}
+			}
+		}
+	}
+}
+
+// send queues one message for the client. It never blocks: a client whose
+// queue is full is disconnected.
+func (c *client) send(m *msg) {
+	c.sendFrame(m.frame())
+}
+
+func (c *client) sendFrame(b []byte) {
+	if c.closing.Load() {
+		return
+	}
+	select {
+	case c.out <- b:
+	default:
+		c.log.Warn("ibsim closing connection: client does not read its messages")
+		c.close("output queue full")
+	}
+}
+
+// sendError sends an error or warning message in the layout of the
+// negotiated version.
+func (c *client) sendError(reqID int64, code int, text string) {
+	m := newMsg(inErrMsg)
+	if c.version < 194 {
+		m.int(2)
+	}
+	m.int(reqID).int(int64(code)).str(text)
+	if c.version >= 166 {
+		m.str("")
+	}
+	if c.version >= 194 {
+		m.int(time.Now().UnixMilli())
+	}
+	c.send(m)
+	c.srv.stats.errorSent(code)
+	c.stats.errorSent(code)
+	c.log.Info("ibsim error sent", "clientId", c.clientID, "reqId", reqID, "code", code, "msg", text)
+}
+
+// closeAfterFlush closes the connection once everything queued before it
+// is written.
+func (c *client) closeAfterFlush(reason string) {
+	if c.closing.Load() {
+		return
+	}
+	c.log.Debug("ibsim closing after flush", "reason", reason)
+	select {
+	case c.out <- nil:
+	default:
+		c.close(reason)
+	}
+}
+
+// close closes the connection at once. It is idempotent.
+func (c *client) close(reason string) {
+	c.closeOnce.Do(func() {
+		c.closing.Store(true)
+		close(c.done)
+		_ = c.conn.Close()
+		if c.registered {
+			c.log.Info("ibsim client disconnected", "clientId", c.clientID, "reason", reason)
+		}
+	})
+}
+
+// cleanup releases what the connection held once its goroutines ended.
+func (c *client) cleanup() {
+	c.md.closeAll(c)
+	c.hd.closeAll(c)
+	c.srv.remove(c)
+	c.stats.closed()
+}
+
+// onTick is called by the server's tick loop with the market-clock instant.
+func (c *client) onTick(now time.Time) {
+	if c.closing.Load() {
+		return
+	}
+	c.md.tick(c, now)
+	c.hd.tick(c, now)
+}
+
+// rateWindow is a sliding window of message arrival times.
+type rateWindow struct {
+	window time.Duration
+	times  []time.Time // ascending
+}
+
+func (r *rateWindow) trim(now time.Time) {
+	i := 0
+	for i < len(r.times) && now.Sub(r.times[i]) >= r.window {
+		i++
+	}
+	if i > 0 {
+		r.times = append(r.times[:0], r.times[i:]...)
+	}
+}
+
+// add records an arrival and returns the number of arrivals in the window
+// ending now.
+func (r *rateWindow) add(now time.Time) int {
+	r.trim(now)
+	r.times = append(r.times, now)
+	return len(r.times)
+}
+
+// countAt returns the arrivals in the window ending at now.
+func (r *rateWindow) countAt(now time.Time) int {
+	r.trim(now)
+	return len(r.times)
+}
+
+// waitFor returns how long until the window holds fewer than max arrivals.
+func (r *rateWindow) waitFor(now time.Time, max int) time.Duration {
+	r.trim(now)
+	if len(r.times) < max {
+		return 0
+	}
+	oldest := r.times[len(r.times)-max]
+	return oldest.Add(r.window).Sub(now)
+}
