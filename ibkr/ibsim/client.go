@@ -20,6 +20,16 @@ import (
 // disconnected, so one stalled client never holds up the server.
 const outQueueLen = 16384
 
+// rejectGrace is how long a refused connection (326) stays open after the
+// error is written. The real Gateway's close reaches the client a network
+// round trip later; closing in the same instant crashes scmhub/ibapi
+// v0.10.47, whose Connect is still starting its shutdown watcher.
+const rejectGrace = 100 * time.Millisecond
+
+// drainTimeout bounds how long a connection the server is closing waits
+// for the client to close its side.
+const drainTimeout = 2 * time.Second
+
 // handshakeTimeout bounds how long a new socket may take to send its
 // handshake.
 const handshakeTimeout = 10 * time.Second
@@ -42,6 +52,8 @@ type client struct {
 	done      chan struct{}
 	closeOnce sync.Once
 	closing   atomic.Bool
+	rejected  atomic.Bool // refused at startApi; closes after rejectGrace
+	draining  atomic.Bool // write side shut; requests are read and dropped
 
 	rate    rateWindow
 	strikes []time.Time
@@ -168,6 +180,9 @@ func (c *client) readLoop(br *bufio.Reader) {
 			}
 			return
 		}
+		if c.draining.Load() {
+			continue
+		}
 		if !c.admitMessage() {
 			return
 		}
@@ -221,7 +236,7 @@ func (c *client) admitMessage() bool {
 	if len(c.strikes) >= lim.RateStrikes {
 		c.log.Warn("ibsim closing connection: sustained message rate excess", "strikes", len(c.strikes))
 		c.closeAfterFlush("message rate exceeded")
-		return false
+		return true
 	}
 	return true
 }
@@ -239,6 +254,9 @@ func (c *client) dispatch(p []byte) {
 	}
 	c.stats.message(int(id))
 	c.srv.stats.message(int(id))
+	if c.rejected.Load() {
+		return
+	}
 	if !c.started && id != msgStartAPI {
 		// The Gateway ignores requests before startApi.
 		c.log.Debug("ibsim request before startApi ignored", "msg", id)
@@ -281,7 +299,7 @@ func (c *client) writeLoop() {
 		case b := <-c.out:
 			if b == nil {
 				_ = bw.Flush()
-				c.close("closed by server")
+				c.closeGracefully()
 				return
 			}
 			if _, err := bw.Write(b); err != nil {
@@ -349,6 +367,45 @@ func (c *client) closeAfterFlush(reason string) {
 	default:
 		c.close(reason)
 	}
+}
+
+// closeGracefully ends the connection after everything queued was
+// written: it shuts the write side, so the client reads every message and
+// then EOF, and closes the socket once the client has closed its side or
+// drainTimeout passed. Closing at once while the client is still sending
+// would reset the connection and could discard the last messages before
+// the client reads them.
+func (c *client) closeGracefully() {
+	c.draining.Store(true)
+	tc, ok := c.conn.(interface{ CloseWrite() error })
+	if !ok || tc.CloseWrite() != nil {
+		c.close("closed by server")
+		return
+	}
+	t := time.NewTimer(drainTimeout)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		c.close("closed by server")
+	case <-c.done:
+	}
+}
+
+// reject refuses the connection after startApi: it ignores every further
+// request and closes the socket after rejectGrace.
+func (c *client) reject(reason string) {
+	c.rejected.Store(true)
+	t := time.NewTimer(rejectGrace)
+	c.srv.wg.Add(1)
+	go func() {
+		defer c.srv.wg.Done()
+		defer t.Stop()
+		select {
+		case <-t.C:
+			c.closeAfterFlush(reason)
+		case <-c.done:
+		}
+	}()
 }
 
 // close closes the connection at once. It is idempotent.

@@ -181,5 +181,10 @@ func dial(t testing.TB, s *Server, clientID int64) (*ibapi.EClient, *recorder) {
 	}
 	r.waitKind(t, "NextValidID", anyReq)
 	r.waitKind(t, "ManagedAccounts", anyReq)
+	// One round trip proves the client's request goroutine has started. In
+	// scmhub/ibapi v0.10.47 that goroutine's start races with the client's
+	// shutdown if the socket closes before it ran.
+	c.ReqCurrentTime()
+	r.waitKind(t, "CurrentTime", anyReq)
 	return c, r
 }

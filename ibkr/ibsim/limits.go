@@ -101,8 +101,7 @@ func (h *histPacer) admit(now time.Time, r histRequest) (v histVerdict, retryAt 
 	violation, until := h.check(now, r)
 	if violation {
 		if r.small {
-			// A violating request still counts against the window.
-			h.recent = append(h.recent, histRecord{at: now, req: r, weight: r.weight})
+			// A refused request is not recorded: it did not run.
 			return histViolated, time.Time{}
 		}
 		return histThrottle, until

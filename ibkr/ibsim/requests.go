@@ -147,7 +147,7 @@ func handleStartAPI(c *client, f *fields) error {
 		c.clientID = id
 		c.stats.setClientID(id)
 		c.sendError(-1, 326, "Unable to connect as the client id is already in use. Retry with a unique client id.")
-		c.closeAfterFlush("client id in use")
+		c.reject("client id in use")
 		return nil
 	}
 	c.clientID = id
