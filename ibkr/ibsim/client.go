@@ -267,6 +267,34 @@ func (c *client) dispatch(p []byte) {
 		c.sendError(-1, 320, fmt.Sprintf("Error reading request. Message id %d is not supported by this simulator.", id))
 		return
 	}
+	if d := c.srv.latencyFor(id); d != 0 {
+		if d < 0 {
+			return // a hung request: read, never answered
+		}
+		c.later(d, func() { c.runHandler(id, h, f) })
+		return
+	}
+	c.runHandler(id, h, f)
+}
+
+// later runs fn after d unless the connection closes first.
+func (c *client) later(d time.Duration, fn func()) {
+	t := time.NewTimer(d)
+	c.srv.wg.Add(1)
+	go func() {
+		defer c.srv.wg.Done()
+		defer t.Stop()
+		select {
+		case <-t.C:
+			fn()
+		case <-c.done:
+		}
+	}()
+}
+
+// runHandler runs one request's handler and answers a parse error with
+// error 320.
+func (c *client) runHandler(id int64, h handler, f *fields) {
 	reqID := int64(-1)
 	if err := h(c, f); err != nil {
 		var fe *fieldError

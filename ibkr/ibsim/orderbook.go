@@ -9,10 +9,19 @@ package ibsim
 func (s *Server) nextOrderID(clientID int64) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.orderIDs == nil {
-		s.orderIDs = map[int64]int64{}
+	return max(s.orderIDs[clientID]+1, s.idFloor)
+}
+
+// bumpOrderIDs moves every client id's next valid order id well past any id
+// used so far, as after a Gateway restart; lower ids are refused with 103.
+func (s *Server) bumpOrderIDs() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	top := s.idFloor
+	for _, id := range s.orderIDs {
+		top = max(top, id+1)
 	}
-	return s.orderIDs[clientID] + 1
+	s.idFloor = top + 1000
 }
 
 // handleReqOpenOrders serves reqOpenOrders, reqAllOpenOrders and

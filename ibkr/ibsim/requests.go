@@ -143,7 +143,7 @@ func handleStartAPI(c *client, f *fields) error {
 	}
 	c.started = true
 	s := c.srv
-	if !s.register(c, id) {
+	if s.clientIDHeld(id) || !s.register(c, id) {
 		c.clientID = id
 		c.stats.setClientID(id)
 		c.sendError(-1, 326, "Unable to connect as the client id is already in use. Retry with a unique client id.")

@@ -21,6 +21,7 @@ type Server struct {
 	ln   net.Listener
 	addr string
 
+	faults *faults
 	ref    *refData
 	prices *priceModel
 	lines  *lineBudget
@@ -31,12 +32,15 @@ type Server struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	mu       sync.Mutex
-	clients  map[*client]struct{}
-	byID     map[int64]*client
-	nextConn int64
-	closed   bool
-	orderIDs map[int64]int64 // highest order id used, by client id
+	mu         sync.Mutex
+	clients    map[*client]struct{}
+	byID       map[int64]*client
+	nextConn   int64
+	closed     bool
+	restarting bool
+	accepting  chan struct{}   // closed when the current accept loop ends
+	orderIDs   map[int64]int64 // highest order id used, by client id
+	idFloor    int64           // lowest order id accepted since the last restart
 
 	closeOnce sync.Once
 	closeErr  error
@@ -54,22 +58,26 @@ func Start(cfg Config) (*Server, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{
-		cfg:     cfg,
-		log:     cfg.Logger,
-		ln:      ln,
-		addr:    ln.Addr().String(),
-		ref:     newRefData(cfg.Seed),
-		prices:  newPriceModel(cfg.Seed),
-		lines:   newLineBudget(cfg.Limits.MaxMarketDataLines),
-		hist:    newHistPacer(cfg.Limits),
-		stats:   newStatsCollector(),
-		ctx:     ctx,
-		cancel:  cancel,
-		clients: make(map[*client]struct{}),
-		byID:    make(map[int64]*client),
+		cfg:      cfg,
+		log:      cfg.Logger,
+		ln:       ln,
+		addr:     ln.Addr().String(),
+		ref:      newRefData(cfg.Seed),
+		prices:   newPriceModel(cfg.Seed),
+		lines:    newLineBudget(cfg.Limits.MaxMarketDataLines),
+		hist:     newHistPacer(cfg.Limits),
+		faults:   newFaults(),
+		stats:    newStatsCollector(),
+		ctx:      ctx,
+		cancel:   cancel,
+		clients:  make(map[*client]struct{}),
+		byID:     make(map[int64]*client),
+		orderIDs: make(map[int64]int64),
 	}
-	s.wg.Add(2)
-	go s.acceptLoop()
+	s.mu.Lock()
+	s.startAccept(ln)
+	s.mu.Unlock()
+	s.wg.Add(1)
 	go s.tickLoop()
 	s.log.Info("ibsim listening", "addr", s.addr, "account", cfg.Account, "seed", cfg.Seed, "delayed", cfg.Delayed)
 	return s, nil
@@ -88,9 +96,10 @@ func (s *Server) Close() error {
 		for c := range s.clients {
 			cs = append(cs, c)
 		}
+		ln := s.ln
 		s.mu.Unlock()
 		s.cancel()
-		if err := s.ln.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+		if err := ln.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
 			s.closeErr = err
 		}
 		for _, c := range cs {
@@ -120,10 +129,28 @@ func (s *Server) now() time.Time { return s.cfg.Clock.Now() }
 // limitNow is the clock of the rate and pacing windows.
 func (s *Server) limitNow() time.Time { return s.cfg.LimitClock.Now() }
 
-func (s *Server) acceptLoop() {
-	defer s.wg.Done()
+// startAccept runs an accept loop on ln. The caller holds s.mu.
+func (s *Server) startAccept(ln net.Listener) {
+	done := make(chan struct{})
+	s.accepting = done
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		defer close(done)
+		s.acceptLoop(ln)
+	}()
+}
+
+// acceptDone returns a channel closed when the current accept loop ended.
+func (s *Server) acceptDone() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.accepting
+}
+
+func (s *Server) acceptLoop(ln net.Listener) {
 	for {
-		nc, err := s.ln.Accept()
+		nc, err := ln.Accept()
 		if err != nil {
 			if s.ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
 				return
@@ -136,10 +163,10 @@ func (s *Server) acceptLoop() {
 			return
 		}
 		s.mu.Lock()
-		if s.closed {
+		if s.closed || s.restarting {
 			s.mu.Unlock()
 			_ = nc.Close()
-			return
+			continue
 		}
 		if len(s.clients) >= s.cfg.Limits.MaxClients {
 			s.mu.Unlock()
@@ -180,6 +207,17 @@ func (s *Server) remove(c *client) {
 		delete(s.byID, c.clientID)
 	}
 	s.mu.Unlock()
+}
+
+// allClients returns every connection, registered or not.
+func (s *Server) allClients() []*client {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]*client, 0, len(s.clients))
+	for c := range s.clients {
+		out = append(out, c)
+	}
+	return out
 }
 
 // liveClients returns the connections that completed startApi.
