@@ -1,0 +1,212 @@
+package ibkr
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/scmhub/ibapi"
+)
+
+// conn is one live EClient on one guarded socket. A Session replaces it on
+// every reconnect; it is never reused.
+type conn struct {
+	gen uint64
+	g   *guard
+	ec  *ibapi.EClient
+
+	// dead is set (under Session.ecMu) once nothing may call into ec.
+	dead bool
+
+	mu          sync.Mutex
+	nextValidID int64
+	accounts    []string
+	gotID       bool
+	gotAccounts bool
+	refusal     *APIError // 326 during the handshake
+
+	ready    chan struct{} // nextValidId and managedAccounts both arrived
+	refused  chan struct{} // 326 arrived
+	barrier  chan struct{} // the teardown barrier was decoded
+	closedCh chan struct{} // the EClient reported ConnectionClosed
+	probe    *oneShot[int64]
+
+	readyOnce, refusedOnce, barrierOnce, closedOnce sync.Once
+}
+
+// barrierTime is the value of the synthetic currentTime message the guard
+// injects at teardown; when the wrapper sees it, every message before it
+// has been delivered.
+const barrierTime = -7305
+
+// teardown timeouts: how long to wait for the EClient's decoder to reach
+// the barrier and for the EClient to shut down. Both are normally
+// microseconds; the bounds only matter for a wedged EClient.
+const (
+	barrierTimeout  = 2 * time.Second
+	shutdownTimeout = 5 * time.Second
+)
+
+func (c *conn) markReady() {
+	c.mu.Lock()
+	ok := c.gotID && c.gotAccounts
+	c.mu.Unlock()
+	if ok {
+		c.readyOnce.Do(func() { close(c.ready) })
+	}
+}
+
+// dialConn makes one connection: TCP through a guard, the API handshake,
+// startApi, the Gateway's bootstrap (managedAccounts, nextValidId) and one
+// reqCurrentTime round trip. It returns an *APIError with code 326 when the
+// client id is refused.
+func (s *Session) dialConn(ctx context.Context, gen uint64) (*conn, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.ConnectTimeout)
+	defer cancel()
+	g, err := dialGuard(ctx, s.cfg.addr())
+	if err != nil {
+		return nil, err
+	}
+	c := &conn{
+		gen:      gen,
+		g:        g,
+		ready:    make(chan struct{}),
+		refused:  make(chan struct{}),
+		barrier:  make(chan struct{}),
+		closedCh: make(chan struct{}),
+		probe:    newOneShot[int64](),
+	}
+	c.ec = ibapi.NewEClient(&wrapper{s: s, c: c})
+
+	// The EClient's Connect has no context: run it aside, and unblock it
+	// by ending the guard if ctx ends first.
+	acceptErr := make(chan error, 1)
+	go func() { acceptErr <- g.accept(ctx) }()
+	connectErr := make(chan error, 1)
+	go func() { connectErr <- c.ec.Connect("127.0.0.1", g.localPort(), s.cfg.ClientID) }()
+	var cerr error
+	select {
+	case cerr = <-connectErr:
+	case <-ctx.Done():
+		g.stop()
+		g.release()
+		cerr = <-connectErr
+		if cerr == nil {
+			cerr = ctx.Err()
+		}
+	}
+	aerr := <-acceptErr
+	if cerr == nil && aerr != nil {
+		cerr = aerr
+	}
+	if cerr == nil && !c.ec.IsConnected() {
+		cerr = fmt.Errorf("%w: the gateway closed the connection during the handshake", ErrDisconnected)
+	}
+	if cerr != nil {
+		s.teardown(c, false)
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("ibkr: connect to %s: %w", s.cfg.addr(), context.Cause(ctx))
+		}
+		return nil, fmt.Errorf("ibkr: connect to %s: %w", s.cfg.addr(), wrapDisconnected(cerr))
+	}
+
+	fail := func(err error) (*conn, error) {
+		s.teardown(c, true)
+		c.mu.Lock()
+		ref := c.refusal
+		c.mu.Unlock()
+		if ref != nil {
+			return nil, ref
+		}
+		return nil, err
+	}
+	select {
+	case <-c.ready:
+	case <-c.refused:
+		return fail(nil)
+	case <-g.lostCh():
+		return fail(fmt.Errorf("ibkr: connect to %s: %w: the gateway closed the connection before the session was ready", s.cfg.addr(), ErrDisconnected))
+	case <-c.closedCh:
+		return fail(fmt.Errorf("ibkr: connect to %s: %w: the client shut down before the session was ready", s.cfg.addr(), ErrDisconnected))
+	case <-ctx.Done():
+		return fail(fmt.Errorf("ibkr: connect to %s: waiting for the gateway's bootstrap: %w", s.cfg.addr(), ctx.Err()))
+	}
+	// One round trip proves the EClient's request goroutine runs (its
+	// start races with the EClient's shutdown otherwise) and that the
+	// Gateway answers.
+	if err := s.w.lim.Wait(ctx); err != nil {
+		return fail(fmt.Errorf("ibkr: connect: %w", err))
+	}
+	c.ec.ReqCurrentTime()
+	if _, err := c.probe.wait(ctx); err != nil {
+		return fail(fmt.Errorf("ibkr: connect to %s: first round trip: %w", s.cfg.addr(), err))
+	}
+	select {
+	case <-g.lostCh():
+		return fail(fmt.Errorf("ibkr: connect to %s: %w", s.cfg.addr(), ErrDisconnected))
+	default:
+	}
+	return c, nil
+}
+
+// teardown ends a connection so that the EClient shuts down with nobody
+// calling into it: no more writes, the Gateway side closed, a barrier that
+// proves every message read so far was delivered, then EOF to the EClient.
+// started says whether the EClient's goroutines run.
+func (s *Session) teardown(c *conn, started bool) {
+	s.ecMu.Lock()
+	c.dead = true
+	if s.cur == c {
+		s.cur = nil
+	}
+	s.ecMu.Unlock()
+	c.g.stop()
+	if started {
+		if err := c.g.sendDown(barrierFrame(c.ec.ServerVersion())); err == nil {
+			t := time.NewTimer(barrierTimeout)
+			select {
+			case <-c.barrier:
+			case <-c.closedCh:
+			case <-t.C:
+				s.log.Warn("ibkr: teardown barrier not reached", "clientId", s.cfg.ClientID)
+			}
+			t.Stop()
+		}
+	}
+	c.g.release()
+	if started {
+		t := time.NewTimer(shutdownTimeout)
+		select {
+		case <-c.closedCh:
+		case <-t.C:
+			s.log.Warn("ibkr: wire client did not shut down in time", "clientId", s.cfg.ClientID)
+		}
+		t.Stop()
+	}
+	c.g.wait(shutdownTimeout)
+}
+
+// barrierFrame is a currentTime message carrying barrierTime, encoded for
+// the negotiated version (a 4-byte binary message id from 201 on).
+func barrierFrame(version int) []byte {
+	var payload []byte
+	if version >= 201 {
+		payload = binary.BigEndian.AppendUint32(payload, 49)
+	} else {
+		payload = append(payload, "49\x00"...)
+	}
+	payload = append(payload, fmt.Sprintf("1\x00%d\x00", barrierTime)...)
+	frame := binary.BigEndian.AppendUint32(nil, uint32(len(payload)))
+	return append(frame, payload...)
+}
+
+// wrapDisconnected makes err match ErrDisconnected.
+func wrapDisconnected(err error) error {
+	if errors.Is(err, ErrDisconnected) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", ErrDisconnected, err)
+}

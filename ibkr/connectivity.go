@@ -1,0 +1,59 @@
+package ibkr
+
+import (
+	"sync"
+	"time"
+)
+
+// connectivity tracks the Gateway's own link to IB (1100/1101/1102).
+type connectivity struct {
+	mu    sync.Mutex
+	timer *time.Timer
+}
+
+// connectivityLost handles 1100: calls wait (status connectivity-lost), and
+// if the link is not restored within ConnectivityTimeout the connection is
+// dropped and made again.
+func (s *Session) connectivityLost(c *conn, e *APIError) {
+	s.warn(e)
+	s.status.set(StatusEvent{Status: StatusConnectivityLost, Err: e})
+	s.conn1100.mu.Lock()
+	defer s.conn1100.mu.Unlock()
+	if s.conn1100.timer != nil {
+		s.conn1100.timer.Stop()
+	}
+	s.conn1100.timer = time.AfterFunc(s.cfg.ConnectivityTimeout, func() {
+		select {
+		case s.lostCh <- c:
+		default:
+		}
+	})
+}
+
+// connectivityRestored handles 1101 (data lost: market data subscriptions
+// were dropped and are requested again) and 1102 (data maintained: nothing
+// to do).
+func (s *Session) connectivityRestored(c *conn, e *APIError, dataLost bool) {
+	s.warn(e)
+	s.conn1100.mu.Lock()
+	if s.conn1100.timer != nil {
+		s.conn1100.timer.Stop()
+		s.conn1100.timer = nil
+	}
+	s.conn1100.mu.Unlock()
+	if s.Status() == StatusConnectivityLost {
+		s.status.set(StatusEvent{Status: StatusReady})
+	}
+	if !dataLost {
+		return
+	}
+	// Off the reader goroutine: re-requesting writes through the writer.
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		for _, m := range s.router.streams() {
+			m.resume(s)
+		}
+		s.log.Info("ibkr: market data requested again after 1101", "streams", len(s.router.streams()))
+	}()
+}

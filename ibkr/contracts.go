@@ -1,0 +1,117 @@
+package ibkr
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/scmhub/ibapi"
+	"github.com/shopspring/decimal"
+)
+
+// CurrentTime asks the Gateway for its time: a full round trip, fit for a
+// health check.
+func (s *Session) CurrentTime(ctx context.Context) (time.Time, error) {
+	gen, err := s.awaitReady(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	o := newOneShot[int64]()
+	// The reply carries no request id: waiters are served in order, so the
+	// waiter is queued before the request leaves and stays queued (to take
+	// its reply) even if this caller gives up.
+	s.router.pushTimeWaiter(o)
+	if err := s.send(ctx, gen, laneInteractive, func(ec *ibapi.EClient) { ec.ReqCurrentTime() }); err != nil {
+		o.fail(err)
+		return time.Time{}, err
+	}
+	v, err := o.wait(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if len(v) == 0 {
+		return time.Time{}, fmt.Errorf("ibkr: current time: empty answer")
+	}
+	return time.Unix(v[0], 0), nil
+}
+
+// oneShotReq runs a request that is answered under its request id with zero
+// or more items and an end message.
+func oneShotReq[T any](ctx context.Context, s *Session, l lane, send func(ec *ibapi.EClient, id int64)) ([]T, error) {
+	gen, err := s.awaitReady(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id := s.router.newID()
+	o := newOneShot[T]()
+	s.router.add(id, o)
+	defer s.router.remove(id)
+	if err := s.send(ctx, gen, l, func(ec *ibapi.EClient) { send(ec, id) }); err != nil {
+		return nil, err
+	}
+	return o.wait(ctx)
+}
+
+// ContractDetails returns every contract that matches c. No match is
+// ErrNoSecurityDefinition.
+func (s *Session) ContractDetails(ctx context.Context, c Contract) ([]ContractDetails, error) {
+	ic := c.toIB()
+	out, err := oneShotReq[ContractDetails](ctx, s, laneInteractive, func(ec *ibapi.EClient, id int64) {
+		ec.ReqContractDetails(id, ic)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ibkr: contract details for %s: %w", c, err)
+	}
+	return out, nil
+}
+
+// Qualify returns the one contract that matches c, fully described. Several
+// matches are ErrAmbiguousContract (the error names them); none is
+// ErrNoSecurityDefinition.
+func (s *Session) Qualify(ctx context.Context, c Contract) (ContractDetails, error) {
+	ds, err := s.ContractDetails(ctx, c)
+	if err != nil {
+		return ContractDetails{}, err
+	}
+	switch len(ds) {
+	case 0:
+		return ContractDetails{}, fmt.Errorf("ibkr: qualify %s: %w", c, ErrNoSecurityDefinition)
+	case 1:
+		return ds[0], nil
+	}
+	names := make([]string, 0, len(ds))
+	for _, d := range ds {
+		names = append(names, d.Contract.String())
+	}
+	return ContractDetails{}, fmt.Errorf("ibkr: qualify %s: %w: %d matches %v; name the exchange and currency", c, ErrAmbiguousContract, len(ds), names)
+}
+
+// SecDefOptParams returns the option chains of an underlying, one per
+// exchange (and trading class). underlyingConID is required by IB.
+func (s *Session) SecDefOptParams(ctx context.Context, symbol, secType string, underlyingConID int64) ([]OptionChain, error) {
+	if symbol == "" || underlyingConID <= 0 {
+		return nil, fmt.Errorf("ibkr: option chain: want a symbol and the underlying's conId, got %q and %d", symbol, underlyingConID)
+	}
+	if secType == "" {
+		secType = "STK"
+	}
+	out, err := oneShotReq[OptionChain](ctx, s, laneInteractive, func(ec *ibapi.EClient, id int64) {
+		ec.ReqSecDefOptParams(id, symbol, "", secType, underlyingConID)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ibkr: option chain of %s: %w", symbol, err)
+	}
+	return out, nil
+}
+
+func chainFromIB(exchange string, underConID int64, tradingClass, multiplier string, exps []string, strikes []float64) OptionChain {
+	ch := OptionChain{Exchange: exchange, UnderlyingConID: underConID, TradingClass: tradingClass, Multiplier: multiplier}
+	ch.Expirations = append(ch.Expirations, exps...)
+	sort.Strings(ch.Expirations)
+	for _, k := range strikes {
+		ch.Strikes = append(ch.Strikes, decimal.NewFromFloat(k))
+	}
+	sort.Slice(ch.Strikes, func(i, j int) bool { return ch.Strikes[i].LessThan(ch.Strikes[j]) })
+	return ch
+}

@@ -1,0 +1,221 @@
+package ibkr
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"time"
+)
+
+// guard is a loopback relay between one scmhub/ibapi EClient and the
+// Gateway. The EClient dials the guard's one-shot listener; the guard
+// dials the Gateway. It exists because of three properties of
+// scmhub/ibapi v0.10.47 that a shared, reconnecting session cannot live
+// with:
+//
+//   - EClient.Disconnect races with the client's own shutdown watcher
+//     (both run Disconnect and reset the client's fields), and any EClient
+//     method racing with that reset is a data race. The only clean way for
+//     an EClient to end is to read EOF while nobody calls into it. With
+//     the guard, the Session decides when the EClient sees EOF: it first
+//     stops its writer, then half-closes the guard's side.
+//   - On a write error the EClient silently redials TCP and sends the
+//     request on the new socket without a handshake. The guard's listener
+//     accepts exactly one connection, so such a redial fails.
+//   - When the Gateway closes the socket, the EClient would learn it while
+//     the Session may be inside an EClient call. The guard reports the loss
+//     to the Session instead and keeps the EClient's side open until the
+//     Session has stopped calling into it.
+type guard struct {
+	ln       net.Listener
+	upstream net.Conn
+
+	mu   sync.Mutex
+	down net.Conn // the EClient's socket, once accepted
+
+	lost     chan struct{} // closed when the Gateway side ended
+	lostOnce sync.Once
+	lostErr  error
+	downDone chan struct{} // closed when pumpDown returned
+	stopOnce sync.Once
+
+	wg sync.WaitGroup
+}
+
+// dialGuard connects to the Gateway at addr and opens the one-shot
+// listener the EClient will dial.
+func dialGuard(ctx context.Context, addr string) (*guard, error) {
+	var d net.Dialer
+	up, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("%w: dial %s: %w", ErrDisconnected, addr, err)
+	}
+	if tc, ok := up.(*net.TCPConn); ok {
+		_ = tc.SetNoDelay(true)
+	}
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		up.Close()
+		return nil, fmt.Errorf("ibkr: open local relay: %w", err)
+	}
+	g := &guard{ln: ln, upstream: up, lost: make(chan struct{}), downDone: make(chan struct{})}
+	return g, nil
+}
+
+// localPort is the port the EClient must dial.
+func (g *guard) localPort() int { return g.ln.Addr().(*net.TCPAddr).Port }
+
+// accept waits for the EClient's connection (the only one accepted) and
+// starts relaying. It must be called concurrently with EClient.Connect.
+func (g *guard) accept(ctx context.Context) error {
+	type res struct {
+		c   net.Conn
+		err error
+	}
+	ch := make(chan res, 1)
+	go func() {
+		c, err := g.ln.Accept()
+		ch <- res{c, err}
+	}()
+	var r res
+	select {
+	case r = <-ch:
+	case <-ctx.Done():
+		g.ln.Close()
+		r = <-ch
+		if r.c != nil {
+			r.c.Close()
+		}
+		return ctx.Err()
+	}
+	// One connection only: a silent redial by the EClient finds no
+	// listener.
+	g.ln.Close()
+	if r.err != nil {
+		return fmt.Errorf("ibkr: local relay accept: %w", r.err)
+	}
+	if tc, ok := r.c.(*net.TCPConn); ok {
+		_ = tc.SetNoDelay(true)
+	}
+	g.mu.Lock()
+	g.down = r.c
+	g.mu.Unlock()
+	g.wg.Add(2)
+	go g.pumpUp(r.c)
+	go g.pumpDown(r.c)
+	return nil
+}
+
+// pumpUp copies the EClient's requests to the Gateway. After the Gateway
+// side is lost it keeps reading and drops the bytes, so the EClient never
+// sees a write error.
+func (g *guard) pumpUp(down net.Conn) {
+	defer g.wg.Done()
+	_, err := io.Copy(g.upstream, down)
+	if err != nil && !isClosedErr(err) {
+		g.markLost(err)
+	}
+	// The EClient's side ended (it closed) or the Gateway refused writes:
+	// drain whatever the EClient still sends until it closes.
+	_, _ = io.Copy(io.Discard, down)
+	g.markLost(io.EOF)
+}
+
+// pumpDown copies the Gateway's messages to the EClient.
+func (g *guard) pumpDown(down net.Conn) {
+	defer g.wg.Done()
+	defer close(g.downDone)
+	_, err := io.Copy(down, g.upstream)
+	if err == nil {
+		err = io.EOF
+	}
+	g.markLost(err)
+}
+
+func (g *guard) markLost(err error) {
+	g.lostOnce.Do(func() {
+		g.lostErr = err
+		close(g.lost)
+	})
+}
+
+// lostCh is closed when the Gateway side has ended.
+func (g *guard) lostCh() <-chan struct{} { return g.lost }
+
+// stop closes the Gateway side and waits until every byte read from it
+// was handed to the EClient's socket.
+func (g *guard) stop() {
+	g.stopOnce.Do(func() {
+		g.markLost(errGuardReleased)
+		g.upstream.Close()
+		g.ln.Close()
+		g.mu.Lock()
+		started := g.down != nil
+		g.mu.Unlock()
+		if started {
+			<-g.downDone
+		}
+	})
+}
+
+// sendDown writes bytes to the EClient's socket (after stop: the barrier).
+func (g *guard) sendDown(b []byte) error {
+	g.mu.Lock()
+	down := g.down
+	g.mu.Unlock()
+	if down == nil {
+		return net.ErrClosed
+	}
+	_ = down.SetWriteDeadline(time.Now().Add(time.Second))
+	_, err := down.Write(b)
+	return err
+}
+
+// release lets the EClient see the end of its connection: it half-closes
+// the EClient's socket, so the EClient reads EOF and shuts itself down.
+// Call it after stop, once nothing calls into the EClient.
+func (g *guard) release() {
+	g.stop()
+	g.mu.Lock()
+	down := g.down
+	g.mu.Unlock()
+	if down != nil {
+		if tc, ok := down.(*net.TCPConn); ok {
+			_ = tc.CloseWrite()
+		} else {
+			down.Close()
+		}
+	}
+}
+
+// wait waits until both pumps ended (the EClient closed its socket) or the
+// timeout passed, then closes everything.
+func (g *guard) wait(timeout time.Duration) {
+	done := make(chan struct{})
+	go func() {
+		g.wg.Wait()
+		close(done)
+	}()
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+	}
+	g.mu.Lock()
+	down := g.down
+	g.mu.Unlock()
+	if down != nil {
+		down.Close()
+	}
+	<-done
+}
+
+var errGuardReleased = errors.New("ibkr: connection released")
+
+func isClosedErr(err error) bool {
+	return errors.Is(err, net.ErrClosed) || errors.Is(err, io.EOF)
+}

@@ -1,0 +1,186 @@
+package ibkr
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// hmdsKey identifies a historical request for IB's pacing rules.
+type hmdsKey struct {
+	// identical is the whole request (contract, end, duration, bar size,
+	// what to show, RTH).
+	identical string
+	// series is contract, exchange and tick type (what to show).
+	series string
+	// weight: BID_ASK counts twice.
+	weight int
+	// small: bars of 30 seconds or less, which IB paces strictly. Larger
+	// bars only count against MaxOpen.
+	small bool
+}
+
+// hmdsRecord is one request that was let through. at is when it was
+// written to the socket (or when it was admitted, until it is written).
+type hmdsRecord struct {
+	key hmdsKey
+	at  time.Time
+}
+
+// hmds admits historical requests by IB's rules, making callers wait
+// instead of letting the Gateway refuse them (162).
+type hmds struct {
+	cfg HistoricalPacing
+	now func() time.Time
+
+	mu      sync.Mutex
+	recent  []*hmdsRecord // ascending by at, as far as LongWindow
+	open    int
+	changed chan struct{} // closed and replaced when a slot frees
+}
+
+// pacingMargin widens every window a little: the Gateway times a request
+// when it reads it, a moment after the Session wrote it.
+const pacingMargin = 25 * time.Millisecond
+
+func newHMDS(cfg HistoricalPacing, now func() time.Time) *hmds {
+	return &hmds{cfg: cfg, now: now, changed: make(chan struct{})}
+}
+
+// admit waits until key may be sent and reserves its slot. The returned
+// written func records the instant the request left; release frees its
+// open slot once the request ended (answered, failed or cancelled).
+func (h *hmds) admit(ctx context.Context, key hmdsKey) (rec *hmdsRecord, err error) {
+	for {
+		h.mu.Lock()
+		now := h.now()
+		h.trim(now)
+		wait, full := h.earliest(now, key)
+		if !full && wait <= 0 {
+			rec = &hmdsRecord{key: key, at: now}
+			h.recent = append(h.recent, rec)
+			h.open++
+			h.mu.Unlock()
+			return rec, nil
+		}
+		changed := h.changed
+		h.mu.Unlock()
+		var timer <-chan time.Time
+		if !full {
+			t := time.NewTimer(wait)
+			timer = t.C
+			defer t.Stop()
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-changed:
+		case <-timer:
+		}
+	}
+}
+
+// written records when the request actually left.
+func (h *hmds) written(rec *hmdsRecord) {
+	h.mu.Lock()
+	rec.at = h.now()
+	// Keep recent sorted: the record moves to the end.
+	for i, r := range h.recent {
+		if r == rec {
+			copy(h.recent[i:], h.recent[i+1:])
+			h.recent[len(h.recent)-1] = rec
+			break
+		}
+	}
+	h.mu.Unlock()
+}
+
+// release frees an open slot.
+func (h *hmds) release() {
+	h.mu.Lock()
+	if h.open > 0 {
+		h.open--
+	}
+	close(h.changed)
+	h.changed = make(chan struct{})
+	h.mu.Unlock()
+}
+
+// forget drops a record whose request was never written (its caller gave
+// up), so that it does not hold back later requests.
+func (h *hmds) forget(rec *hmdsRecord) {
+	h.mu.Lock()
+	for i, r := range h.recent {
+		if r == rec {
+			h.recent = append(h.recent[:i], h.recent[i+1:]...)
+			break
+		}
+	}
+	h.mu.Unlock()
+}
+
+func (h *hmds) trim(now time.Time) {
+	keep := max(h.cfg.LongWindow, h.cfg.IdenticalWindow, h.cfg.BurstWindow) + pacingMargin
+	i := 0
+	for i < len(h.recent) && now.Sub(h.recent[i].at) >= keep {
+		i++
+	}
+	if i > 0 {
+		h.recent = append(h.recent[:0], h.recent[i:]...)
+	}
+}
+
+// earliest returns how long key must wait under the window rules, and
+// whether the open-request limit blocks it (then only a release helps).
+func (h *hmds) earliest(now time.Time, key hmdsKey) (time.Duration, bool) {
+	if h.open >= h.cfg.MaxOpen {
+		return 0, true
+	}
+	if !key.small {
+		return 0, false
+	}
+	var until time.Time
+	later := func(t time.Time) {
+		if t.After(until) {
+			until = t
+		}
+	}
+	idW := h.cfg.IdenticalWindow + pacingMargin
+	burstW := h.cfg.BurstWindow + pacingMargin
+	longW := h.cfg.LongWindow + pacingMargin
+	// Weighted counts in the windows, oldest first, to find when enough
+	// of them age out.
+	var burst, long []*hmdsRecord
+	burstN, longN := 0, 0
+	for _, r := range h.recent {
+		if !r.key.small {
+			continue
+		}
+		age := now.Sub(r.at)
+		if r.key.identical == key.identical && age < idW {
+			later(r.at.Add(idW))
+		}
+		if r.key.series == key.series && age < burstW {
+			burst = append(burst, r)
+			burstN += r.key.weight
+		}
+		if age < longW {
+			long = append(long, r)
+			longN += r.key.weight
+		}
+	}
+	// At most BurstCount-1 in the burst window, this one included.
+	for i := 0; burstN+key.weight > h.cfg.BurstCount-1 && i < len(burst); i++ {
+		later(burst[i].at.Add(burstW))
+		burstN -= burst[i].key.weight
+	}
+	// At most LongCount in the long window, this one included.
+	for i := 0; longN+key.weight > h.cfg.LongCount && i < len(long); i++ {
+		later(long[i].at.Add(longW))
+		longN -= long[i].key.weight
+	}
+	if until.IsZero() {
+		return 0, false
+	}
+	return until.Sub(now), false
+}

@@ -1,0 +1,400 @@
+package ibkr
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/scmhub/ibapi"
+	"github.com/shopspring/decimal"
+)
+
+// quoteState merges ticks into a Quote. Its methods run on the reader
+// goroutine and never block.
+type quoteState struct {
+	mu sync.Mutex
+	q  Quote
+}
+
+func (st *quoteState) price(tickType int64, v float64, at time.Time) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.q.ReceivedAt = at
+	p := priceDecimal(v)
+	switch tickType {
+	case 1, 66:
+		st.q.Bid = p
+	case 2, 67:
+		st.q.Ask = p
+	case 4, 68:
+		st.q.Last = p
+	case 6, 72:
+		st.q.High = p
+	case 7, 73:
+		st.q.Low = p
+	case 9, 75:
+		st.q.Close = p
+	case 14, 76:
+		st.q.Open = p
+	}
+}
+
+func (st *quoteState) size(tickType int64, v decimal.Decimal, at time.Time) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.q.ReceivedAt = at
+	switch tickType {
+	case 0, 69:
+		st.q.BidSize = v
+	case 3, 70:
+		st.q.AskSize = v
+	case 5, 71:
+		st.q.LastSize = v
+	case 8, 74:
+		st.q.Volume = v
+	case 22, 27, 28:
+		// 22 is an option's open interest; 27/28 call/put open interest.
+		st.q.OpenInterest = v
+		st.setGeneric(tickType, v.InexactFloat64())
+	default:
+		st.setGeneric(tickType, v.InexactFloat64())
+	}
+}
+
+func (st *quoteState) setGeneric(tickType int64, v float64) {
+	if st.q.Generic == nil {
+		st.q.Generic = map[int]float64{}
+	}
+	st.q.Generic[int(tickType)] = v
+}
+
+func (st *quoteState) generic(tickType int64, v float64, at time.Time) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.q.ReceivedAt = at
+	st.setGeneric(tickType, v)
+}
+
+func (st *quoteState) option(tickType int64, g Greeks, at time.Time) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.q.ReceivedAt = at
+	gp := &g
+	switch tickType {
+	case 10, 80:
+		st.q.BidGreeks = gp
+	case 11, 81:
+		st.q.AskGreeks = gp
+	case 12, 82:
+		st.q.LastGreeks = gp
+	case 13, 83:
+		st.q.Model = gp
+	}
+}
+
+func (st *quoteState) dataType(t int64) {
+	st.mu.Lock()
+	st.q.Type = MarketDataType(t)
+	st.mu.Unlock()
+}
+
+func (st *quoteState) snapshot() Quote {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	q := st.q
+	if q.Generic != nil {
+		g := make(map[int]float64, len(q.Generic))
+		for k, v := range q.Generic {
+			g[k] = v
+		}
+		q.Generic = g
+	}
+	return q
+}
+
+// quoteSink receives ticks.
+type quoteSink interface {
+	target
+	state() *quoteState
+	changed()
+	snapshotEnd()
+}
+
+// snapshotReq is one snapshot request.
+type snapshotReq struct {
+	st   quoteState
+	done *oneShot[struct{}]
+}
+
+func (r *snapshotReq) state() *quoteState { return &r.st }
+func (r *snapshotReq) changed()           {}
+func (r *snapshotReq) snapshotEnd()       { r.done.finish() }
+func (r *snapshotReq) fail(err error)     { r.done.fail(err) }
+
+// SetMarketDataType asks the Gateway for a market data type for every later
+// request: live, frozen, delayed or delayed-frozen. With delayed types IB
+// still serves live data where the account has it, and each Quote says
+// which type was served. The Session re-sends it after every reconnect.
+func (s *Session) SetMarketDataType(ctx context.Context, t MarketDataType) error {
+	if t < MarketDataLive || t > MarketDataDelayedFrozen {
+		return fmt.Errorf("ibkr: market data type %d: want 1 (live), 2 (frozen), 3 (delayed) or 4 (delayed-frozen)", int(t))
+	}
+	gen, err := s.awaitReady(ctx)
+	if err != nil {
+		return err
+	}
+	s.mdType.Store(int32(t))
+	return s.send(ctx, gen, laneInteractive, func(ec *ibapi.EClient) { ec.ReqMarketDataType(int64(t)) })
+}
+
+// Snapshot returns one quote of c: the ticks available now (bid, ask, last,
+// sizes, volume, close, and for options the greeks), ended by the Gateway's
+// tickSnapshotEnd. It takes one market data line from the budget, waiting
+// for one with ctx, until the snapshot ends.
+func (s *Session) Snapshot(ctx context.Context, c Contract) (Quote, error) {
+	if err := s.lines.acquire(ctx); err != nil {
+		return Quote{}, fmt.Errorf("ibkr: snapshot of %s: waiting for a market data line: %w", c, err)
+	}
+	held := true
+	release := func() {
+		if held {
+			held = false
+			s.lines.release()
+		}
+	}
+	defer release()
+	gen, err := s.awaitReady(ctx)
+	if err != nil {
+		return Quote{}, err
+	}
+	id := s.router.newID()
+	r := &snapshotReq{done: newOneShot[struct{}]()}
+	r.st.q.Contract = c
+	s.router.add(id, r)
+	defer s.router.remove(id)
+	ic := c.toIB()
+	if err := s.send(ctx, gen, laneInteractive, func(ec *ibapi.EClient) {
+		ec.ReqMktData(id, ic, "", true, false, nil)
+	}); err != nil {
+		return Quote{}, fmt.Errorf("ibkr: snapshot of %s: %w", c, err)
+	}
+	if _, err := r.done.wait(ctx); err != nil {
+		if ctx.Err() != nil {
+			// The Gateway holds the line until the snapshot ends or is
+			// cancelled: cancel it, and free our line once the cancel left.
+			held = false
+			s.sendCancel(gen, func(ec *ibapi.EClient) { ec.CancelMktData(id) }, s.lines.release)
+		}
+		return Quote{}, fmt.Errorf("ibkr: snapshot of %s: %w", c, err)
+	}
+	return r.st.snapshot(), nil
+}
+
+// sendCancel queues a cancel on the order lane and runs after once it was
+// written or could not be (the connection is gone, which cancels too).
+func (s *Session) sendCancel(gen uint64, fn func(ec *ibapi.EClient), after func()) {
+	j := &job{lane: laneOrder, gen: gen, send: fn, done: make(chan error, 1)}
+	s.w.enqueue(j)
+	if after == nil {
+		return
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		select {
+		case <-j.done:
+		case <-s.closed:
+		}
+		after()
+	}()
+}
+
+// MarketDataOptions tunes a stream.
+type MarketDataOptions struct {
+	// GenericTicks are IB generic tick ids, e.g. 100 (option volume), 101
+	// (open interest), 104 (historical vol), 106 (implied vol).
+	GenericTicks []int
+}
+
+// MarketData is a streaming subscription with a stable handle: if the
+// connection is lost, or the Gateway drops subscriptions (1101), the
+// Session requests it again behind the same handle. It holds one market
+// data line until Close.
+type MarketData struct {
+	s        *Session
+	contract Contract
+	generic  string
+
+	st      quoteState
+	mu      sync.Mutex
+	id      int64
+	gen     uint64
+	version uint64 // bumped on every change
+	seen    uint64
+	notify  chan struct{}
+	gaps    int
+	err     error
+	done    chan struct{}
+	closeMu sync.Once
+}
+
+func (m *MarketData) state() *quoteState { return &m.st }
+
+func (m *MarketData) changed() {
+	m.mu.Lock()
+	m.version++
+	m.mu.Unlock()
+	select {
+	case m.notify <- struct{}{}:
+	default:
+	}
+}
+
+func (m *MarketData) snapshotEnd() {}
+
+// fail ends the stream with err (the Gateway refused it, or the session
+// closed).
+func (m *MarketData) fail(err error) {
+	m.closeMu.Do(func() {
+		m.mu.Lock()
+		m.err = err
+		id, gen := m.id, m.gen
+		m.mu.Unlock()
+		close(m.done)
+		m.s.router.remove(id)
+		m.s.lines.release()
+		_ = gen
+	})
+}
+
+func (m *MarketData) lost() {
+	m.mu.Lock()
+	m.gaps++
+	m.mu.Unlock()
+}
+
+// resume requests the stream again on the current connection.
+func (m *MarketData) resume(s *Session) {
+	select {
+	case <-m.done:
+		return
+	default:
+	}
+	gen, err := s.awaitReady(s.ctx)
+	if err != nil {
+		return
+	}
+	id := s.router.newID()
+	m.mu.Lock()
+	old := m.id
+	m.id, m.gen = id, gen
+	m.mu.Unlock()
+	s.router.remove(old)
+	s.router.add(id, m)
+	ic := m.contract.toIB()
+	g := m.generic
+	s.sendAsync(gen, laneInteractive, func(ec *ibapi.EClient) { ec.ReqMktData(id, ic, g, false, false, nil) })
+}
+
+// MarketData starts a stream of c's quotes. It waits (with ctx) for a
+// market data line and for the request to be written; the first ticks come
+// through Next.
+func (s *Session) MarketData(ctx context.Context, c Contract, opts MarketDataOptions) (*MarketData, error) {
+	var gt []string
+	for _, t := range opts.GenericTicks {
+		if t <= 0 || t > 1000 {
+			return nil, fmt.Errorf("ibkr: market data for %s: generic tick %d: want an IB generic tick id such as 100, 101, 104, 106", c, t)
+		}
+		gt = append(gt, strconv.Itoa(t))
+	}
+	if err := s.lines.acquire(ctx); err != nil {
+		return nil, fmt.Errorf("ibkr: market data for %s: waiting for a market data line: %w", c, err)
+	}
+	gen, err := s.awaitReady(ctx)
+	if err != nil {
+		s.lines.release()
+		return nil, err
+	}
+	m := &MarketData{s: s, contract: c, generic: strings.Join(gt, ","), notify: make(chan struct{}, 1), done: make(chan struct{})}
+	m.st.q.Contract = c
+	m.id, m.gen = s.router.newID(), gen
+	s.router.add(m.id, m)
+	ic, id, g := c.toIB(), m.id, m.generic
+	if err := s.send(ctx, gen, laneInteractive, func(ec *ibapi.EClient) { ec.ReqMktData(id, ic, g, false, false, nil) }); err != nil {
+		m.closeMu.Do(func() { close(m.done) })
+		s.router.remove(id)
+		s.lines.release()
+		return nil, fmt.Errorf("ibkr: market data for %s: %w", c, err)
+	}
+	return m, nil
+}
+
+// Contract returns the stream's contract as requested.
+func (m *MarketData) Contract() Contract { return m.contract }
+
+// Latest returns the quote as it stands now.
+func (m *MarketData) Latest() Quote { return m.st.snapshot() }
+
+// Next waits for a quote newer than the one the last Next returned.
+// Intermediate ticks are merged, never queued: a slow reader sees the
+// latest state, and the reader goroutine never waits for it.
+func (m *MarketData) Next(ctx context.Context) (Quote, error) {
+	for {
+		m.mu.Lock()
+		v := m.version
+		if v != m.seen {
+			m.seen = v
+			m.mu.Unlock()
+			return m.st.snapshot(), nil
+		}
+		m.mu.Unlock()
+		select {
+		case <-m.notify:
+		case <-m.done:
+			m.mu.Lock()
+			err := m.err
+			m.mu.Unlock()
+			if err == nil {
+				err = ErrClosed
+			}
+			return Quote{}, err
+		case <-ctx.Done():
+			return Quote{}, ctx.Err()
+		}
+	}
+}
+
+// Gaps counts the connection losses the stream lived through.
+func (m *MarketData) Gaps() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.gaps
+}
+
+// Done is closed when the stream ended (Close, a Gateway refusal, or the
+// session closing); Err then says why.
+func (m *MarketData) Done() <-chan struct{} { return m.done }
+
+// Err returns why the stream ended, or nil while it runs or after Close.
+func (m *MarketData) Err() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.err
+}
+
+// Close cancels the subscription and frees its line once the cancel was
+// written. It is idempotent.
+func (m *MarketData) Close() error {
+	m.closeMu.Do(func() {
+		m.mu.Lock()
+		id, gen := m.id, m.gen
+		m.mu.Unlock()
+		close(m.done)
+		m.s.router.remove(id)
+		m.s.sendCancel(gen, func(ec *ibapi.EClient) { ec.CancelMktData(id) }, m.s.lines.release)
+	})
+	return nil
+}

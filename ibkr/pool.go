@@ -1,0 +1,289 @@
+package ibkr
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// leaseSkip is how long Lease skips a client id that answered 326.
+const leaseSkip = time.Minute
+
+// ErrNoFreeClientID: every client id of a Pool's lease range is in use.
+var ErrNoFreeClientID = errors.New("ibkr: no free client id in the pool's range")
+
+// Endpoint names one API connection: a Gateway and a client id.
+type Endpoint struct {
+	Host     string
+	Port     int
+	ClientID int64
+}
+
+func (e Endpoint) String() string { return fmt.Sprintf("%s:%d/%d", e.Host, e.Port, e.ClientID) }
+
+// PoolConfig configures a Pool.
+type PoolConfig struct {
+	// Session is the template for every session the pool dials; its Host,
+	// Port and ClientID are replaced by the endpoint's.
+	Session Config
+	// LeaseMin and LeaseMax bound the client ids Lease hands out
+	// (inclusive). Default 100..131.
+	LeaseMin, LeaseMax int64
+}
+
+// Pool shares sessions within a process: every caller that asks for the
+// same endpoint gets the same live Session, so a process never opens two
+// connections with one client id (the cause of error 326). Lease hands out
+// sessions on distinct client ids for more throughput.
+type Pool struct {
+	cfg PoolConfig
+
+	mu       sync.Mutex
+	shared   map[Endpoint]*poolEntry
+	leased   map[*Session]*poolEntry
+	idle     map[string][]*poolEntry // by host:port, leased sessions returned
+	skip     map[Endpoint]time.Time  // ids that answered 326, skipped until then
+	reserved map[Endpoint]bool       // ids a Lease is dialing
+	closed   bool
+	dialing  sync.WaitGroup
+}
+
+type poolEntry struct {
+	ep    Endpoint
+	s     *Session
+	err   error
+	ready chan struct{} // closed when the dial finished
+	refs  int
+}
+
+// NewPool returns an empty pool.
+func NewPool(cfg PoolConfig) *Pool {
+	if cfg.LeaseMin == 0 && cfg.LeaseMax == 0 {
+		cfg.LeaseMin, cfg.LeaseMax = 100, 131
+	}
+	return &Pool{cfg: cfg, shared: map[Endpoint]*poolEntry{}, leased: map[*Session]*poolEntry{},
+		idle: map[string][]*poolEntry{}, skip: map[Endpoint]time.Time{}, reserved: map[Endpoint]bool{}}
+}
+
+func (p *Pool) sessionConfig(ep Endpoint) Config {
+	c := p.cfg.Session
+	c.Host, c.Port, c.ClientID = ep.Host, ep.Port, ep.ClientID
+	return c
+}
+
+// Session returns the shared session of ep, dialing it on first use.
+// Concurrent callers for one endpoint share one dial. Each successful call
+// takes a reference; give it back with Release.
+func (p *Pool) Session(ctx context.Context, ep Endpoint) (*Session, error) {
+	if ep.Host == "" {
+		ep.Host = DefaultHost
+	}
+	if ep.Port == 0 {
+		ep.Port = DefaultPort
+	}
+	for {
+		p.mu.Lock()
+		if p.closed {
+			p.mu.Unlock()
+			return nil, ErrClosed
+		}
+		e := p.shared[ep]
+		if e == nil {
+			e = &poolEntry{ep: ep, ready: make(chan struct{})}
+			p.shared[ep] = e
+			p.dialing.Add(1)
+			p.mu.Unlock()
+			s, err := Dial(ctx, p.sessionConfig(ep))
+			p.mu.Lock()
+			e.s, e.err = s, err
+			if err != nil || p.closed {
+				delete(p.shared, ep)
+			} else {
+				e.refs++
+			}
+			close(e.ready)
+			closed := p.closed
+			p.mu.Unlock()
+			p.dialing.Done()
+			if err == nil && closed {
+				s.Close()
+				return nil, ErrClosed
+			}
+			return s, err
+		}
+		p.mu.Unlock()
+		select {
+		case <-e.ready:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		p.mu.Lock()
+		if e.err == nil && p.shared[ep] == e && e.s.Status() != StatusClosed {
+			e.refs++
+			p.mu.Unlock()
+			return e.s, nil
+		}
+		if e.err != nil {
+			err := e.err
+			p.mu.Unlock()
+			// The dial this caller waited on failed; a caller that wants
+			// to try again calls again.
+			return nil, err
+		}
+		if p.shared[ep] == e {
+			delete(p.shared, ep) // a closed session: dial anew
+		}
+		p.mu.Unlock()
+	}
+}
+
+// Release gives back a reference taken by Session or Lease. A shared
+// session closes when its last reference is released; a leased one goes
+// back to the pool, open, for the next Lease.
+func (p *Pool) Release(s *Session) {
+	if s == nil {
+		return
+	}
+	p.mu.Lock()
+	if e, ok := p.leased[s]; ok {
+		delete(p.leased, s)
+		if p.closed || s.Status() == StatusClosed {
+			p.mu.Unlock()
+			s.Close()
+			return
+		}
+		key := fmt.Sprintf("%s:%d", e.ep.Host, e.ep.Port)
+		p.idle[key] = append(p.idle[key], e)
+		p.mu.Unlock()
+		return
+	}
+	for ep, e := range p.shared {
+		if e.s == s {
+			e.refs--
+			if e.refs > 0 {
+				p.mu.Unlock()
+				return
+			}
+			delete(p.shared, ep)
+			p.mu.Unlock()
+			s.Close()
+			return
+		}
+	}
+	p.mu.Unlock()
+}
+
+// Lease returns a session of its own on a client id from the pool's
+// range, reusing a released one first. Ids that are in use elsewhere (the
+// Gateway answers 326) are skipped. Give it back with Release.
+func (p *Pool) Lease(ctx context.Context, host string, port int) (*Session, error) {
+	if host == "" {
+		host = DefaultHost
+	}
+	if port == 0 {
+		port = DefaultPort
+	}
+	key := fmt.Sprintf("%s:%d", host, port)
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return nil, ErrClosed
+	}
+	for len(p.idle[key]) > 0 {
+		e := p.idle[key][0]
+		p.idle[key] = p.idle[key][1:]
+		if e.s.Status() == StatusClosed {
+			continue
+		}
+		p.leased[e.s] = e
+		p.mu.Unlock()
+		return e.s, nil
+	}
+	p.mu.Unlock()
+	for id := p.cfg.LeaseMin; id <= p.cfg.LeaseMax; id++ {
+		ep := Endpoint{Host: host, Port: port, ClientID: id}
+		p.mu.Lock()
+		busy := time.Now().Before(p.skip[ep]) || p.shared[ep] != nil || p.reserved[ep] || p.inUse(ep)
+		if !busy {
+			p.reserved[ep] = true
+		}
+		p.mu.Unlock()
+		if busy {
+			continue
+		}
+		s, err := Dial(ctx, p.sessionConfig(ep))
+		p.mu.Lock()
+		delete(p.reserved, ep)
+		if errors.Is(err, ErrClientIDInUse) {
+			// In use by another process, or held by the Gateway after a
+			// crash (about a minute): try it again later.
+			p.skip[ep] = time.Now().Add(leaseSkip)
+			p.mu.Unlock()
+			continue
+		}
+		if err != nil {
+			p.mu.Unlock()
+			return nil, err
+		}
+		if p.closed {
+			p.mu.Unlock()
+			s.Close()
+			return nil, ErrClosed
+		}
+		p.leased[s] = &poolEntry{ep: ep, s: s}
+		p.mu.Unlock()
+		return s, nil
+	}
+	return nil, fmt.Errorf("%w: %d..%d at %s", ErrNoFreeClientID, p.cfg.LeaseMin, p.cfg.LeaseMax, key)
+}
+
+// inUse reports whether a leased or idle session holds ep. Caller holds
+// p.mu.
+func (p *Pool) inUse(ep Endpoint) bool {
+	for _, e := range p.leased {
+		if e != nil && e.ep == ep {
+			return true
+		}
+	}
+	for _, es := range p.idle {
+		for _, e := range es {
+			if e.ep == ep {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Close closes every session of the pool and waits for them.
+func (p *Pool) Close() error {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return nil
+	}
+	p.closed = true
+	var all []*Session
+	for _, e := range p.shared {
+		if e.s != nil {
+			all = append(all, e.s)
+		}
+	}
+	for s := range p.leased {
+		all = append(all, s)
+	}
+	for _, es := range p.idle {
+		for _, e := range es {
+			all = append(all, e.s)
+		}
+	}
+	p.shared, p.leased, p.idle = map[Endpoint]*poolEntry{}, map[*Session]*poolEntry{}, map[string][]*poolEntry{}
+	p.mu.Unlock()
+	p.dialing.Wait()
+	for _, s := range all {
+		s.Close()
+	}
+	return nil
+}

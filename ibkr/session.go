@@ -1,0 +1,405 @@
+package ibkr
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/scmhub/ibapi"
+)
+
+// Session is one API connection (one client id) to IB Gateway or TWS,
+// shared safely by any number of goroutines. It multiplexes requests by
+// request id, keeps to IB's pacing, and reconnects by itself. Create it
+// with Dial (or get a shared one from a Pool); Close it when done.
+type Session struct {
+	cfg Config
+	log *slog.Logger
+
+	ctx    context.Context // ends at Close
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	w      *writer
+	hist   *hmds
+	lines  *lineBudget
+	router *router
+	status statusHub
+
+	// ecMu is held while calling into the live EClient; it guards cur.
+	ecMu    sync.Mutex
+	cur     *conn
+	gen     atomic.Uint64
+	readyCh chan struct{} // closed while a connection is ready; replaced on loss
+	readyMu sync.Mutex
+
+	lostCh chan *conn // the supervisor's wake-up: this connection ended
+
+	ids     orderIDs
+	orders  orderBook
+	mdType  atomic.Int32 // the market data type last set, re-sent after reconnects
+	account atomic.Pointer[[]string]
+
+	openOrdersFlight flight[OrderInfo]
+	positionsFlight  flight[Position]
+	completedFlight  flight[OrderInfo]
+	summarySlots     chan struct{} // IB allows 2 account summary requests at once
+
+	warnings chan *APIError
+
+	reconnects atomic.Int64
+	conn1100   connectivity
+
+	closeOnce sync.Once
+	closed    chan struct{}
+}
+
+// Dial connects to the Gateway and returns once the session is ready
+// (managedAccounts and nextValidId received and one round trip done), or
+// ctx's error, or the Gateway's refusal (326 is an *APIError matching
+// ErrClientIDInUse). After Dial succeeds the Session reconnects by itself
+// whenever the connection is lost, until Close.
+func Dial(ctx context.Context, cfg Config) (*Session, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	sctx, cancel := context.WithCancel(context.Background())
+	s := &Session{
+		cfg:          cfg,
+		log:          cfg.Logger.With("ibkr.clientId", cfg.ClientID),
+		ctx:          sctx,
+		cancel:       cancel,
+		w:            newWriter(cfg.Rate, cfg.Burst),
+		hist:         newHMDS(cfg.Historical, cfg.Now),
+		lines:        newLineBudget(cfg.MarketDataLines),
+		router:       newRouter(),
+		readyCh:      make(chan struct{}),
+		lostCh:       make(chan *conn, 1),
+		summarySlots: make(chan struct{}, 2),
+		warnings:     make(chan *APIError, 256),
+		closed:       make(chan struct{}),
+	}
+	if cfg.rateOverride > 0 {
+		s.w = newWriter(cfg.rateOverride, max(cfg.Burst, 1))
+	}
+	s.orders.init()
+	s.status.set(StatusEvent{Status: StatusConnecting})
+	c, err := s.dialConn(ctx, s.gen.Add(1))
+	if err != nil {
+		s.status.set(StatusEvent{Status: StatusClosed, Err: err})
+		cancel()
+		return nil, err
+	}
+	s.wg.Add(3)
+	go func() {
+		defer s.wg.Done()
+		s.w.run(s.ctx, s.write)
+	}()
+	go func() {
+		defer s.wg.Done()
+		s.supervise(c)
+	}()
+	go func() {
+		defer s.wg.Done()
+		s.deliverWarnings()
+	}()
+	return s, nil
+}
+
+// Close ends the session: pending calls fail with ErrClosed, streams end,
+// the connection is closed, and every goroutine the Session started has
+// returned when Close returns. It is idempotent.
+func (s *Session) Close() error {
+	s.shutdown(nil)
+	s.wg.Wait()
+	return nil
+}
+
+// shutdown ends the session without waiting for its goroutines, so that the
+// supervisor can call it when it gives up.
+func (s *Session) shutdown(cause error) {
+	s.closeOnce.Do(func() {
+		close(s.closed)
+		s.cancel()
+		s.w.failAll(ErrClosed)
+		for _, st := range s.router.failAll(ErrClosed) {
+			st.fail(ErrClosed)
+		}
+		s.orders.failAll(ErrClosed)
+		s.status.set(StatusEvent{Status: StatusClosed, Err: cause})
+	})
+}
+
+// Status returns the current state of the connection.
+func (s *Session) Status() Status { return s.status.get() }
+
+// StatusChanged returns a channel that receives every later status change.
+// It is buffered; a reader that falls behind misses events (never blocks
+// the Session). It is closed when the Session closes.
+func (s *Session) StatusChanged() <-chan StatusEvent { return s.status.subscribe() }
+
+// ClientID returns the session's client id.
+func (s *Session) ClientID() int64 { return s.cfg.ClientID }
+
+// Accounts returns the accounts the Gateway manages for this login.
+func (s *Session) Accounts() []string {
+	if p := s.account.Load(); p != nil {
+		return append([]string(nil), (*p)...)
+	}
+	return nil
+}
+
+// ReadOnly reports whether the session refuses order calls.
+func (s *Session) ReadOnly() bool { return s.cfg.ReadOnly }
+
+// Stats are counters of a Session, for tests and metrics.
+type Stats struct {
+	// Written counts messages written by lane: orders and cancels,
+	// interactive, bulk.
+	WrittenOrders, WrittenInteractive, WrittenBulk uint64
+	// MarketDataLines is the number of lines held now.
+	MarketDataLines int
+	// Reconnects counts successful reconnects.
+	Reconnects int64
+}
+
+// Stats returns the session's counters.
+func (s *Session) Stats() Stats {
+	s.w.mu.Lock()
+	st := Stats{WrittenOrders: s.w.written[laneOrder], WrittenInteractive: s.w.written[laneInteractive], WrittenBulk: s.w.written[laneBulk]}
+	s.w.mu.Unlock()
+	st.MarketDataLines = s.lines.inUse()
+	st.Reconnects = s.reconnects.Load()
+	return st
+}
+
+// setReady publishes a ready connection.
+func (s *Session) setReady(c *conn) {
+	s.ecMu.Lock()
+	s.cur = c
+	s.ecMu.Unlock()
+	c.mu.Lock()
+	next, accts := c.nextValidID, c.accounts
+	c.mu.Unlock()
+	s.ids.seed(next)
+	s.account.Store(&accts)
+	s.readyMu.Lock()
+	select {
+	case <-s.readyCh:
+	default:
+		close(s.readyCh)
+	}
+	s.readyMu.Unlock()
+}
+
+// setNotReady makes new calls wait for the next connection.
+func (s *Session) setNotReady() {
+	s.readyMu.Lock()
+	select {
+	case <-s.readyCh:
+		s.readyCh = make(chan struct{})
+	default:
+	}
+	s.readyMu.Unlock()
+}
+
+// awaitReady waits until a connection is ready and returns its generation.
+func (s *Session) awaitReady(ctx context.Context) (uint64, error) {
+	for {
+		s.readyMu.Lock()
+		ch := s.readyCh
+		s.readyMu.Unlock()
+		select {
+		case <-s.closed:
+			return 0, ErrClosed
+		default:
+		}
+		select {
+		case <-ch:
+			s.ecMu.Lock()
+			c := s.cur
+			s.ecMu.Unlock()
+			if c != nil {
+				return c.gen, nil
+			}
+			// Lost between the signal and now: wait for the next one.
+			s.setNotReadyIf(ch)
+		case <-s.closed:
+			return 0, ErrClosed
+		case <-ctx.Done():
+			if s.Status() == StatusReconnecting {
+				return 0, fmt.Errorf("%w: %w", ErrDisconnected, ctx.Err())
+			}
+			return 0, ctx.Err()
+		}
+	}
+}
+
+func (s *Session) setNotReadyIf(ch chan struct{}) {
+	s.readyMu.Lock()
+	if s.readyCh == ch {
+		select {
+		case <-ch:
+			s.readyCh = make(chan struct{})
+		default:
+		}
+	}
+	s.readyMu.Unlock()
+}
+
+// write performs one job on the live connection; it is the writer's only
+// way into the EClient.
+func (s *Session) write(j *job) error {
+	s.ecMu.Lock()
+	defer s.ecMu.Unlock()
+	c := s.cur
+	if c == nil || c.dead || (j.gen != 0 && j.gen != c.gen) {
+		return ErrDisconnected
+	}
+	j.send(c.ec)
+	return nil
+}
+
+// send queues fn for the writer on lane and waits until it was written.
+func (s *Session) send(ctx context.Context, gen uint64, l lane, fn func(ec *ibapi.EClient)) error {
+	j := &job{ctx: ctx, lane: l, gen: gen, send: fn, done: make(chan error, 1)}
+	s.w.enqueue(j)
+	select {
+	case err := <-j.done:
+		return err
+	case <-s.closed:
+		return ErrClosed
+	}
+}
+
+// sendAsync queues fn without waiting (cancels on the way out).
+func (s *Session) sendAsync(gen uint64, l lane, fn func(ec *ibapi.EClient)) {
+	s.w.enqueue(&job{lane: l, gen: gen, send: fn})
+}
+
+// supervise watches the live connection and reconnects when it ends.
+func (s *Session) supervise(c *conn) {
+	s.onConnected(c)
+	for {
+		err := s.watch(c)
+		if s.ctx.Err() != nil {
+			s.teardown(c, true)
+			return
+		}
+		s.log.Warn("ibkr: connection lost", "err", err)
+		s.setNotReady()
+		s.teardown(c, true)
+		s.w.failAll(ErrDisconnected)
+		streams := s.router.failAll(fmt.Errorf("%w: %v", ErrDisconnected, err))
+		s.status.set(StatusEvent{Status: StatusReconnecting, Err: err})
+		if s.cfg.NoReconnect {
+			s.shutdown(err)
+			return
+		}
+		nc, ok := s.reconnect()
+		if !ok {
+			return
+		}
+		c = nc
+		s.reconnects.Add(1)
+		s.onConnected(c)
+		for _, st := range streams {
+			st.resume(s)
+		}
+	}
+}
+
+// onConnected makes c the live connection and restores what a new
+// connection needs: the market data type; open orders come by themselves.
+func (s *Session) onConnected(c *conn) {
+	s.setReady(c)
+	if t := s.mdType.Load(); t != 0 {
+		s.sendAsync(c.gen, laneInteractive, func(ec *ibapi.EClient) { ec.ReqMarketDataType(int64(t)) })
+	}
+	s.status.set(StatusEvent{Status: StatusReady})
+	s.log.Info("ibkr: session ready", "gen", c.gen)
+}
+
+// watch returns when c ends: the Gateway closed it, the EClient shut down,
+// connectivity stayed lost too long, or the Session is closing.
+func (s *Session) watch(c *conn) error {
+	for {
+		select {
+		case <-s.ctx.Done():
+			return ErrClosed
+		case <-c.g.lostCh():
+			return fmt.Errorf("the gateway closed the connection: %w", c.g.lostErr)
+		case <-c.closedCh:
+			return errors.New("the wire client shut down")
+		case lc := <-s.lostCh:
+			if lc == c {
+				return errors.New("connectivity between the gateway and IB was not restored")
+			}
+		}
+	}
+}
+
+// reconnect dials until it succeeds, the Session closes, or MaxReconnects
+// attempts failed in a row.
+func (s *Session) reconnect() (*conn, bool) {
+	wait := s.cfg.ReconnectWait
+	for attempt := 1; ; attempt++ {
+		d := wait
+		if s.cfg.ReconnectJitter > 0 {
+			d += rand.N(s.cfg.ReconnectJitter)
+		}
+		t := time.NewTimer(d)
+		select {
+		case <-s.ctx.Done():
+			t.Stop()
+			return nil, false
+		case <-t.C:
+		}
+		c, err := s.dialConn(s.ctx, s.gen.Add(1))
+		if err == nil {
+			return c, true
+		}
+		if s.ctx.Err() != nil {
+			return nil, false
+		}
+		s.log.Warn("ibkr: reconnect attempt failed", "attempt", attempt, "err", err)
+		s.status.set(StatusEvent{Status: StatusReconnecting, Err: err, Attempt: attempt})
+		if s.cfg.MaxReconnects > 0 && attempt >= s.cfg.MaxReconnects {
+			s.shutdown(fmt.Errorf("ibkr: gave up after %d reconnect attempts: %w", attempt, err))
+			return nil, false
+		}
+		wait = min(wait*2, s.cfg.MaxReconnectWait)
+	}
+}
+
+// deliverWarnings runs OnWarning off the reader goroutine.
+func (s *Session) deliverWarnings() {
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case w := <-s.warnings:
+			if s.cfg.OnWarning != nil {
+				s.cfg.OnWarning(w)
+			}
+		}
+	}
+}
+
+// warn hands a warning to OnWarning without blocking the reader.
+func (s *Session) warn(e *APIError) {
+	s.log.Debug("ibkr: gateway notice", "code", e.Code, "reqId", e.ReqID, "msg", e.Msg)
+	if s.cfg.OnWarning == nil {
+		return
+	}
+	select {
+	case s.warnings <- e:
+	default:
+	}
+}

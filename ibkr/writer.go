@@ -1,0 +1,154 @@
+package ibkr
+
+import (
+	"context"
+	"sync"
+
+	"github.com/scmhub/ibapi"
+	"golang.org/x/time/rate"
+)
+
+// lane is a write priority. Lower lanes leave first.
+type lane int
+
+const (
+	// laneOrder: orders and every cancel (an order cancel, a market data or
+	// historical cancel). A cancel frees a Gateway resource; an order is
+	// time-critical.
+	laneOrder lane = iota
+	// laneInteractive: one-shot requests a caller waits on.
+	laneInteractive
+	// laneBulk: historical data and other large or background requests.
+	laneBulk
+	numLanes
+)
+
+// job is one message to write. send runs on the writer goroutine with the
+// live EClient; it must only call one EClient method.
+type job struct {
+	ctx  context.Context // nil: always written
+	lane lane
+	// gen is the connection generation the job was made for; 0 means any.
+	// A job for an older connection fails with ErrDisconnected.
+	gen  uint64
+	send func(ec *ibapi.EClient)
+	// done receives nil once written, or the reason it was not.
+	done chan error
+}
+
+// writer is the Session's single write path: three priority lanes and one
+// rate limiter in front of the EClient.
+type writer struct {
+	lim    *rate.Limiter
+	mu     sync.Mutex
+	queues [numLanes][]*job
+	wake   chan struct{}
+	// written counts messages written, by lane (for tests and metrics).
+	written [numLanes]uint64
+}
+
+func newWriter(r float64, burst int) *writer {
+	return &writer{
+		lim:  rate.NewLimiter(rate.Limit(r), burst),
+		wake: make(chan struct{}, 1),
+	}
+}
+
+// enqueue adds a job. It never blocks.
+func (w *writer) enqueue(j *job) {
+	w.mu.Lock()
+	w.queues[j.lane] = append(w.queues[j.lane], j)
+	w.mu.Unlock()
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// next removes the most urgent job, or returns nil.
+func (w *writer) next() *job {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for l := range w.queues {
+		q := w.queues[l]
+		if len(q) > 0 {
+			j := q[0]
+			q[0] = nil
+			w.queues[l] = q[1:]
+			return j
+		}
+	}
+	return nil
+}
+
+// pending reports whether any job waits.
+func (w *writer) pending() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, q := range w.queues {
+		if len(q) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// failAll fails every queued job with err.
+func (w *writer) failAll(err error) {
+	w.mu.Lock()
+	var all []*job
+	for l := range w.queues {
+		all = append(all, w.queues[l]...)
+		w.queues[l] = nil
+	}
+	w.mu.Unlock()
+	for _, j := range all {
+		j.finish(err)
+	}
+}
+
+func (j *job) finish(err error) {
+	if j.done != nil {
+		select {
+		case j.done <- err:
+		default:
+		}
+	}
+}
+
+// run is the writer goroutine. Each message first takes a token from the
+// limiter, then the most urgent job at that instant is written, so an
+// order queued during a burst leaves ahead of everything queued before it.
+// write performs the EClient call on the live connection and returns false
+// if there is none; the job then fails with ErrDisconnected.
+func (w *writer) run(ctx context.Context, write func(j *job) error) {
+	for {
+		if !w.pending() {
+			select {
+			case <-ctx.Done():
+				return
+			case <-w.wake:
+				continue
+			}
+		}
+		if err := w.lim.Wait(ctx); err != nil {
+			return
+		}
+		var j *job
+		for j = w.next(); j != nil && j.ctx != nil && j.ctx.Err() != nil; j = w.next() {
+			j.finish(j.ctx.Err())
+		}
+		if j == nil {
+			// Every waiting job was abandoned; the token is spent, which
+			// only makes the rate lower.
+			continue
+		}
+		err := write(j)
+		if err == nil {
+			w.mu.Lock()
+			w.written[j.lane]++
+			w.mu.Unlock()
+		}
+		j.finish(err)
+	}
+}
