@@ -93,6 +93,17 @@ func (w *writer) pending() bool {
 	return false
 }
 
+// queued returns the number of jobs waiting.
+func (w *writer) queued() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n := 0
+	for _, q := range w.queues {
+		n += len(q)
+	}
+	return n
+}
+
 // failAll fails every queued job with err.
 func (w *writer) failAll(err error) {
 	w.mu.Lock()

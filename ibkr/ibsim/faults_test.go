@@ -92,24 +92,8 @@ func TestFaultHangAndLatency(t *testing.T) {
 	s.SetLatency(msgReqCurrentTime, 30*time.Millisecond)
 	c.ReqCurrentTime()
 	c.ReqIDs(1)
-	_, iIDs := r.wait(t, 0, "third NextValidID", func() func(ev) bool {
-		n := 0
-		return func(e ev) bool {
-			if e.Kind == "NextValidID" {
-				n++
-			}
-			return n == 3
-		}
-	}())
-	_, iTime := r.wait(t, 0, "delayed CurrentTime", func() func(ev) bool {
-		n := 0
-		return func(e ev) bool {
-			if e.Kind == "CurrentTime" {
-				n++
-			}
-			return n == before+1
-		}
-	}())
+	_, iIDs := r.waitNth(t, "NextValidID", 3)
+	_, iTime := r.waitNth(t, "CurrentTime", before+1)
 	if iTime < iIDs {
 		t.Errorf("delayed reply arrived before a later undelayed one")
 	}

@@ -89,6 +89,35 @@ func (r *recorder) wait(t testing.TB, from int, what string, match func(ev) bool
 	}
 }
 
+// waitNth waits for the n-th event (1-based) of kind and returns it with
+// its index.
+func (r *recorder) waitNth(t testing.TB, kind string, n int) (ev, int) {
+	t.Helper()
+	deadline := time.NewTimer(waitTimeout)
+	defer deadline.Stop()
+	for {
+		r.mu.Lock()
+		count := 0
+		for i, e := range r.events {
+			if e.Kind == kind {
+				count++
+				if count == n {
+					r.mu.Unlock()
+					return e, i
+				}
+			}
+		}
+		ch := r.cond
+		r.mu.Unlock()
+		select {
+		case <-ch:
+		case <-deadline.C:
+			t.Fatalf("timed out waiting for %s #%d; got %d of them; last events: %v", kind, n, count, tail(r.all(), 20))
+			return ev{}, -1
+		}
+	}
+}
+
 // waitKind waits for the first event of a kind (and reqID, unless any).
 func (r *recorder) waitKind(t testing.TB, kind string, reqID int64) ev {
 	t.Helper()

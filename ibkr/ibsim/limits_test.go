@@ -23,13 +23,7 @@ func countKind(r *recorder, kind string) int {
 // waitCount waits until n events of kind were recorded.
 func waitCount(t *testing.T, r *recorder, kind string, n int) {
 	t.Helper()
-	seen := 0
-	r.wait(t, 0, kind+" x"+itoa(int64(n)), func(e ev) bool {
-		if e.Kind == kind {
-			seen++
-		}
-		return seen >= n
-	})
+	r.waitNth(t, kind, n)
 }
 
 func TestMessageRateErrorThenClose(t *testing.T) {
