@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/scmhub/ibapi"
-	"github.com/shopspring/decimal"
 )
 
 // CurrentTime asks the Gateway for its time: a full round trip, fit for a
@@ -110,7 +109,7 @@ func chainFromIB(exchange string, underConID int64, tradingClass, multiplier str
 	ch.Expirations = append(ch.Expirations, exps...)
 	sort.Strings(ch.Expirations)
 	for _, k := range strikes {
-		ch.Strikes = append(ch.Strikes, decimal.NewFromFloat(k))
+		ch.Strikes = append(ch.Strikes, floatDecimal(k))
 	}
 	sort.Slice(ch.Strikes, func(i, j int) bool { return ch.Strikes[i].LessThan(ch.Strikes[j]) })
 	return ch

@@ -14,7 +14,7 @@ func decimalFromSigned[T float64 | string](v T) decimal.Decimal {
 		if x == math.MaxFloat64 || math.IsNaN(x) || math.IsInf(x, 0) {
 			return decimal.Zero
 		}
-		return decimal.NewFromFloat(x)
+		return floatDecimal(x)
 	case string:
 		d, err := decimal.NewFromString(x)
 		if err != nil {
