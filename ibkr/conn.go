@@ -157,13 +157,16 @@ func (s *Session) dialConn(ctx context.Context, gen uint64) (*conn, error) {
 // proves every message read so far was delivered, then EOF to the EClient.
 // started says whether the EClient's goroutines run.
 func (s *Session) teardown(c *conn, started bool) {
+	// Close the Gateway side first: a writer blocked inside an EClient call
+	// (its socket full because the Gateway stopped reading) is released,
+	// since the guard then drains the EClient's socket.
+	c.g.stop()
 	s.ecMu.Lock()
 	c.dead = true
 	if s.cur == c {
 		s.cur = nil
 	}
 	s.ecMu.Unlock()
-	c.g.stop()
 	if started {
 		if err := c.g.sendDown(barrierFrame(c.ec.ServerVersion())); err == nil {
 			t := time.NewTimer(barrierTimeout)

@@ -113,13 +113,13 @@ func (s *Session) HistoricalBars(ctx context.Context, req HistoricalRequest) ([]
 	end, dur, bs, wts, rth := req.endString(), req.Duration, req.BarSize, req.WhatToShow, req.UseRTH
 	err = s.send(ctx, gen, laneBulk, func(ec *ibapi.EClient) {
 		ec.ReqHistoricalData(id, ic, end, dur, bs, wts, rth, 2, false, nil)
-		s.hist.written(rec)
 	})
 	if err != nil {
 		s.hist.forget(rec)
 		return nil, fmt.Errorf("ibkr: historical bars of %s: %w", req.Contract, err)
 	}
 	bars, err := o.wait(ctx)
+	s.hist.answered(rec)
 	if err != nil {
 		if ctx.Err() != nil {
 			open = false

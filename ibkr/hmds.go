@@ -20,11 +20,16 @@ type hmdsKey struct {
 	small bool
 }
 
-// hmdsRecord is one request that was let through. at is when it was
-// written to the socket (or when it was admitted, until it is written).
+// hmdsRecord is one request that was let through. at is when its answer
+// arrived. A request still in flight is pending and counts as sent now:
+// the Gateway times a request when it reads it, which the Session cannot
+// see, but it is never later than the answer. So the Session's view of
+// every window is never more lenient than the Gateway's, whatever the
+// delays between them.
 type hmdsRecord struct {
-	key hmdsKey
-	at  time.Time
+	key     hmdsKey
+	at      time.Time
+	pending bool
 }
 
 // hmds admits historical requests by IB's rules, making callers wait
@@ -39,9 +44,9 @@ type hmds struct {
 	changed chan struct{} // closed and replaced when a slot frees
 }
 
-// pacingMargin widens every window a little: the Gateway times a request
-// when it reads it, a moment after the Session wrote it.
-const pacingMargin = 25 * time.Millisecond
+// margin widens a window by a little more than the clock resolution of
+// either side.
+func margin(w time.Duration) time.Duration { return w + 10*time.Millisecond }
 
 func newHMDS(cfg HistoricalPacing, now func() time.Time) *hmds {
 	return &hmds{cfg: cfg, now: now, changed: make(chan struct{})}
@@ -57,7 +62,7 @@ func (h *hmds) admit(ctx context.Context, key hmdsKey) (rec *hmdsRecord, err err
 		h.trim(now)
 		wait, full := h.earliest(now, key)
 		if !full && wait <= 0 {
-			rec = &hmdsRecord{key: key, at: now}
+			rec = &hmdsRecord{key: key, at: now, pending: true}
 			h.recent = append(h.recent, rec)
 			h.open++
 			h.mu.Unlock()
@@ -65,26 +70,34 @@ func (h *hmds) admit(ctx context.Context, key hmdsKey) (rec *hmdsRecord, err err
 		}
 		changed := h.changed
 		h.mu.Unlock()
-		var timer <-chan time.Time
+		var timer *time.Timer
+		var fire <-chan time.Time
 		if !full {
-			t := time.NewTimer(wait)
-			timer = t.C
-			defer t.Stop()
+			timer = time.NewTimer(wait)
+			fire = timer.C
 		}
 		select {
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			err = ctx.Err()
 		case <-changed:
-		case <-timer:
+		case <-fire:
+		}
+		if timer != nil {
+			timer.Stop()
+		}
+		if err != nil {
+			return nil, err
 		}
 	}
 }
 
-// written records when the request actually left.
-func (h *hmds) written(rec *hmdsRecord) {
+// answered records that the request's answer (bars, an error) arrived, or
+// that the caller gave up on it and cancelled it.
+func (h *hmds) answered(rec *hmdsRecord) {
 	h.mu.Lock()
 	rec.at = h.now()
-	// Keep recent sorted: the record moves to the end.
+	rec.pending = false
+	// Keep recent sorted by time: the record moves to the end.
 	for i, r := range h.recent {
 		if r == rec {
 			copy(h.recent[i:], h.recent[i+1:])
@@ -92,7 +105,13 @@ func (h *hmds) written(rec *hmdsRecord) {
 			break
 		}
 	}
+	h.broadcast()
 	h.mu.Unlock()
+}
+
+func (h *hmds) broadcast() {
+	close(h.changed)
+	h.changed = make(chan struct{})
 }
 
 // release frees an open slot.
@@ -101,8 +120,7 @@ func (h *hmds) release() {
 	if h.open > 0 {
 		h.open--
 	}
-	close(h.changed)
-	h.changed = make(chan struct{})
+	h.broadcast()
 	h.mu.Unlock()
 }
 
@@ -116,18 +134,19 @@ func (h *hmds) forget(rec *hmdsRecord) {
 			break
 		}
 	}
+	h.broadcast()
 	h.mu.Unlock()
 }
 
 func (h *hmds) trim(now time.Time) {
-	keep := max(h.cfg.LongWindow, h.cfg.IdenticalWindow, h.cfg.BurstWindow) + pacingMargin
-	i := 0
-	for i < len(h.recent) && now.Sub(h.recent[i].at) >= keep {
-		i++
+	keep := margin(max(h.cfg.LongWindow, h.cfg.IdenticalWindow, h.cfg.BurstWindow))
+	keepRecs := h.recent[:0]
+	for _, r := range h.recent {
+		if r.pending || now.Sub(r.at) < keep {
+			keepRecs = append(keepRecs, r)
+		}
 	}
-	if i > 0 {
-		h.recent = append(h.recent[:0], h.recent[i:]...)
-	}
+	h.recent = keepRecs
 }
 
 // earliest returns how long key must wait under the window rules, and
@@ -145,14 +164,25 @@ func (h *hmds) earliest(now time.Time, key hmdsKey) (time.Duration, bool) {
 			until = t
 		}
 	}
-	idW := h.cfg.IdenticalWindow + pacingMargin
-	burstW := h.cfg.BurstWindow + pacingMargin
-	longW := h.cfg.LongWindow + pacingMargin
+	idW := margin(h.cfg.IdenticalWindow)
+	burstW := margin(h.cfg.BurstWindow)
+	longW := margin(h.cfg.LongWindow)
 	// Weighted counts in the windows, oldest first, to find when enough
 	// of them age out.
 	var burst, long []*hmdsRecord
 	burstN, longN := 0, 0
+	// In-flight requests count as sent now; they sort last.
+	recs := make([]*hmdsRecord, 0, len(h.recent))
+	var pending []*hmdsRecord
 	for _, r := range h.recent {
+		if r.pending {
+			pending = append(pending, &hmdsRecord{key: r.key, at: now})
+		} else {
+			recs = append(recs, r)
+		}
+	}
+	recs = append(recs, pending...)
+	for _, r := range recs {
 		if !r.key.small {
 			continue
 		}

@@ -96,6 +96,7 @@ func Dial(ctx context.Context, cfg Config) (*Session, error) {
 		cancel()
 		return nil, err
 	}
+	s.onConnected(c)
 	s.wg.Add(3)
 	go func() {
 		defer s.wg.Done()
@@ -285,7 +286,6 @@ func (s *Session) sendAsync(gen uint64, l lane, fn func(ec *ibapi.EClient)) {
 
 // supervise watches the live connection and reconnects when it ends.
 func (s *Session) supervise(c *conn) {
-	s.onConnected(c)
 	for {
 		err := s.watch(c)
 		if s.ctx.Err() != nil {

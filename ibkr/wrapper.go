@@ -229,7 +229,6 @@ func (w *wrapper) HistoricalData(reqID int64, b *ibapi.Bar) {
 func (w *wrapper) HistoricalDataEnd(reqID int64, _, _ string) {
 	if o, ok := w.s.router.get(reqID).(*oneShot[Bar]); ok {
 		o.finish()
-		w.s.hist.release()
 	}
 }
 

@@ -161,12 +161,27 @@ func (f *fields) maxInt(name string) int64 {
 	return v
 }
 
+// parseDouble parses a double as TWS clients write it. Every client spells
+// the unset value (Double.MAX_VALUE) its own way; the C++ client's
+// "1.797693135e+308" even overflows float64. An overflow reads as unset.
+func parseDouble(s string) (float64, error) {
+	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil {
+		var ne *strconv.NumError
+		if errors.As(err, &ne) && errors.Is(ne.Err, strconv.ErrRange) && math.IsInf(v, 0) {
+			return unsetFloat, nil
+		}
+		return 0, err
+	}
+	return v, nil
+}
+
 func (f *fields) float(name string) float64 {
 	s, ok := f.next(name)
 	if !ok || s == "" {
 		return 0
 	}
-	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	v, err := parseDouble(s)
 	if err != nil || math.IsNaN(v) {
 		f.err = &fieldError{Index: f.i - 1, Name: name, Value: s, Want: "a number"}
 		return 0
@@ -180,7 +195,7 @@ func (f *fields) maxFloat(name string) float64 {
 	if !ok || s == "" {
 		return unsetFloat
 	}
-	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	v, err := parseDouble(s)
 	if err != nil || math.IsNaN(v) {
 		f.err = &fieldError{Index: f.i - 1, Name: name, Value: s, Want: "a number or empty"}
 		return 0
