@@ -105,6 +105,13 @@ func (r *router) failAll(err error) []resumable {
 	return streams
 }
 
+// count returns the number of registered requests.
+func (r *router) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.reqs)
+}
+
 // streams returns the registered streams.
 func (r *router) streams() []resumable {
 	r.mu.Lock()

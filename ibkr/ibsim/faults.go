@@ -151,7 +151,7 @@ func (s *Server) Broadcast(code int) error {
 	}
 	for _, c := range s.liveClients() {
 		if code == 1101 {
-			c.md.closeAll(c)
+			c.md.dropAll(c)
 		}
 		c.sendError(-1, code, text)
 	}

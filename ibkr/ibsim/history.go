@@ -467,7 +467,9 @@ type histReq struct {
 
 // histState is a connection's historical requests.
 type histState struct {
-	mu     sync.Mutex
+	mu sync.Mutex
+	// sendMu orders keepUpToDate updates after their request's end marker.
+	sendMu sync.Mutex
 	reqs   map[int64]*histReq
 	closed bool
 	seq    int
@@ -519,6 +521,8 @@ func (h *histState) closeAll(c *client) {
 
 // tick sends every keepUpToDate request its current bar.
 func (h *histState) tick(c *client, now time.Time) {
+	h.sendMu.Lock()
+	defer h.sendMu.Unlock()
 	h.mu.Lock()
 	var live []*histReq
 	for _, r := range h.reqs {
@@ -877,6 +881,11 @@ func (c *client) answerHist(r *histReq) {
 		m.int(b.count)
 	}
 	c.send(m)
+	// The end marker and the switch to live updates happen together, under
+	// the lock the tick sends updates with: a client that saw the end and
+	// then moves the market gets an update, and no update comes before the
+	// end.
+	c.hd.sendMu.Lock()
 	if c.version >= minVerHistoricalEnd {
 		c.send(newMsg(inHistoricalDataEnd).int(r.id).str(startStr).str(endStr))
 	}
@@ -886,8 +895,10 @@ func (c *client) answerHist(r *histReq) {
 			r.live = true
 		}
 		c.hd.mu.Unlock()
+		c.hd.sendMu.Unlock()
 		return
 	}
+	c.hd.sendMu.Unlock()
 	c.hd.end(c, r)
 }
 

@@ -172,13 +172,22 @@ func (m *mdState) reqCode() string {
 func (m *mdState) closeAll(c *client) {
 	m.mu.Lock()
 	m.closed = true
+	m.mu.Unlock()
+	m.dropAll(c)
+	m.timers.Wait()
+}
+
+// dropAll ends every subscription and frees its line, as the Gateway does
+// after 1101 (connectivity restored, data lost); the connection stays and
+// takes new requests.
+func (m *mdState) dropAll(c *client) {
+	m.mu.Lock()
 	for id, s := range m.subs {
 		m.stopTimer(s)
 		c.srv.lines.release()
 		delete(m.subs, id)
 	}
 	m.mu.Unlock()
-	m.timers.Wait()
 }
 
 // stopTimer stops a snapshot's end timer; the caller holds m.mu.
