@@ -29,7 +29,7 @@ func (s *Session) OpenOrders(ctx context.Context) ([]OrderInfo, error) {
 		return nil, err
 	}
 	o := s.openOrdersFlight.join(func(o *oneShot[OrderInfo]) {
-		s.sendAsync(gen, laneInteractive, func(ec *ibapi.EClient) { ec.ReqOpenOrders() })
+		s.sendAsync(gen, laneInteractive, func(ec *ibapi.EClient) { ec.ReqOpenOrders() }, o.fail)
 	})
 	v, err := o.wait(ctx)
 	if err != nil {
@@ -45,7 +45,7 @@ func (s *Session) CompletedOrders(ctx context.Context, apiOnly bool) ([]OrderInf
 		return nil, err
 	}
 	o := s.completedFlight.join(func(o *oneShot[OrderInfo]) {
-		s.sendAsync(gen, laneInteractive, func(ec *ibapi.EClient) { ec.ReqCompletedOrders(apiOnly) })
+		s.sendAsync(gen, laneInteractive, func(ec *ibapi.EClient) { ec.ReqCompletedOrders(apiOnly) }, o.fail)
 	})
 	v, err := o.wait(ctx)
 	if err != nil {
@@ -71,7 +71,7 @@ func (s *Session) Positions(ctx context.Context) ([]Position, error) {
 		return nil, err
 	}
 	o := s.positionsFlight.join(func(o *oneShot[Position]) {
-		s.sendAsync(gen, laneInteractive, func(ec *ibapi.EClient) { ec.ReqPositions() })
+		s.sendAsync(gen, laneInteractive, func(ec *ibapi.EClient) { ec.ReqPositions() }, o.fail)
 	})
 	v, err := o.wait(ctx)
 	if err != nil {

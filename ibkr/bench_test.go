@@ -13,9 +13,11 @@ package ibkr
 // docs/benchmarks.md has the numbers and what they mean.
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -188,21 +190,64 @@ func dialRawGuarded(ctx context.Context, addr string, clientID int64) (r *rawCli
 	accepted := make(chan error, 1)
 	go func() { accepted <- g.accept(ctx) }()
 	r, err = dialRaw(ctx, fmt.Sprintf("127.0.0.1:%d", g.localPort()), clientID)
-	aerr := <-accepted
-	if err == nil {
-		err = aerr
+	if err != nil {
+		g.release() // also ends a pending accept
+		<-accepted
+		g.wait(shutdownTimeout)
+		return nil, nil, err
+	}
+	if err := <-accepted; err != nil {
+		g.release()
+		g.wait(shutdownTimeout)
+		return nil, nil, err
 	}
 	stop = func() {
 		g.release()
 		<-r.w.closed
 		g.wait(shutdownTimeout)
 	}
-	if err != nil {
-		g.release()
-		g.wait(shutdownTimeout)
-		return nil, nil, err
-	}
 	return r, stop, nil
+}
+
+// reportCPU starts measuring the process's CPU time (every goroutine: the
+// clients and the simulator) and returns the func that reports it per
+// operation as cpu-ns/op. Wall time per op on a small machine depends on
+// how goroutine wake-ups happen to be scheduled; CPU time per op is the
+// steadier measure of how much work a request costs. Linux only (it reads
+// /proc/self/stat, in clock ticks of 10 ms); elsewhere it reports nothing.
+func reportCPU(b *testing.B) func() {
+	start, ok := processCPU()
+	return func() {
+		end, ok2 := processCPU()
+		if ok && ok2 && b.N > 0 {
+			b.ReportMetric(float64(end-start)/float64(b.N), "cpu-ns/op")
+		}
+	}
+}
+
+// processCPU returns the user and system CPU time of the process.
+func processCPU() (time.Duration, bool) {
+	stat, err := os.ReadFile("/proc/self/stat")
+	if err != nil {
+		return 0, false
+	}
+	// The fields after the command name, which is in parentheses and may
+	// hold spaces: state is field 3, utime 14 and stime 15.
+	i := bytes.LastIndexByte(stat, ')')
+	if i < 0 {
+		return 0, false
+	}
+	f := strings.Fields(string(stat[i+1:]))
+	if len(f) < 13 {
+		return 0, false
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, false
+	}
+	const tick = 10 * time.Millisecond // USER_HZ is 100 on Linux
+	return time.Duration(utime+stime) * tick, true
 }
 
 // BenchmarkRoundTrip runs each request through the raw EClient, the raw
@@ -302,6 +347,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 				}
 				b.Run(c.name+"-serial", func(b *testing.B) {
 					b.ReportAllocs()
+					defer reportCPU(b)()
 					for b.Loop() {
 						if err := call(); err != nil {
 							b.Fatal(err)
@@ -317,6 +363,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 				b.Run(c.name+"-parallel", func(b *testing.B) {
 					b.ReportAllocs()
 					b.SetParallelism(benchParallelism)
+					defer reportCPU(b)()
 					b.RunParallel(func(pb *testing.PB) {
 						for pb.Next() {
 							if err := call(); err != nil {

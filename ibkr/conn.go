@@ -32,7 +32,9 @@ type conn struct {
 	refused  chan struct{} // 326 arrived
 	barrier  chan struct{} // the teardown barrier was decoded
 	closedCh chan struct{} // the EClient reported ConnectionClosed
+	down     chan struct{} // closed when teardown starts
 	probe    *oneShot[int64]
+	downOnce sync.Once
 
 	readyOnce, refusedOnce, barrierOnce, closedOnce sync.Once
 }
@@ -77,6 +79,7 @@ func (s *Session) dialConn(ctx context.Context, gen uint64) (*conn, error) {
 		refused:  make(chan struct{}),
 		barrier:  make(chan struct{}),
 		closedCh: make(chan struct{}),
+		down:     make(chan struct{}),
 		probe:    newOneShot[int64](),
 	}
 	c.ec = ibapi.NewEClient(&wrapper{s: s, c: c})
@@ -157,6 +160,7 @@ func (s *Session) dialConn(ctx context.Context, gen uint64) (*conn, error) {
 // proves every message read so far was delivered, then EOF to the EClient.
 // started says whether the EClient's goroutines run.
 func (s *Session) teardown(c *conn, started bool) {
+	c.downOnce.Do(func() { close(c.down) })
 	// Close the Gateway side first: a writer blocked inside an EClient call
 	// (its socket full because the Gateway stopped reading) is released,
 	// since the guard then drains the EClient's socket.

@@ -22,6 +22,8 @@ func (s *Session) CurrentTime(ctx context.Context) (time.Time, error) {
 	// its reply) even if this caller gives up.
 	s.router.pushTimeWaiter(o)
 	if err := s.send(ctx, gen, laneInteractive, func(ec *ibapi.EClient) { ec.ReqCurrentTime() }); err != nil {
+		// Never written: no reply will come for this waiter.
+		s.router.dropTimeWaiter(o)
 		o.fail(err)
 		return time.Time{}, err
 	}

@@ -147,19 +147,36 @@ func (g *guard) lostCh() <-chan struct{} { return g.lost }
 
 // stop closes the Gateway side and waits until every byte read from it
 // was handed to the EClient's socket.
+//
+// It first half-closes the Gateway socket and gives the Gateway a moment
+// to close its side: once it has, it has also released the client id, so
+// a new connection with the same id right after Close is not refused
+// (326).
 func (g *guard) stop() {
 	g.stopOnce.Do(func() {
 		g.markLost(errGuardReleased)
-		g.upstream.Close()
 		g.ln.Close()
 		g.mu.Lock()
 		started := g.down != nil
 		g.mu.Unlock()
+		if tc, ok := g.upstream.(*net.TCPConn); ok && started && tc.CloseWrite() == nil {
+			t := time.NewTimer(gatewayCloseWait)
+			select {
+			case <-g.downDone:
+			case <-t.C:
+			}
+			t.Stop()
+		}
+		g.upstream.Close()
 		if started {
 			<-g.downDone
 		}
 	})
 }
+
+// gatewayCloseWait bounds how long stop waits for the Gateway to close its
+// side after the Session closed its own.
+const gatewayCloseWait = time.Second
 
 // sendDown writes bytes to the EClient's socket (after stop: the barrier).
 func (g *guard) sendDown(b []byte) error {

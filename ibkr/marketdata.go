@@ -265,6 +265,7 @@ func (m *MarketData) fail(err error) {
 		m.mu.Unlock()
 		close(m.done)
 		m.s.router.remove(id)
+		m.s.untrack(m)
 		m.s.lines.release()
 		_ = gen
 	})
@@ -322,10 +323,12 @@ func (s *Session) MarketData(ctx context.Context, c Contract, opts MarketDataOpt
 	m.st.q.Contract = c
 	m.id, m.gen = s.router.newID(), gen
 	s.router.add(m.id, m)
+	s.track(m)
 	ic, id, g := c.toIB(), m.id, m.generic
 	if err := s.send(ctx, gen, laneInteractive, func(ec *ibapi.EClient) { ec.ReqMktData(id, ic, g, false, false, nil) }); err != nil {
 		m.closeMu.Do(func() { close(m.done) })
 		s.router.remove(id)
+		s.untrack(m)
 		s.lines.release()
 		return nil, fmt.Errorf("ibkr: market data for %s: %w", c, err)
 	}
@@ -394,7 +397,20 @@ func (m *MarketData) Close() error {
 		m.mu.Unlock()
 		close(m.done)
 		m.s.router.remove(id)
+		m.s.untrack(m)
 		m.s.sendCancel(gen, func(ec *ibapi.EClient) { ec.CancelMktData(id) }, m.s.lines.release)
 	})
 	return nil
+}
+
+func (s *Session) track(m *MarketData) {
+	s.streamsMu.Lock()
+	s.streams[m] = struct{}{}
+	s.streamsMu.Unlock()
+}
+
+func (s *Session) untrack(m *MarketData) {
+	s.streamsMu.Lock()
+	delete(s.streams, m)
+	s.streamsMu.Unlock()
 }

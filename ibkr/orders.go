@@ -328,12 +328,9 @@ func (b *orderBook) trade(id int64) *Trade {
 	return b.trades[id]
 }
 
-func (b *orderBook) failAll(err error) {
+// failWaiters fails the what-if and cancel waiters.
+func (b *orderBook) failWaiters(err error) {
 	b.mu.Lock()
-	var ts []*Trade
-	for _, t := range b.trades {
-		ts = append(ts, t)
-	}
 	var ws []*oneShot[OrderPreview]
 	for id, w := range b.whatIf {
 		ws = append(ws, w)
@@ -345,16 +342,26 @@ func (b *orderBook) failAll(err error) {
 		delete(b.cancels, id)
 	}
 	b.mu.Unlock()
-	for _, t := range ts {
-		if !t.isDone() {
-			t.finish(err)
-		}
-	}
 	for _, w := range ws {
 		w.fail(err)
 	}
 	for _, c := range cs {
 		c.fail(err)
+	}
+}
+
+func (b *orderBook) failAll(err error) {
+	b.failWaiters(err)
+	b.mu.Lock()
+	var ts []*Trade
+	for _, t := range b.trades {
+		ts = append(ts, t)
+	}
+	b.mu.Unlock()
+	for _, t := range ts {
+		if !t.isDone() {
+			t.finish(err)
+		}
 	}
 }
 
@@ -393,13 +400,14 @@ func (s *Session) PlaceOrder(ctx context.Context, c Contract, o Order) (*Trade, 
 		return nil, err
 	}
 	t := s.newTrade(c, o)
+	down := s.connDown(gen)
 	if err := s.writeOrder(ctx, gen, t); err != nil {
 		return nil, err
 	}
 	if o.Hold {
 		return t, nil
 	}
-	return t, t.awaitAck(ctx)
+	return t, t.awaitAck(ctx, down)
 }
 
 func (s *Session) newTrade(c Contract, o Order) *Trade {
@@ -423,9 +431,22 @@ func (s *Session) writeOrder(ctx context.Context, gen uint64, t *Trade) error {
 	return nil
 }
 
-// awaitAck waits for the Gateway's first word on the order.
-func (t *Trade) awaitAck(ctx context.Context) error {
+// awaitAck waits for the Gateway's first word on the order. If the
+// connection is lost first, the order may or may not have reached the
+// Gateway: the error is ErrDisconnected and the handle stays valid (after a
+// reconnect the Gateway re-sends its open orders, which update it).
+func (t *Trade) awaitAck(ctx context.Context, down <-chan struct{}) error {
 	select {
+	case <-down:
+		select {
+		case <-t.ack:
+		default:
+			return fmt.Errorf("ibkr: order %d written, not acknowledged before the connection was lost (it may be live): %w", t.id, ErrDisconnected)
+		}
+		if err := t.Err(); err != nil {
+			return fmt.Errorf("ibkr: order %d: %w", t.id, err)
+		}
+		return nil
 	case <-t.ack:
 		if err := t.Err(); err != nil {
 			return fmt.Errorf("ibkr: order %d: %w", t.id, err)
@@ -458,6 +479,7 @@ func (s *Session) PlaceBracket(ctx context.Context, c Contract, parent, takeProf
 	if err != nil {
 		return nil, err
 	}
+	down := s.connDown(gen)
 	p := s.newTrade(c, parent)
 	oca := fmt.Sprintf("ibbot-oca-%d-%d", s.cfg.ClientID, p.id)
 	parent.Hold = true
@@ -473,7 +495,7 @@ func (s *Session) PlaceBracket(ctx context.Context, c Contract, parent, takeProf
 	}
 	b := &Bracket{Parent: p, TakeProfit: tp, StopLoss: sl}
 	for _, t := range []*Trade{p, tp, sl} {
-		if err := t.awaitAck(ctx); err != nil {
+		if err := t.awaitAck(ctx, down); err != nil {
 			return b, err
 		}
 	}

@@ -132,6 +132,18 @@ func (r *router) pushTimeWaiter(w *oneShot[int64]) {
 	r.mu.Unlock()
 }
 
+// dropTimeWaiter removes a waiter whose request was never written.
+func (r *router) dropTimeWaiter(w *oneShot[int64]) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i, x := range r.timeWaiters {
+		if x == w {
+			r.timeWaiters = append(r.timeWaiters[:i], r.timeWaiters[i+1:]...)
+			return
+		}
+	}
+}
+
 // popTimeWaiter returns the oldest reqCurrentTime waiter.
 func (r *router) popTimeWaiter() *oneShot[int64] {
 	r.mu.Lock()
@@ -141,7 +153,11 @@ func (r *router) popTimeWaiter() *oneShot[int64] {
 	}
 	w := r.timeWaiters[0]
 	r.timeWaiters[0] = nil
-	r.timeWaiters = r.timeWaiters[1:]
+	if len(r.timeWaiters) == 1 {
+		r.timeWaiters = r.timeWaiters[:0]
+	} else {
+		r.timeWaiters = r.timeWaiters[1:]
+	}
 	return w
 }
 

@@ -52,6 +52,9 @@ type Session struct {
 
 	warnings chan *APIError
 
+	streamsMu sync.Mutex
+	streams   map[*MarketData]struct{}
+
 	reconnects atomic.Int64
 	conn1100   connectivity
 
@@ -84,6 +87,7 @@ func Dial(ctx context.Context, cfg Config) (*Session, error) {
 		summarySlots: make(chan struct{}, 2),
 		warnings:     make(chan *APIError, 256),
 		closed:       make(chan struct{}),
+		streams:      map[*MarketData]struct{}{},
 	}
 	if cfg.rateOverride > 0 {
 		s.w = newWriter(cfg.rateOverride, max(cfg.Burst, 1))
@@ -132,6 +136,17 @@ func (s *Session) shutdown(cause error) {
 		for _, st := range s.router.failAll(ErrClosed) {
 			st.fail(ErrClosed)
 		}
+		// Streams between connections are not in the router.
+		s.streamsMu.Lock()
+		ms := make([]*MarketData, 0, len(s.streams))
+		for m := range s.streams {
+			ms = append(ms, m)
+		}
+		s.streamsMu.Unlock()
+		for _, m := range ms {
+			m.fail(ErrClosed)
+		}
+		s.failConnWaiters(ErrClosed)
 		s.orders.failAll(ErrClosed)
 		s.status.set(StatusEvent{Status: StatusClosed, Err: cause})
 	})
@@ -268,20 +283,52 @@ func (s *Session) write(j *job) error {
 }
 
 // send queues fn for the writer on lane and waits until it was written.
+// If ctx ends or the session closes while the job waits in the queue, the
+// job is withdrawn and never written; once the writer took it, send waits
+// for the write (microseconds), so an error always means "not written".
 func (s *Session) send(ctx context.Context, gen uint64, l lane, fn func(ec *ibapi.EClient)) error {
 	j := &job{ctx: ctx, lane: l, gen: gen, send: fn, done: make(chan error, 1)}
 	s.w.enqueue(j)
+	var stop error
 	select {
 	case err := <-j.done:
 		return err
+	case <-ctx.Done():
+		stop = ctx.Err()
 	case <-s.closed:
-		return ErrClosed
+		stop = ErrClosed
 	}
+	if j.abandon() {
+		return stop
+	}
+	return <-j.done
 }
 
-// sendAsync queues fn without waiting (cancels on the way out).
-func (s *Session) sendAsync(gen uint64, l lane, fn func(ec *ibapi.EClient)) {
-	s.w.enqueue(&job{lane: l, gen: gen, send: fn})
+// sendAsync queues fn without waiting; onErr, if set, runs (on the writer
+// goroutine) when the message could not be written.
+func (s *Session) sendAsync(gen uint64, l lane, fn func(ec *ibapi.EClient), onErr ...func(error)) {
+	j := &job{lane: l, gen: gen, send: fn}
+	if len(onErr) > 0 {
+		j.done = make(chan error, 1)
+		s.w.enqueue(j)
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			var err error
+			select {
+			case err = <-j.done:
+			case <-s.closed:
+				err = ErrClosed
+			}
+			if err != nil {
+				for _, f := range onErr {
+					f(err)
+				}
+			}
+		}()
+		return
+	}
+	s.w.enqueue(j)
 }
 
 // supervise watches the live connection and reconnects when it ends.
@@ -295,8 +342,10 @@ func (s *Session) supervise(c *conn) {
 		s.log.Warn("ibkr: connection lost", "err", err)
 		s.setNotReady()
 		s.teardown(c, true)
+		lost := fmt.Errorf("%w: %v", ErrDisconnected, err)
 		s.w.failAll(ErrDisconnected)
-		streams := s.router.failAll(fmt.Errorf("%w: %v", ErrDisconnected, err))
+		streams := s.router.failAll(lost)
+		s.failConnWaiters(lost)
 		s.status.set(StatusEvent{Status: StatusReconnecting, Err: err})
 		if s.cfg.NoReconnect {
 			s.shutdown(err)
@@ -313,6 +362,29 @@ func (s *Session) supervise(c *conn) {
 			st.resume(s)
 		}
 	}
+}
+
+// failConnWaiters fails what waits for an answer that a lost connection
+// will never bring: the shared list requests and the what-if and cancel
+// waiters. (Order acknowledgements watch their connection themselves.)
+func (s *Session) failConnWaiters(err error) {
+	s.openOrdersFlight.fail(err)
+	s.positionsFlight.fail(err)
+	s.completedFlight.fail(err)
+	s.orders.failWaiters(err)
+}
+
+// connDown returns a channel closed when the connection of generation gen
+// is gone (already closed if it is not the live one).
+func (s *Session) connDown(gen uint64) <-chan struct{} {
+	s.ecMu.Lock()
+	defer s.ecMu.Unlock()
+	if s.cur != nil && s.cur.gen == gen {
+		return s.cur.down
+	}
+	ch := make(chan struct{})
+	close(ch)
+	return ch
 }
 
 // onConnected makes c the live connection and restores what a new

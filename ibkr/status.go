@@ -15,10 +15,13 @@ const (
 	// StatusReady: connected; calls are served.
 	StatusReady
 	// StatusConnectivityLost: connected to the Gateway, but the Gateway
-	// lost its own connection to IB (1100); calls wait.
+	// lost its own connection to IB (1100). Requests are still written;
+	// answers that need IB may wait until 1101/1102.
 	StatusConnectivityLost
-	// StatusReconnecting: the connection was lost; the Session is making a
-	// new one. Calls fail fast with ErrDisconnected.
+	// StatusReconnecting: the connection was lost; calls in flight failed
+	// with ErrDisconnected and the Session is making a new connection. New
+	// calls wait for it within their ctx (a deadline then reports
+	// ErrDisconnected together with the ctx error).
 	StatusReconnecting
 	// StatusClosed: Close was called, or reconnecting gave up.
 	StatusClosed

@@ -15,15 +15,6 @@ type wrapper struct {
 	c *conn
 }
 
-func (s *Session) isClosed() bool {
-	select {
-	case <-s.closed:
-		return true
-	default:
-		return false
-	}
-}
-
 func (w *wrapper) ConnectionClosed() {
 	w.c.closedOnce.Do(func() { close(w.c.closedCh) })
 }

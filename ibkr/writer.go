@@ -3,6 +3,7 @@ package ibkr
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 
 	"github.com/scmhub/ibapi"
 	"golang.org/x/time/rate"
@@ -34,7 +35,20 @@ type job struct {
 	send func(ec *ibapi.EClient)
 	// done receives nil once written, or the reason it was not.
 	done chan error
+	// state: 0 queued, 1 taken by the writer, 2 abandoned by its caller.
+	// Whoever moves it from 0 first decides whether the message leaves.
+	state atomic.Int32
 }
+
+const (
+	jobQueued int32 = iota
+	jobTaken
+	jobAbandoned
+)
+
+// abandon withdraws a queued job. It returns false if the writer already
+// took it (the message is being or was written).
+func (j *job) abandon() bool { return j.state.CompareAndSwap(jobQueued, jobAbandoned) }
 
 // writer is the Session's single write path: three priority lanes and one
 // rate limiter in front of the EClient.
@@ -74,7 +88,11 @@ func (w *writer) next() *job {
 		if len(q) > 0 {
 			j := q[0]
 			q[0] = nil
-			w.queues[l] = q[1:]
+			if len(q) == 1 {
+				w.queues[l] = q[:0] // keep the array for the next burst
+			} else {
+				w.queues[l] = q[1:]
+			}
 			return j
 		}
 	}
@@ -114,7 +132,9 @@ func (w *writer) failAll(err error) {
 	}
 	w.mu.Unlock()
 	for _, j := range all {
-		j.finish(err)
+		if j.abandon() {
+			j.finish(err)
+		}
 	}
 }
 
@@ -146,8 +166,15 @@ func (w *writer) run(ctx context.Context, write func(j *job) error) {
 			return
 		}
 		var j *job
-		for j = w.next(); j != nil && j.ctx != nil && j.ctx.Err() != nil; j = w.next() {
-			j.finish(j.ctx.Err())
+		for j = w.next(); j != nil; j = w.next() {
+			if j.ctx != nil && j.ctx.Err() != nil && j.abandon() {
+				j.finish(j.ctx.Err())
+				continue
+			}
+			if j.state.CompareAndSwap(jobQueued, jobTaken) {
+				break
+			}
+			// Abandoned by its caller.
 		}
 		if j == nil {
 			// Every waiting job was abandoned; the token is spent, which

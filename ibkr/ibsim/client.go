@@ -441,6 +441,9 @@ func (c *client) close(reason string) {
 	c.closeOnce.Do(func() {
 		c.closing.Store(true)
 		close(c.done)
+		// Free the client id before the socket closes: a client that sees
+		// its connection end may reconnect with the same id at once.
+		c.srv.unregister(c)
 		_ = c.conn.Close()
 		if c.registered {
 			c.log.Info("ibsim client disconnected", "clientId", c.clientID, "reason", reason)

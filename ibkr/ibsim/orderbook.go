@@ -1,8 +1,14 @@
 package ibsim
 
-// The paper order engine (orders, executions, positions, account values)
-// builds on this file. Until an order is placed the account is empty, and
-// the list requests answer with their end markers.
+import (
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Order ids and the list requests of the order engine (orders.go,
+// account.go): open orders, completed orders, positions and executions.
 
 // nextOrderID returns the next valid order id for a client id: one more
 // than the highest id that client has used, starting at 1.
@@ -24,55 +30,240 @@ func (s *Server) bumpOrderIDs() {
 	s.idFloor = top + 1000
 }
 
-// handleReqOpenOrders serves reqOpenOrders, reqAllOpenOrders and
-// reqAutoOpenOrders: [1]version (reqAutoOpenOrders: [2]autoBind).
+// useOrderID takes id as a new order id of clientID. It fails (error 103)
+// when id is not above every id the client used, or below the floor a
+// restart set.
+func (s *Server) useOrderID(clientID, id int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if id <= s.orderIDs[clientID] || id < s.idFloor || id <= 0 {
+		return false
+	}
+	s.orderIDs[clientID] = id
+	return true
+}
+
+// handleReqOpenOrders: reqOpenOrders (5): [1]version. This client's open
+// orders as openOrder + orderStatus each, then openOrderEnd.
 func handleReqOpenOrders(c *client, f *fields) error {
 	f.int("version")
 	if f.err != nil {
 		return f.err
 	}
-	c.send(newMsg(inOpenOrderEnd).int(1))
+	c.srv.engine.sendOpenOrders(c, false, true)
 	return nil
 }
 
-// handleReqCompletedOrders: [1]apiOnly.
+// handleReqAllOpenOrders: reqAllOpenOrders (16): [1]version. Every
+// client's open orders, then openOrderEnd.
+func handleReqAllOpenOrders(c *client, f *fields) error {
+	f.int("version")
+	if f.err != nil {
+		return f.err
+	}
+	c.srv.engine.sendOpenOrders(c, true, true)
+	return nil
+}
+
+// handleReqAutoOpenOrders: reqAutoOpenOrders (15): [1]version
+// [2]autoBind. It binds orders placed in the TWS window to client 0; the
+// simulator has no such window, so there is nothing to bind and nothing is
+// answered (client 0 or not).
+func handleReqAutoOpenOrders(c *client, f *fields) error {
+	f.int("version")
+	f.bool("autoBind")
+	return f.err
+}
+
+// handleReqCompletedOrders: reqCompletedOrders (99): [1]apiOnly. Every
+// completed (filled, cancelled or inactive) order of the account as
+// completedOrder, then completedOrdersEnd.
 func handleReqCompletedOrders(c *client, f *fields) error {
 	f.bool("apiOnly")
 	if f.err != nil {
 		return f.err
 	}
-	c.send(newMsg(inCompletedOrderEnd))
+	c.srv.engine.sendCompletedOrders(c)
 	return nil
 }
 
-// handleReqPositions: [1]version.
+// handleReqPositions: reqPositions (61): [1]version. One position per
+// holding (closed today: quantity 0), positionEnd, then a position
+// message per change until cancelPositions.
 func handleReqPositions(c *client, f *fields) error {
 	f.int("version")
 	if f.err != nil {
 		return f.err
 	}
+	e := c.srv.engine
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.acct.rollover(e, e.now())
+	for _, p := range e.acct.sorted() {
+		c.send(e.encodePosition(p))
+	}
 	c.send(newMsg(inPositionEnd).int(1))
+	e.subs.positions[c] = true
 	return nil
 }
 
-// handleReqExecutions: [1]version [2]reqId [3..9] filter, and at version
-// 200 lastNDays and the specific dates.
+// handleCancelPositions: cancelPositions (64): [1]version.
+func handleCancelPositions(c *client, f *fields) error {
+	f.int("version")
+	if f.err != nil {
+		return f.err
+	}
+	e := c.srv.engine
+	e.mu.Lock()
+	delete(e.subs.positions, c)
+	e.mu.Unlock()
+	return nil
+}
+
+// execFilter is reqExecutions' filter.
+type execFilter struct {
+	clientID  int64
+	acct      string
+	since     time.Time // zero: none
+	symbol    string
+	secType   string
+	exchange  string
+	side      string // "BUY" or "SELL"
+	lastNDays int64  // unsetInt or <= 0: none
+	dates     []int64
+}
+
+// handleReqExecutions: reqExecutions (7): [1]version [2]reqId [3]clientId
+// [4]acctCode [5]time [6]symbol [7]secType [8]exchange [9]side, and at
+// version 200 [10]lastNDays [11]specificDatesCount and the dates. Answers
+// execDetails (with the reqId) and commissionReport per matching fill,
+// then execDetailsEnd.
+//
+// Filter rules: clientId 0 and empty strings match everything; time
+// ("yyyymmdd hh:mm:ss", New York time unless a zone follows, or
+// "yyyymmdd-hh:mm:ss" UTC) keeps fills at or after it; side BUY or SELL.
+// Without lastNDays and specific dates only today's fills (New York date of
+// the market clock) are returned; lastNDays N keeps the fills of the last N
+// days including today, and specific dates (yyyymmdd) add those dates.
 func handleReqExecutions(c *client, f *fields) error {
 	f.int("version")
 	reqID := f.int("reqId")
 	f.reqID = reqID
-	f.skip(7, "execution filter")
+	var flt execFilter
+	flt.clientID = f.int("clientId")
+	flt.acct = f.str("acctCode")
+	tm := f.str("time")
+	flt.symbol = f.str("symbol")
+	flt.secType = f.str("secType")
+	flt.exchange = f.str("exchange")
+	flt.side = strings.ToUpper(strings.TrimSpace(f.str("side")))
+	flt.lastNDays = unsetInt
 	if c.version >= 200 {
-		f.maxInt("lastNDays")
+		flt.lastNDays = f.maxInt("lastNDays")
 		n := f.int("specificDatesCount")
 		if n < 0 || n > 1000 {
-			return &fieldError{Index: f.i - 1, Name: "specificDatesCount", Value: "", Want: "0..1000"}
+			return &fieldError{Index: f.i - 1, Name: "specificDatesCount", Value: strconv.FormatInt(n, 10), Want: "0..1000"}
 		}
-		f.skip(int(n), "specificDate")
+		for range n {
+			flt.dates = append(flt.dates, f.int("specificDate"))
+		}
 	}
 	if f.err != nil {
 		return f.err
 	}
-	c.send(newMsg(inExecutionDataEnd).int(1).int(reqID))
+	flt.since = parseFilterTime(tm)
+	e := c.srv.engine
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := e.now()
+	for _, x := range e.execs {
+		if !flt.match(x, now) {
+			continue
+		}
+		e.sendOrderMsg(c, encodeExecDetails(c.version, reqID, x.exec))
+		e.sendOrderMsg(c, encodeCommissionReport(c.version, x.comm))
+	}
+	c.send(encodeExecDetailsEnd(reqID))
 	return nil
+}
+
+// parseFilterTime parses an execution filter time; zero when empty or not
+// understood.
+func parseFilterTime(s string) time.Time {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}
+	}
+	if t, err := time.Parse("20060102-15:04:05", s); err == nil {
+		return t
+	}
+	loc := newYork
+	fs := strings.Fields(s)
+	if len(fs) >= 3 {
+		if l, err := time.LoadLocation(fs[2]); err == nil {
+			loc = l
+		}
+		s = fs[0] + " " + fs[1]
+	}
+	for _, layout := range []string{"20060102 15:04:05", "20060102  15:04:05", "20060102"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+func (flt *execFilter) match(x *execRecord, now time.Time) bool {
+	v := &x.exec
+	if flt.clientID != 0 && flt.clientID != v.clientID {
+		return false
+	}
+	if flt.acct != "" && !strings.EqualFold(flt.acct, v.account) {
+		return false
+	}
+	if !flt.since.IsZero() && x.at.Before(flt.since) {
+		return false
+	}
+	if flt.symbol != "" && !strings.EqualFold(flt.symbol, v.ref.symbol) {
+		return false
+	}
+	if flt.secType != "" && !strings.EqualFold(flt.secType, x.sec) {
+		return false
+	}
+	if flt.exchange != "" && !strings.EqualFold(flt.exchange, v.exchange) {
+		return false
+	}
+	switch flt.side {
+	case "BUY", "BOT":
+		if v.side != "BOT" {
+			return false
+		}
+	case "SELL", "SLD":
+		if v.side != "SLD" {
+			return false
+		}
+	}
+	day := dateNum(x.at)
+	today := dateNum(now)
+	byDays := flt.lastNDays != unsetInt && flt.lastNDays > 0
+	if !byDays && len(flt.dates) == 0 {
+		return day == today
+	}
+	for _, d := range flt.dates {
+		if d == day {
+			return true
+		}
+	}
+	if byDays {
+		ny := now.In(newYork)
+		first := time.Date(ny.Year(), ny.Month(), ny.Day()-int(min(flt.lastNDays, math.MaxInt16))+1, 0, 0, 0, 0, newYork)
+		return !x.at.Before(first)
+	}
+	return false
+}
+
+// dateNum is t's New York date as yyyymmdd.
+func dateNum(t time.Time) int64 {
+	ny := t.In(newYork)
+	return int64(ny.Year()*10000 + int(ny.Month())*100 + ny.Day())
 }

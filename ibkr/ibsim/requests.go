@@ -111,16 +111,36 @@ func handlerFor(id int64) handler {
 		return handleReqHeadTimestamp
 	case msgCancelHeadTimestamp:
 		return handleIgnore
-	case msgReqOpenOrders, msgReqAllOpenOrders, msgReqAutoOpenOrders:
+	case msgPlaceOrder:
+		return handlePlaceOrder
+	case msgCancelOrder:
+		return handleCancelOrder
+	case msgReqGlobalCancel:
+		return handleReqGlobalCancel
+	case msgReqOpenOrders:
 		return handleReqOpenOrders
+	case msgReqAllOpenOrders:
+		return handleReqAllOpenOrders
+	case msgReqAutoOpenOrders:
+		return handleReqAutoOpenOrders
 	case msgReqCompletedOrders:
 		return handleReqCompletedOrders
 	case msgReqPositions:
 		return handleReqPositions
 	case msgCancelPositions:
-		return handleIgnore
+		return handleCancelPositions
 	case msgReqExecutions:
 		return handleReqExecutions
+	case msgReqAcctData:
+		return handleReqAccountUpdates
+	case msgReqAccountSummary:
+		return handleReqAccountSummary
+	case msgCancelAccountSumm:
+		return handleCancelAccountSummary
+	case msgReqPnL:
+		return handleReqPnL
+	case msgCancelPnL:
+		return handleCancelPnL
 	}
 	return nil
 }
@@ -159,6 +179,9 @@ func handleStartAPI(c *client, f *fields) error {
 	c.sendError(-1, 2104, "Market data farm connection is OK:usfarm")
 	c.sendError(-1, 2106, "HMDS data farm connection is OK:ushmds")
 	c.sendError(-1, 2158, "Sec-def data farm connection is OK:secdefnj")
+	// The client id's open orders follow, as openOrder + orderStatus each
+	// (no openOrderEnd), as the real Gateway sends them on (re)connect.
+	s.engine.sendOpenOrders(c, false, false)
 	return nil
 }
 

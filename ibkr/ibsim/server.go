@@ -27,6 +27,7 @@ type Server struct {
 	lines  *lineBudget
 	hist   *histPacer
 	stats  *statsCollector
+	engine *engine // orders, executions and the account (orders.go)
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -74,6 +75,7 @@ func Start(cfg Config) (*Server, error) {
 		byID:     make(map[int64]*client),
 		orderIDs: make(map[int64]int64),
 	}
+	s.engine = newEngine(s)
 	s.mu.Lock()
 	s.startAccept(ln)
 	s.mu.Unlock()
@@ -199,13 +201,22 @@ func (s *Server) register(c *client, clientID int64) bool {
 	return true
 }
 
+// unregister frees a connection's client id.
+func (s *Server) unregister(c *client) {
+	s.mu.Lock()
+	for id, x := range s.byID {
+		if x == c {
+			delete(s.byID, id)
+		}
+	}
+	s.mu.Unlock()
+}
+
 // remove forgets a closed connection.
 func (s *Server) remove(c *client) {
+	s.unregister(c)
 	s.mu.Lock()
 	delete(s.clients, c)
-	if c.registered && s.byID[c.clientID] == c {
-		delete(s.byID, c.clientID)
-	}
 	s.mu.Unlock()
 }
 
@@ -246,15 +257,20 @@ func (s *Server) tickLoop() {
 	}
 }
 
-// Tick runs one market step now: every streaming subscription gets the
-// quotes of the current market-clock instant. The server also does this by
-// itself every Config.TickInterval; tests on a VirtualClock call Tick after
-// moving the clock to see the new state without waiting.
+// Tick runs one market step now: working orders are matched against the
+// quotes of the current market-clock instant (each order at most once per
+// instant), and every streaming subscription gets those quotes. The server
+// also does this by itself every Config.TickInterval; tests on a
+// VirtualClock call Tick after moving the clock to see the new state
+// without waiting.
 func (s *Server) Tick() {
 	s.tick()
 }
 
 func (s *Server) tick() {
+	// Orders match before the streams show the instant, so a client sees
+	// its fill no later than the quote it filled at.
+	s.engine.step()
 	now := s.now()
 	for _, c := range s.liveClients() {
 		c.onTick(now)

@@ -32,6 +32,14 @@ type Stats struct {
 	MarketDataLinesPeak int
 	// HistoricalOpen is the number of historical requests open now.
 	HistoricalOpen int
+	// OrdersReceived counts placeOrder messages; OrdersAccepted the orders
+	// the engine kept (not what-if, not rejected); OrderFills the
+	// executions; OrderRejects the placeOrders refused with an error (103,
+	// 200, 201, 321 or an injected rejection).
+	OrdersReceived int64
+	OrdersAccepted int64
+	OrderFills     int64
+	OrderRejects   int64
 	// Conns has one entry per connection, open or closed, in accept order.
 	Conns []ConnStats
 }
@@ -47,6 +55,11 @@ type ConnStats struct {
 	MessagesByType map[int]int64
 	PeakWindow     int
 	ErrorsSent     map[int]int64
+	// OrdersReceived counts this connection's placeOrder messages;
+	// OrderMessages the order messages sent to it (openOrder, orderStatus,
+	// execDetails, commissionReport, completedOrder).
+	OrdersReceived int64
+	OrderMessages  int64
 }
 
 // Errors returns how many errors with code were sent in total.
@@ -62,6 +75,10 @@ type statsCollector struct {
 	peak          int
 	errors        map[int]int64
 	conns         []*connStats
+	orders        int64
+	accepted      int64
+	fills         int64
+	rejects       int64
 }
 
 func newStatsCollector() *statsCollector {
@@ -109,6 +126,24 @@ func (s *statsCollector) errorSent(code int) {
 	s.mu.Unlock()
 }
 
+func (s *statsCollector) orderAccepted() {
+	s.mu.Lock()
+	s.accepted++
+	s.mu.Unlock()
+}
+
+func (s *statsCollector) orderFill() {
+	s.mu.Lock()
+	s.fills++
+	s.mu.Unlock()
+}
+
+func (s *statsCollector) orderReject() {
+	s.mu.Lock()
+	s.rejects++
+	s.mu.Unlock()
+}
+
 func (s *statsCollector) snapshot() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -120,6 +155,10 @@ func (s *statsCollector) snapshot() Stats {
 		MessagesByType: maps.Clone(s.byType),
 		PeakWindow:     s.peak,
 		ErrorsSent:     maps.Clone(s.errors),
+		OrdersReceived: s.orders,
+		OrdersAccepted: s.accepted,
+		OrderFills:     s.fills,
+		OrderRejects:   s.rejects,
 	}
 	for _, c := range s.conns {
 		cs := c.st
@@ -150,4 +189,13 @@ func (c *connStats) window(n int)         { c.do(func(s *ConnStats) { s.PeakWind
 func (c *connStats) errorSent(code int)   { c.do(func(s *ConnStats) { s.ErrorsSent[code]++ }) }
 func (c *connStats) message(id int) {
 	c.do(func(s *ConnStats) { s.Messages++; s.MessagesByType[id]++ })
+}
+func (c *connStats) orderMessage() { c.do(func(s *ConnStats) { s.OrderMessages++ }) }
+
+// orderReceived counts a placeOrder on the connection and the server.
+func (c *connStats) orderReceived() {
+	c.do(func(s *ConnStats) { s.OrdersReceived++ })
+	c.parent.mu.Lock()
+	c.parent.orders++
+	c.parent.mu.Unlock()
 }

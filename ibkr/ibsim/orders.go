@@ -1,0 +1,1144 @@
+package ibsim
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// The paper order engine: orders placed by API clients are validated,
+// kept, matched against the market model's quotes and reported with the
+// message sequences of a real paper Gateway (version 200 captures):
+//
+//   - accepted: openOrder + orderStatus PreSubmitted; an order working at
+//     the exchange then gets openOrder + orderStatus Submitted;
+//   - each fill: execDetails (reqId -1), openOrder + orderStatus (Filled,
+//     or Submitted with filled and remaining for a partial fill), then
+//     commissionReport;
+//   - cancelOrder: orderStatus PendingCancel, orderStatus Cancelled, then
+//     error (orderId, 202, "Order Canceled - reason:"); cancelling the
+//     children of a cancelled parent too. An order that already ended gets
+//     10148 "OrderId N that needs to be cancelled cannot be cancelled,
+//     state: Filled." (or Cancelled), an id the client has no order with
+//     (another client's orders included) 10147 "OrderId N that needs to be
+//     cancelled is not found."; reqGlobalCancel cancels every client's
+//     open orders with the same sequence;
+//   - IOC remainder: orderStatus PendingCancel, Cancelled; FOK that cannot
+//     fill in full at once: openOrder + orderStatus Inactive;
+//   - whatIf: one openOrder carrying the margin and commission preview,
+//     status PreSubmitted, no orderStatus, nothing kept;
+//   - transmit=false: nothing is sent until an order of the same group
+//     (the parent or a child of it) arrives with transmit=true, which
+//     releases the whole group in placement order.
+//
+// Matching. Orders fill against the quote of the market clock at the
+// instant they arrive and at every market step (Server.Tick and the tick
+// loop), at most once per order and market-clock instant, so the result
+// does not depend on how often the wall-clock tick loop runs:
+//
+//   - an order works while its instrument trades: stocks and ETFs in the
+//     regular session, or in extended hours (04:00-20:00) with outsideRth;
+//     options in the regular session only. Otherwise it waits PreSubmitted.
+//   - BUY MKT fills at the ask, SELL MKT at the bid; LMT when marketable
+//     (ask <= limit for a buy, bid >= limit for a sell) at the quote, which
+//     is the better of quote and limit.
+//   - STP and STP LMT are held by IB (simulated orders) and stay
+//     PreSubmitted until elected: a buy stop when the last price (the ask
+//     for triggerMethod 1 or 3, "bid/ask") reaches the stop price, a sell
+//     stop when the last (the bid) falls to it. An elected STP is a MKT
+//     order, an elected STP LMT a LMT order.
+//   - each fill takes at most the quoted size (askSize for a buy, bidSize
+//     for a sell); larger orders fill over successive steps. Orders do not
+//     share liquidity: each sees the whole quoted size.
+//   - bracket children wait PreSubmitted until the parent is filled in
+//     full; a fill of one child reduces the other children by its
+//     quantity and cancels them when nothing remains (a bracket's
+//     take-profit fill cancels its stop). An explicit ocaGroup links the
+//     orders of one client: with ocaType 1 (or 0) a fill cancels the
+//     others, with 2 and 3 it reduces them.
+//   - DAY orders end (orderStatus Cancelled) at the close of the session
+//     they were placed for (16:00, 20:00 for outsideRth stock orders); GTC
+//     orders stay.
+//
+// Commissions follow IB's fixed pricing: stocks $0.005 per share, at least
+// $1.00 and at most 1% of the trade value per order; options $0.65 per
+// contract, at least $1.00 per order. The minimum applies per order: a
+// partial fill is charged the order's commission so far minus what
+// earlier fills of the order were charged.
+//
+// Validation and its errors, in order: RejectNextOrders fault (its code and
+// text, nothing kept, the id not consumed); order id (103 "Duplicate order
+// id": an id not above every id the client used, or below the floor set by
+// a restart, unless it names a live order, which modifies it); order type
+// (321 "Error validating request.-'bF' : cause - Invalid order type was
+// entered"), action, quantity, prices and time in force (321, texts of the
+// same form); missing exchange (321 "... Missing order exchange"); the
+// contract (200 "No security definition has been found for the request");
+// funds (201 "Order rejected - reason:YOUR ORDER IS NOT ACCEPTED. IN ORDER
+// TO OBTAIN THE DESIRED POSITION YOUR EQUITY WITH LOAN VALUE [x USD] MUST
+// EXCEED THE INITIAL MARGIN [y USD]"). An id that passed the id check is
+// consumed even when a later check rejects the order.
+
+// Order statuses.
+const (
+	stPreSubmitted  = "PreSubmitted"
+	stSubmitted     = "Submitted"
+	stFilled        = "Filled"
+	stCancelled     = "Cancelled"
+	stPendingCancel = "PendingCancel"
+	stInactive      = "Inactive"
+)
+
+// qtyEps is the quantity below which a remainder counts as zero.
+const qtyEps = 1e-9
+
+// orderKey names an order: order ids are per client id.
+type orderKey struct {
+	client, id int64
+}
+
+// simOrder is one order the engine keeps.
+type simOrder struct {
+	key     orderKey
+	seq     int64
+	req     orderRequest
+	typ     string // "MKT", "LMT", "STP" or "STP LMT"
+	in      *instrument
+	ref     orderContract
+	permID  int64
+	status  string
+	placed  time.Time
+	expires time.Time // zero: GTC
+
+	filled     float64
+	value      float64 // sum of price * quantity (without multiplier)
+	avgPrice   float64
+	lastPrice  float64
+	commission float64 // charged so far
+	fills      int
+	execBase   string // second part of the order's exec ids
+
+	triggered bool      // a stop order was elected
+	evaluated time.Time // the last market instant the order was matched at
+	held      bool      // transmit=false, not yet released
+
+	parent   *simOrder
+	children []*simOrder
+
+	done            bool
+	completedTime   string
+	completedStatus string
+}
+
+func (o *simOrder) remaining() float64 { return o.req.totalQty - o.filled }
+
+func (o *simOrder) isBuy() bool { return o.req.action == "BUY" }
+
+// fullyFilled reports whether nothing remains.
+func (o *simOrder) fullyFilled() bool { return o.remaining() <= qtyEps }
+
+// execRecord is one fill as reqExecutions reports it.
+type execRecord struct {
+	at   time.Time
+	exec execView
+	comm commissionView
+	sec  string // secType
+}
+
+// engine is the server's order and account state. Its methods lock mu;
+// messages are queued to clients (never blocking) while it is held, so the
+// order of every client's messages is the order of the engine's events.
+type engine struct {
+	srv *Server
+
+	mu       sync.Mutex
+	seq      int64
+	live     []*simOrder // working and waiting orders, by seq
+	byKey    map[orderKey]*simOrder
+	held     map[orderKey]*simOrder
+	done     []*simOrder
+	doneKey  map[orderKey]*simOrder
+	execs    []*execRecord
+	permNext int64
+	execPfx  string
+	execLast int64
+
+	acct *account
+	subs subscriptions
+}
+
+func newEngine(s *Server) *engine {
+	h := mix64(uint64(s.cfg.Seed) ^ 0x6f72646572)
+	return &engine{
+		srv:      s,
+		byKey:    make(map[orderKey]*simOrder),
+		held:     make(map[orderKey]*simOrder),
+		doneKey:  make(map[orderKey]*simOrder),
+		permNext: 1_100_000_000 + int64(h%50_000_000),
+		execPfx:  fmt.Sprintf("0000%04x", 0xe000|(h>>32)&0x0fff),
+		acct:     newAccount(s.cfg.Account),
+		subs:     newSubscriptions(),
+	}
+}
+
+// now is the market clock, read under e.mu so that every event sees a
+// market instant no older than the previous event's.
+func (e *engine) now() time.Time { return e.srv.now() }
+
+// clientByID returns the live connection of a client id, or nil.
+func (e *engine) clientByID(id int64) *client {
+	s := e.srv
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.byID[id]
+}
+
+// ---- messages ----
+
+func (e *engine) view(o *simOrder) *orderView {
+	v := &orderView{orderRequest: o.req, ref: o.ref, permID: o.permID, status: o.status, filled: o.filled}
+	v.clientID = o.key.client
+	v.orderType = o.typ
+	if v.account == "" {
+		v.account = e.acct.id
+	}
+	v.completedTime, v.completedStatus = o.completedTime, o.completedStatus
+	if o.parent != nil {
+		v.parentPermID = o.parent.permID
+	}
+	return v
+}
+
+func (e *engine) statusView(o *simOrder, status string) orderStatusView {
+	return orderStatusView{
+		orderID:       o.key.id,
+		status:        status,
+		filled:        o.filled,
+		remaining:     math.Max(o.remaining(), 0),
+		avgFillPrice:  o.avgPrice,
+		permID:        o.permID,
+		parentID:      o.req.parentID,
+		lastFillPrice: o.lastPrice,
+		clientID:      o.key.client,
+	}
+}
+
+func (e *engine) sendOrderMsg(c *client, m *msg) {
+	if c == nil {
+		return
+	}
+	c.send(m)
+	c.stats.orderMessage()
+}
+
+func (e *engine) sendOpenOrder(c *client, o *simOrder) {
+	if c == nil {
+		return
+	}
+	e.sendOrderMsg(c, encodeOpenOrder(c.version, e.view(o)))
+}
+
+func (e *engine) sendStatus(c *client, o *simOrder, status string) {
+	if c == nil {
+		return
+	}
+	e.sendOrderMsg(c, encodeOrderStatus(c.version, e.statusView(o, status)))
+}
+
+// sendState sends openOrder and orderStatus with the order's status.
+func (e *engine) sendState(c *client, o *simOrder) {
+	e.sendOpenOrder(c, o)
+	e.sendStatus(c, o, o.status)
+}
+
+func (e *engine) reject(c *client, id int64, code int, text string) {
+	c.sendError(id, code, text)
+	e.srv.stats.orderReject()
+}
+
+func validationError(cause string) string {
+	return "Error validating request.-'bF' : cause - " + cause
+}
+
+// ---- placing ----
+
+// place handles one placeOrder of client c.
+func (e *engine) place(c *client, r orderRequest) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := e.now()
+	e.acct.rollover(e, now)
+	id := r.orderID
+
+	if !r.whatIf {
+		if code, text, ok := e.srv.takeReject(); ok {
+			e.reject(c, id, code, text)
+			return
+		}
+	}
+	key := orderKey{c.clientID, id}
+	existing := e.byKey[key]
+	if existing == nil {
+		existing = e.held[key]
+	}
+	if existing == nil {
+		if !e.srv.useOrderID(c.clientID, id) {
+			e.reject(c, id, 103, "Duplicate order id")
+			return
+		}
+	}
+
+	typ, cause := checkOrder(&r)
+	if cause != "" {
+		e.reject(c, id, 321, validationError(cause))
+		return
+	}
+	if existing != nil {
+		e.modify(c, existing, r, typ, now)
+		return
+	}
+	if strings.TrimSpace(r.contract.exchange) == "" {
+		e.reject(c, id, 321, validationError("Missing order exchange"))
+		return
+	}
+	in := e.resolve(r.contract, now)
+	if in == nil {
+		e.reject(c, id, 200, "No security definition has been found for the request")
+		return
+	}
+	if r.account == "" {
+		r.account = e.acct.id
+	}
+	o := &simOrder{
+		key:    key,
+		req:    r,
+		typ:    typ,
+		in:     in,
+		ref:    orderContractFromInstrument(in, strings.ToUpper(strings.TrimSpace(r.contract.exchange))),
+		status: stPreSubmitted,
+		placed: now,
+	}
+	o.expires = e.expiry(o, now)
+
+	if reason := e.fundsCheck(o, now); reason != "" && !r.whatIf {
+		e.reject(c, id, 201, "Order rejected - reason:"+reason)
+		return
+	}
+	if r.whatIf {
+		e.sendWhatIf(c, o, now)
+		return
+	}
+
+	e.seq++
+	o.seq = e.seq
+	o.permID = e.permNext
+	e.permNext++
+	e.srv.stats.orderAccepted()
+
+	// Parent link.
+	if r.parentID != 0 {
+		pk := orderKey{c.clientID, r.parentID}
+		switch p := e.parentOf(pk); {
+		case p != nil:
+			o.parent = p
+			p.children = append(p.children, o)
+		case e.doneKey[pk] != nil && e.doneKey[pk].status != stFilled:
+			// The parent is gone: the child is cancelled with it.
+			o.status = stCancelled
+			e.finish(o, now)
+			e.sendState(c, o)
+			return
+		}
+	}
+	if !r.transmit {
+		o.held = true
+		e.held[key] = o
+		return
+	}
+	// Release the held group this order belongs to, then this order.
+	group := e.heldGroup(o)
+	for _, g := range group {
+		delete(e.held, g.key)
+		g.held = false
+		e.accept(c, g)
+	}
+	e.accept(c, o)
+	for _, g := range append(group, o) {
+		if !g.done {
+			g.evaluated = time.Time{}
+			e.evaluate(g, now, true)
+		}
+	}
+}
+
+// parentOf finds a live or held order by key.
+func (e *engine) parentOf(k orderKey) *simOrder {
+	if p := e.byKey[k]; p != nil {
+		return p
+	}
+	return e.held[k]
+}
+
+// heldGroup returns the held orders released with o: its root parent and
+// every held child of that root, in placement order.
+func (e *engine) heldGroup(o *simOrder) []*simOrder {
+	root := o
+	for root.parent != nil {
+		root = root.parent
+	}
+	var out []*simOrder
+	var walk func(p *simOrder)
+	walk = func(p *simOrder) {
+		if p != o && p.held {
+			out = append(out, p)
+		}
+		for _, ch := range p.children {
+			walk(ch)
+		}
+	}
+	walk(root)
+	sort.Slice(out, func(i, j int) bool { return out[i].seq < out[j].seq })
+	return out
+}
+
+// accept makes an order live and reports it PreSubmitted.
+func (e *engine) accept(c *client, o *simOrder) {
+	o.status = stPreSubmitted
+	e.live = append(e.live, o)
+	sort.SliceStable(e.live, func(i, j int) bool { return e.live[i].seq < e.live[j].seq })
+	e.byKey[o.key] = o
+	e.sendState(c, o)
+}
+
+// checkOrder validates the order fields and normalizes them; it returns
+// the order type and, for an invalid order, the cause of error 321.
+func checkOrder(r *orderRequest) (string, string) {
+	typ := strings.ToUpper(strings.Join(strings.Fields(r.orderType), " "))
+	switch typ {
+	case "MKT", "LMT", "STP", "STP LMT":
+	case "STPLMT":
+		typ = "STP LMT"
+	default:
+		return "", "Invalid order type was entered"
+	}
+	r.action = strings.ToUpper(strings.TrimSpace(r.action))
+	if r.action == "SSHORT" {
+		r.action = "SELL"
+	}
+	if r.action != "BUY" && r.action != "SELL" {
+		return "", "Invalid side"
+	}
+	if r.totalQty == unsetFloat || !(r.totalQty > 0) || math.IsInf(r.totalQty, 0) {
+		return "", "The order size must be greater than 0"
+	}
+	if (typ == "LMT" || typ == "STP LMT") && (r.lmtPrice == unsetFloat || !(r.lmtPrice > 0)) {
+		return "", "Invalid limit price"
+	}
+	if (typ == "STP" || typ == "STP LMT") && (r.auxPrice == unsetFloat || !(r.auxPrice > 0)) {
+		return "", "Invalid stop price"
+	}
+	r.tif = strings.ToUpper(strings.TrimSpace(r.tif))
+	switch r.tif {
+	case "":
+		r.tif = "DAY"
+	case "DAY", "GTC", "IOC", "FOK":
+	default:
+		return "", "Invalid time in force"
+	}
+	return typ, ""
+}
+
+// resolve finds the one instrument an order names, or nil.
+func (e *engine) resolve(q contractQuery, now time.Time) *instrument {
+	ref := e.srv.ref
+	if q.conID > 0 {
+		in := ref.byConID(q.conID, now)
+		if in == nil {
+			return nil
+		}
+		if q.symbol != "" && !strings.EqualFold(q.symbol, in.symbol) && !strings.EqualFold(q.symbol, in.underSymbol) {
+			return nil
+		}
+		if q.secType != "" && !strings.EqualFold(q.secType, in.secType) {
+			return nil
+		}
+		return in
+	}
+	found := ref.resolve(q, now)
+	if len(found) != 1 {
+		return nil
+	}
+	return found[0]
+}
+
+// expiry is when a DAY order ends: the close of the session it was placed
+// for (the regular close, or 20:00 for an outsideRth stock order). Zero
+// for GTC.
+func (e *engine) expiry(o *simOrder, now time.Time) time.Time {
+	if o.req.tif != "DAY" {
+		return time.Time{}
+	}
+	tc := simCalendar()
+	ext := o.req.outsideRth && !o.in.isOption()
+	for d := max(tc.onOrBefore(now), 0); d < len(tc.days); d++ {
+		end := tc.sess[d].Close
+		if ext {
+			end = tc.sess[d].PostClose
+		}
+		if now.Before(end) {
+			return end
+		}
+	}
+	return time.Time{}
+}
+
+// modify applies a placeOrder that names a live (or held) order.
+func (e *engine) modify(c *client, o *simOrder, r orderRequest, typ string, now time.Time) {
+	if r.totalQty < o.filled-qtyEps || (r.totalQty-o.filled <= qtyEps && !o.fullyFilled()) {
+		e.reject(c, r.orderID, 321, validationError("The order size cannot be reduced below the filled quantity"))
+		return
+	}
+	if r.whatIf {
+		tmp := *o
+		tmp.req.totalQty, tmp.req.lmtPrice, tmp.req.auxPrice, tmp.typ = r.totalQty, r.lmtPrice, r.auxPrice, typ
+		e.sendWhatIf(c, &tmp, now)
+		return
+	}
+	// The contract, side and links of a live order do not change.
+	keep := o.req
+	r.contract, r.action, r.parentID = keep.contract, keep.action, keep.parentID
+	if r.account == "" {
+		r.account = keep.account
+	}
+	r.clientID = keep.clientID
+	o.req = r
+	o.typ = typ
+	o.expires = e.expiry(o, now)
+	if typ != "STP" && typ != "STP LMT" {
+		o.triggered = false
+	}
+	if o.held {
+		if r.transmit {
+			// Transmitting a held order releases its group.
+			group := e.heldGroup(o)
+			o.held = false
+			delete(e.held, o.key)
+			for _, g := range group {
+				delete(e.held, g.key)
+				g.held = false
+				e.accept(c, g)
+			}
+			e.accept(c, o)
+			for _, g := range append(group, o) {
+				if !g.done {
+					g.evaluated = time.Time{}
+					e.evaluate(g, now, true)
+				}
+			}
+		}
+		return
+	}
+	e.sendState(c, o)
+	o.evaluated = time.Time{}
+	e.evaluate(o, now, true)
+}
+
+// ---- matching ----
+
+// inRTH reports whether t is in a regular session.
+func inRTH(t time.Time) bool {
+	tc := simCalendar()
+	d := tc.rthDayAt(t)
+	return d >= 0 && d < len(tc.sess) && t.Before(tc.sess[d].Close)
+}
+
+// working reports whether o can execute at the exchange now.
+func (e *engine) working(o *simOrder, q quote, now time.Time) bool {
+	if !q.trading || o.in.secType == "IND" {
+		return false
+	}
+	if o.in.isOption() || inRTH(now) {
+		return true
+	}
+	return o.req.outsideRth
+}
+
+// elected reports whether a stop order's trigger is reached.
+func elected(o *simOrder, q quote) bool {
+	stop := o.req.auxPrice
+	px := q.last
+	bidAsk := o.req.triggerMethod == 1 || o.req.triggerMethod == 3
+	if o.isBuy() {
+		if bidAsk || px <= 0 {
+			px = q.ask
+		}
+		return px > 0 && px >= stop
+	}
+	if bidAsk || px <= 0 {
+		px = q.bid
+	}
+	return px > 0 && px <= stop
+}
+
+// fillable returns the price and quantity o can take from quote q.
+func fillable(o *simOrder, limit bool, q quote) (px, size float64, ok bool) {
+	if o.isBuy() {
+		px, size = q.ask, q.askSize
+		if limit && px > o.req.lmtPrice+1e-9 {
+			return 0, 0, false
+		}
+	} else {
+		px, size = q.bid, q.bidSize
+		if limit && px < o.req.lmtPrice-1e-9 {
+			return 0, 0, false
+		}
+	}
+	if !(px > 0) || !(size > 0) {
+		return 0, 0, false
+	}
+	return px, size, true
+}
+
+// evaluate matches one order at instant now. arrival is true when the
+// order has just been placed (or released), which is the only moment an
+// IOC or FOK order is matched.
+func (e *engine) evaluate(o *simOrder, now time.Time, arrival bool) {
+	if o.done || o.held || o.evaluated.Equal(now) {
+		return
+	}
+	o.evaluated = now
+	c := e.clientByID(o.key.client)
+	tif := o.req.tif
+	if o.parent != nil && !o.parent.fullyFilled() {
+		return // a child waits for its parent's fill
+	}
+	q := e.srv.prices.quote(o.in, now)
+	if !e.working(o, q, now) {
+		if tif == "IOC" || tif == "FOK" {
+			e.endUnfilled(c, o, now)
+		}
+		return
+	}
+	isStop := o.typ == "STP" || o.typ == "STP LMT"
+	if isStop && !o.triggered {
+		if !elected(o, q) {
+			if tif == "IOC" || tif == "FOK" {
+				e.endUnfilled(c, o, now)
+			}
+			return
+		}
+		o.triggered = true
+	}
+	limit := o.typ == "LMT" || o.typ == "STP LMT"
+	px, size, ok := fillable(o, limit, q)
+	if tif == "FOK" && (!ok || size < o.remaining()-qtyEps) {
+		e.endUnfilled(c, o, now)
+		return
+	}
+	if ok {
+		liq := int64(2) // removed liquidity
+		if limit && !arrival {
+			liq = 1 // a resting limit order added it
+		}
+		e.fill(c, o, math.Min(o.remaining(), size), px, now, liq)
+	}
+	if o.done {
+		return
+	}
+	if tif == "IOC" {
+		e.endUnfilled(c, o, now)
+		return
+	}
+	if o.status == stPreSubmitted {
+		o.status = stSubmitted
+		e.sendState(c, o)
+	}
+}
+
+// endUnfilled ends an IOC (PendingCancel, Cancelled) or FOK (Inactive)
+// order that cannot fill further.
+func (e *engine) endUnfilled(c *client, o *simOrder, now time.Time) {
+	if o.req.tif == "FOK" && o.filled == 0 {
+		o.status = stInactive
+		e.finish(o, now)
+		e.sendState(c, o)
+		return
+	}
+	e.sendStatus(c, o, stPendingCancel)
+	o.status = stCancelled
+	e.finish(o, now)
+	e.sendStatus(c, o, stCancelled)
+	e.cancelChildren(o, now, false)
+}
+
+// step matches every live order at the current market instant and pushes
+// account updates. It is the engine's part of a server tick.
+func (e *engine) step() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := e.now()
+	e.acct.rollover(e, now)
+	orders := append([]*simOrder(nil), e.live...)
+	for _, o := range orders {
+		if o.done {
+			continue
+		}
+		if !o.expires.IsZero() && !now.Before(o.expires) {
+			e.expire(o, now)
+			continue
+		}
+		e.evaluate(o, now, false)
+	}
+	e.pushPeriodic(now)
+}
+
+// expire ends a DAY order at the end of its session.
+func (e *engine) expire(o *simOrder, now time.Time) {
+	c := e.clientByID(o.key.client)
+	o.status = stCancelled
+	e.finish(o, now)
+	e.sendStatus(c, o, stCancelled)
+	e.cancelChildren(o, now, false)
+}
+
+// commissionOf is the commission of an order's fills so far: qty filled
+// for value dollars (price * quantity * multiplier).
+func commissionOf(in *instrument, qty, value float64) float64 {
+	var c float64
+	if in.isOption() {
+		c = math.Max(0.65*qty, 1)
+	} else {
+		c = math.Min(math.Max(0.005*qty, 1), 0.01*value)
+	}
+	return math.Round(c*1e6) / 1e6
+}
+
+// multiplierOf is the contract multiplier (1 for stocks).
+func multiplierOf(in *instrument) float64 {
+	if in.multiplier == "" {
+		return 1
+	}
+	var m float64
+	if _, err := fmt.Sscan(in.multiplier, &m); err != nil || m <= 0 {
+		return 1
+	}
+	return m
+}
+
+// execVenue is the exchange an execution is reported on.
+func execVenue(in *instrument) string {
+	if in.isOption() {
+		return "CBOE"
+	}
+	switch in.primaryExch {
+	case "NASDAQ":
+		return "ISLAND"
+	case "":
+		return "SMART"
+	}
+	return in.primaryExch
+}
+
+// ibTime formats an execution time as the Gateway does at version 200.
+func ibTime(t time.Time) string {
+	return t.In(newYork).Format("20060102 15:04:05") + " US/Eastern"
+}
+
+// fill executes qty of o at px and sends the fill's messages.
+func (e *engine) fill(c *client, o *simOrder, qty, px float64, now time.Time, liq int64) {
+	mult := multiplierOf(o.in)
+	cum := commissionOf(o.in, o.filled+qty, (o.value+qty*px)*mult)
+	comm := math.Max(cum-o.commission, 0)
+	o.commission = cum
+	o.filled += qty
+	o.value += qty * px
+	o.avgPrice = o.value / o.filled
+	o.lastPrice = px
+	o.fills++
+	if o.execBase == "" {
+		sec := now.Unix()
+		if sec <= e.execLast {
+			sec = e.execLast + 1
+		}
+		e.execLast = sec
+		o.execBase = fmt.Sprintf("%08x", uint32(sec))
+	}
+	realized, closed := e.acct.apply(o.in, o.isBuy(), qty, px, mult, comm)
+
+	side := "SLD"
+	if o.isBuy() {
+		side = "BOT"
+	}
+	venue := execVenue(o.in)
+	x := execView{
+		orderID:       o.key.id,
+		ref:           orderContractFromInstrument(o.in, venue),
+		execID:        fmt.Sprintf("%s.%s.%02x.01", e.execPfx, o.execBase, o.fills),
+		time:          ibTime(now),
+		account:       o.req.account,
+		exchange:      venue,
+		side:          side,
+		shares:        qty,
+		price:         px,
+		permID:        o.permID,
+		clientID:      o.key.client,
+		cumQty:        o.filled,
+		avgPrice:      o.avgPrice,
+		orderRef:      o.req.orderRef,
+		lastLiquidity: liq,
+	}
+	cr := commissionView{execID: x.execID, commission: comm, currency: "USD", realizedPNL: unsetFloat, yield: unsetFloat}
+	if closed {
+		cr.realizedPNL = math.Round(realized*1e6) / 1e6
+	}
+	e.execs = append(e.execs, &execRecord{at: now, exec: x, comm: cr, sec: o.in.secType})
+	e.srv.stats.orderFill()
+
+	if o.fullyFilled() {
+		o.status = stFilled
+	} else {
+		o.status = stSubmitted
+	}
+	if c != nil {
+		e.sendOrderMsg(c, encodeExecDetails(c.version, -1, x))
+		e.sendState(c, o)
+		e.sendOrderMsg(c, encodeCommissionReport(c.version, cr))
+	}
+	if o.status == stFilled {
+		e.finish(o, now)
+	}
+	e.positionChanged(o.in, now)
+	e.ocaAfterFill(o, qty, now)
+	if o.status == stFilled {
+		for _, ch := range o.children {
+			if !ch.done && !ch.held {
+				ch.evaluated = time.Time{}
+				e.evaluate(ch, now, true)
+			}
+		}
+	}
+}
+
+// ocaAfterFill applies the OCA rules after a fill of o. The other
+// children of o's parent (a bracket's attached orders) are reduced by the
+// filled quantity and cancelled when nothing remains, so a partly taken
+// profit leaves the rest of the position protected. The other orders of
+// o's ocaGroup are cancelled (ocaType 1, or 0) or reduced (2 and 3).
+func (e *engine) ocaAfterFill(o *simOrder, qty float64, now time.Time) {
+	type sib struct {
+		o      *simOrder
+		reduce bool
+	}
+	var sibs []sib
+	if o.parent != nil {
+		for _, s := range o.parent.children {
+			if s != o && !s.done {
+				sibs = append(sibs, sib{s, true})
+			}
+		}
+	}
+	if g := o.req.ocaGroup; g != "" {
+		reduce := o.req.ocaType == 2 || o.req.ocaType == 3
+		for _, s := range e.live {
+			if s == o || s.done || s.key.client != o.key.client || s.req.ocaGroup != g {
+				continue
+			}
+			dup := false
+			for _, x := range sibs {
+				dup = dup || x.o == s
+			}
+			if !dup {
+				sibs = append(sibs, sib{s, reduce})
+			}
+		}
+	}
+	for _, x := range sibs {
+		s := x.o
+		if s.done {
+			continue
+		}
+		c := e.clientByID(s.key.client)
+		if x.reduce && s.remaining()-qty > qtyEps {
+			s.req.totalQty -= qty
+			e.sendState(c, s)
+			continue
+		}
+		s.status = stCancelled
+		e.finish(s, now)
+		e.sendStatus(c, s, stCancelled)
+		e.cancelChildren(s, now, false)
+	}
+}
+
+// finish moves an order from the live list to the completed orders.
+func (e *engine) finish(o *simOrder, now time.Time) {
+	if o.done {
+		return
+	}
+	o.done = true
+	o.completedTime = now.In(newYork).Format("20060102 15:04:05") + " America/New_York"
+	switch o.status {
+	case stFilled:
+		o.completedStatus = "Filled Size: " + formatQty(o.filled)
+	case stCancelled:
+		o.completedStatus = "Cancelled by Trader"
+	default:
+		o.completedStatus = o.status
+	}
+	for i, x := range e.live {
+		if x == o {
+			e.live = append(e.live[:i], e.live[i+1:]...)
+			break
+		}
+	}
+	delete(e.byKey, o.key)
+	delete(e.held, o.key)
+	e.done = append(e.done, o)
+	e.doneKey[o.key] = o
+}
+
+func formatQty(v float64) string {
+	m := &msg{}
+	m.decimal(v)
+	return strings.TrimSuffix(string(m.b), "\x00")
+}
+
+// ---- cancelling ----
+
+// cancel handles cancelOrder of client c.
+func (e *engine) cancel(c *client, id int64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := e.now()
+	key := orderKey{c.clientID, id}
+	if o := e.held[key]; o != nil {
+		e.userCancel(c, o, now)
+		return
+	}
+	if o := e.byKey[key]; o != nil {
+		e.userCancel(c, o, now)
+		return
+	}
+	if o := e.doneKey[key]; o != nil {
+		c.sendError(id, 10148, fmt.Sprintf("OrderId %d that needs to be cancelled cannot be cancelled, state: %s.", id, o.status))
+		return
+	}
+	c.sendError(id, 10147, fmt.Sprintf("OrderId %d that needs to be cancelled is not found.", id))
+}
+
+// userCancel runs the cancel sequence of a client's cancel request.
+func (e *engine) userCancel(c *client, o *simOrder, now time.Time) {
+	e.sendStatus(c, o, stPendingCancel)
+	o.status = stCancelled
+	e.finish(o, now)
+	e.sendStatus(c, o, stCancelled)
+	c.sendError(o.key.id, 202, "Order Canceled - reason:")
+	e.cancelChildren(o, now, true)
+}
+
+// cancelChildren cancels the children of a cancelled order.
+func (e *engine) cancelChildren(o *simOrder, now time.Time, user bool) {
+	for _, ch := range o.children {
+		if ch.done {
+			continue
+		}
+		c := e.clientByID(ch.key.client)
+		if user && c != nil {
+			e.userCancel(c, ch, now)
+			continue
+		}
+		ch.status = stCancelled
+		e.finish(ch, now)
+		e.sendStatus(c, ch, stCancelled)
+		e.cancelChildren(ch, now, false)
+	}
+}
+
+// globalCancel cancels every open order of every client.
+func (e *engine) globalCancel() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := e.now()
+	for _, o := range e.held {
+		o.status = stCancelled
+		e.finish(o, now)
+	}
+	for _, o := range append([]*simOrder(nil), e.live...) {
+		if o.done {
+			continue
+		}
+		c := e.clientByID(o.key.client)
+		if c == nil {
+			o.status = stCancelled
+			e.finish(o, now)
+			continue
+		}
+		e.userCancel(c, o, now)
+	}
+}
+
+// ---- funds and what-if ----
+
+// estPrice is the price an order is expected to fill at, for the funds
+// check and the what-if preview.
+func (e *engine) estPrice(o *simOrder, now time.Time) float64 {
+	switch o.typ {
+	case "LMT", "STP LMT":
+		return o.req.lmtPrice
+	case "STP":
+		return o.req.auxPrice
+	}
+	q := e.srv.prices.quote(o.in, now)
+	px := q.bid
+	if o.isBuy() {
+		px = q.ask
+	}
+	if !(px > 0) {
+		px = q.last
+	}
+	if !(px > 0) {
+		px = q.close
+	}
+	return math.Max(px, 0)
+}
+
+// marginImpact returns the account before and after o fills in full at
+// its estimated price, and the estimated commission.
+func (e *engine) marginImpact(o *simOrder, now time.Time) (before, after acctValues, comm float64) {
+	px := e.estPrice(o, now)
+	mult := multiplierOf(o.in)
+	qty := o.remaining()
+	comm = commissionOf(o.in, qty, qty*px*mult)
+	before = e.acct.values(e, now, nil)
+	hyp := e.acct.clone()
+	hyp.apply(o.in, o.isBuy(), qty, px, mult, comm)
+	after = hyp.values(e, now, nil)
+	return before, after, comm
+}
+
+// fundsCheck returns IB's reject reason when the account cannot carry o,
+// or "".
+func (e *engine) fundsCheck(o *simOrder, now time.Time) string {
+	before, after, _ := e.marginImpact(o, now)
+	if after.ewl >= after.initM-1e-6 {
+		return ""
+	}
+	// Orders that reduce the shortfall are accepted.
+	if after.initM-after.ewl <= before.initM-before.ewl+1e-6 {
+		return ""
+	}
+	return fmt.Sprintf("YOUR ORDER IS NOT ACCEPTED. IN ORDER TO OBTAIN THE DESIRED POSITION YOUR EQUITY WITH LOAN VALUE [%.2f USD] MUST EXCEED THE INITIAL MARGIN [%.2f USD]",
+		before.ewl, after.initM)
+}
+
+// sendWhatIf answers a what-if order: one openOrder with the preview.
+func (e *engine) sendWhatIf(c *client, o *simOrder, now time.Time) {
+	before, after, comm := e.marginImpact(o, now)
+	p := &orderPreview{
+		margins: orderMargins{
+			initBefore: round2(before.initM), maintBefore: round2(before.maintM), equityWithLoanBefore: round2(before.ewl),
+			initChange: round2(after.initM - before.initM), maintChange: round2(after.maintM - before.maintM),
+			equityWithLoanChange: round2(after.ewl - before.ewl),
+			initAfter:            round2(after.initM), maintAfter: round2(after.maintM), equityWithLoanAfter: round2(after.ewl),
+		},
+		marginCurrency:     "USD",
+		commission:         comm,
+		minCommission:      unsetFloat,
+		maxCommission:      unsetFloat,
+		commissionCurrency: "USD",
+	}
+	v := e.view(o)
+	v.status = stPreSubmitted
+	v.whatIf = true
+	v.preview = p
+	if reason := e.fundsCheck(o, now); reason != "" {
+		v.warningText = reason
+	}
+	e.sendOrderMsg(c, encodeOpenOrder(c.version, v))
+}
+
+func round2(v float64) float64 { return math.Round(v*100) / 100 }
+
+// ---- lists ----
+
+// openOrdersOf returns the live (transmitted) orders of a client id, or
+// of every client id when all is true, in placement order.
+func (e *engine) openOrdersOf(clientID int64, all bool) []*simOrder {
+	var out []*simOrder
+	for _, o := range e.live {
+		if all || o.key.client == clientID {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// sendOpenOrders sends openOrder + orderStatus for each open order of c
+// (all clients' with all) and, with end, openOrderEnd.
+func (e *engine) sendOpenOrders(c *client, all, end bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, o := range e.openOrdersOf(c.clientID, all) {
+		e.sendState(c, o)
+	}
+	if end {
+		c.send(encodeOpenOrderEnd())
+	}
+}
+
+// sendCompletedOrders sends every completed order, then the end marker.
+func (e *engine) sendCompletedOrders(c *client) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, o := range e.done {
+		e.sendOrderMsg(c, encodeCompletedOrder(c.version, e.view(o)))
+	}
+	c.send(encodeCompletedOrdersEnd())
+}
+
+// ---- request handlers ----
+
+// handlePlaceOrder: placeOrder (3), parsed at the negotiated version.
+func handlePlaceOrder(c *client, f *fields) error {
+	r, err := parsePlaceOrder(f, c.version)
+	if err != nil {
+		return err
+	}
+	r.clientID = c.clientID
+	c.stats.orderReceived()
+	c.srv.engine.place(c, r)
+	return nil
+}
+
+// handleCancelOrder: cancelOrder (4): below version 192 [1]version; then
+// orderId, manualOrderCancelTime (version >= 169), and extOperator and
+// manualOrderIndicator (version >= 192).
+func handleCancelOrder(c *client, f *fields) error {
+	if c.version < svCMETaggingFields {
+		f.int("version")
+	}
+	id := f.int("orderId")
+	f.reqID = id
+	if f.err != nil {
+		return f.err
+	}
+	// The optional trailing fields carry nothing the engine uses.
+	c.srv.engine.cancel(c, id)
+	return nil
+}
+
+// handleReqGlobalCancel: reqGlobalCancel (58): below version 192
+// [1]version, else extOperator and manualOrderIndicator.
+func handleReqGlobalCancel(c *client, f *fields) error {
+	if c.version < svCMETaggingFields {
+		f.int("version")
+	}
+	if f.err != nil {
+		return f.err
+	}
+	c.srv.engine.globalCancel()
+	return nil
+}
