@@ -183,7 +183,7 @@ func (r *rawClient) contractDetails(ctx context.Context, c *ibapi.Contract) ([]*
 // raw client is the relay's cost. stop ends it: the EClient reads EOF and
 // shuts down by itself.
 func dialRawGuarded(ctx context.Context, addr string, clientID int64) (r *rawClient, stop func(), err error) {
-	g, err := dialGuard(ctx, addr)
+	g, err := dialGuard(ctx, addr, nil)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -80,9 +80,22 @@ type Config struct {
 	// Now is the Session's clock for pacing windows. Default time.Now.
 	Now func() time.Time
 
-	// rateOverride lifts the writer's rate above IB's limit; only this
-	// package's benchmarks set it, against a simulator with raised limits.
+	// rateOverride lifts the writer's rate above IB's limit and removes the
+	// relay's hard cap; only this package's tests and benchmarks set it,
+	// against a simulator with raised limits.
 	rateOverride float64
+}
+
+// HardRateCap is the most messages a connection ever writes in any one
+// second, counted right before the socket: one under IB's 50.
+const HardRateCap = 49
+
+// newRateCap returns the relay's hard cap for one connection.
+func (c Config) newRateCap() *slidingCap {
+	if c.rateOverride > 0 {
+		return nil
+	}
+	return newSlidingCap(HardRateCap, time.Second)
 }
 
 // HistoricalPacing are IB's historical data pacing rules. Zero fields mean

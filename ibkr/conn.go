@@ -28,6 +28,10 @@ type conn struct {
 	gotAccounts bool
 	refusal     *APIError // 326 during the handshake
 
+	// requesterLive: a reply to the EClient's own request arrived, so its
+	// request goroutine has run.
+	requesterLive bool
+
 	ready    chan struct{} // nextValidId and managedAccounts both arrived
 	refused  chan struct{} // 326 arrived
 	barrier  chan struct{} // the teardown barrier was decoded
@@ -68,7 +72,7 @@ func (c *conn) markReady() {
 func (s *Session) dialConn(ctx context.Context, gen uint64) (*conn, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.ConnectTimeout)
 	defer cancel()
-	g, err := dialGuard(ctx, s.cfg.addr())
+	g, err := dialGuard(ctx, s.cfg.addr(), s.cfg.newRateCap())
 	if err != nil {
 		return nil, err
 	}
@@ -147,6 +151,9 @@ func (s *Session) dialConn(ctx context.Context, gen uint64) (*conn, error) {
 	if _, err := c.probe.wait(ctx); err != nil {
 		return fail(fmt.Errorf("ibkr: connect to %s: first round trip: %w", s.cfg.addr(), err))
 	}
+	c.mu.Lock()
+	c.requesterLive = true
+	c.mu.Unlock()
 	select {
 	case <-g.lostCh():
 		return fail(fmt.Errorf("ibkr: connect to %s: %w", s.cfg.addr(), ErrDisconnected))
@@ -171,6 +178,20 @@ func (s *Session) teardown(c *conn, started bool) {
 		s.cur = nil
 	}
 	s.ecMu.Unlock()
+	c.mu.Lock()
+	live := c.requesterLive
+	c.mu.Unlock()
+	if started && !live {
+		// The EClient's request goroutine may not have started yet, and its
+		// start races with the EClient's shutdown (scmhub/ibapi v0.10.47).
+		// One request through it, seen arriving at the guard, proves it
+		// runs. Nothing else calls into this EClient any more.
+		before := c.g.upBytes.Load()
+		c.ec.ReqCurrentTime()
+		if !c.g.awaitUpBytes(before, barrierTimeout) {
+			s.log.Warn("ibkr: wire client's request goroutine did not start", "clientId", s.cfg.ClientID)
+		}
+	}
 	if started {
 		if err := c.g.sendDown(barrierFrame(c.ec.ServerVersion())); err == nil {
 			t := time.NewTimer(barrierTimeout)

@@ -1,12 +1,15 @@
 package ibkr
 
 import (
+	"bufio"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -42,12 +45,17 @@ type guard struct {
 	downDone chan struct{} // closed when pumpDown returned
 	stopOnce sync.Once
 
+	cap *slidingCap // hard rate cap on request frames; nil: none
+
+	upBytes atomic.Int64  // bytes read from the EClient
+	upRead  chan struct{} // signalled (non-blocking) on every such read
+
 	wg sync.WaitGroup
 }
 
 // dialGuard connects to the Gateway at addr and opens the one-shot
 // listener the EClient will dial.
-func dialGuard(ctx context.Context, addr string) (*guard, error) {
+func dialGuard(ctx context.Context, addr string, rateCap *slidingCap) (*guard, error) {
 	var d net.Dialer
 	up, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
@@ -61,7 +69,7 @@ func dialGuard(ctx context.Context, addr string) (*guard, error) {
 		up.Close()
 		return nil, fmt.Errorf("ibkr: open local relay: %w", err)
 	}
-	g := &guard{ln: ln, upstream: up, lost: make(chan struct{}), downDone: make(chan struct{})}
+	g := &guard{ln: ln, upstream: up, cap: rateCap, lost: make(chan struct{}), downDone: make(chan struct{}), upRead: make(chan struct{}, 1)}
 	return g, nil
 }
 
@@ -112,16 +120,135 @@ func (g *guard) accept(ctx context.Context) error {
 // pumpUp copies the EClient's requests to the Gateway. After the Gateway
 // side is lost it keeps reading and drops the bytes, so the EClient never
 // sees a write error.
+//
+// Frames pass a hard rate cap on their way: at most capN in any capWindow,
+// counted right before the socket. The Session's writer already paces
+// below the cap; the cap guarantees the Gateway's limit even when the
+// EClient's goroutines stall and then flush several queued requests at
+// once.
 func (g *guard) pumpUp(down net.Conn) {
 	defer g.wg.Done()
-	_, err := io.Copy(g.upstream, down)
+	src := bufio.NewReaderSize(countingReader{r: down, g: g}, 64<<10)
+	err := g.relayFrames(src)
 	if err != nil && !isClosedErr(err) {
 		g.markLost(err)
 	}
 	// The EClient's side ended (it closed) or the Gateway refused writes:
 	// drain whatever the EClient still sends until it closes.
-	_, _ = io.Copy(io.Discard, down)
+	_, _ = io.Copy(io.Discard, src)
 	g.markLost(io.EOF)
+}
+
+// maxUpFrame bounds a request frame (the TWS API's own limit is 16 MiB).
+const maxUpFrame = 1 << 24
+
+// relayFrames copies the "API\0" prefix, then one length-prefixed frame at
+// a time, each after the rate cap allows it.
+func (g *guard) relayFrames(src *bufio.Reader) error {
+	var prefix [4]byte
+	if _, err := io.ReadFull(src, prefix[:]); err != nil {
+		return err
+	}
+	if _, err := g.upstream.Write(prefix[:]); err != nil {
+		return err
+	}
+	buf := make([]byte, 0, 512)
+	for {
+		buf = buf[:4]
+		if _, err := io.ReadFull(src, buf); err != nil {
+			return err
+		}
+		n := int(binary.BigEndian.Uint32(buf))
+		if n > maxUpFrame {
+			return fmt.Errorf("ibkr: relay: request frame of %d bytes", n)
+		}
+		if cap(buf) < 4+n {
+			nb := make([]byte, 4, 4+n)
+			copy(nb, buf)
+			buf = nb
+		}
+		buf = buf[:4+n]
+		if _, err := io.ReadFull(src, buf[4:]); err != nil {
+			return err
+		}
+		if !g.cap.wait(g.lost) {
+			return errGuardReleased
+		}
+		if _, err := g.upstream.Write(buf); err != nil {
+			return err
+		}
+	}
+}
+
+// slidingCap allows at most n events in any window.
+type slidingCap struct {
+	n      int
+	window time.Duration
+	times  []time.Time // ring of the last n event times
+	next   int
+}
+
+func newSlidingCap(n int, window time.Duration) *slidingCap {
+	if n <= 0 {
+		return nil
+	}
+	return &slidingCap{n: n, window: window, times: make([]time.Time, n)}
+}
+
+// wait blocks until one more event fits, then records it. It returns false
+// if stop closed first. A nil cap never waits.
+func (c *slidingCap) wait(stop <-chan struct{}) bool {
+	if c == nil {
+		return true
+	}
+	oldest := c.times[c.next]
+	if !oldest.IsZero() {
+		if d := c.window - time.Since(oldest); d > 0 {
+			t := time.NewTimer(d)
+			select {
+			case <-t.C:
+			case <-stop:
+				t.Stop()
+				return false
+			}
+		}
+	}
+	c.times[c.next] = time.Now()
+	c.next = (c.next + 1) % c.n
+	return true
+}
+
+// countingReader counts what the EClient writes, so that the Session can
+// tell the EClient's request goroutine has run.
+type countingReader struct {
+	r io.Reader
+	g *guard
+}
+
+func (c countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if n > 0 {
+		c.g.upBytes.Add(int64(n))
+		select {
+		case c.g.upRead <- struct{}{}:
+		default:
+		}
+	}
+	return n, err
+}
+
+// awaitUpBytes waits until more than n bytes came from the EClient.
+func (g *guard) awaitUpBytes(n int64, timeout time.Duration) bool {
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	for g.upBytes.Load() <= n {
+		select {
+		case <-g.upRead:
+		case <-t.C:
+			return false
+		}
+	}
+	return true
 }
 
 // pumpDown copies the Gateway's messages to the EClient.

@@ -36,15 +36,16 @@ func TestWriterLanesAndAbandonedJobs(t *testing.T) {
 		defer close(done)
 		w.run(ctx, func(j *job) error { j.send(nil); return nil })
 	}()
+	errs := map[*job]error{}
 	for _, j := range jobs {
-		<-j.done // every job ends, written or dropped
+		errs[j] = <-j.done // every job ends, written or dropped
 	}
 	stop()
 	<-done
 	if got, want := strings.Join(order, ","), "order1,order2,inter1,bulk1,bulk2"; got != want {
 		t.Errorf("written %s, want %s", got, want)
 	}
-	if err := <-abandoned.done; err != nil && err != context.Canceled {
-		t.Errorf("abandoned job: %v", err)
+	if err := errs[abandoned]; err != context.Canceled {
+		t.Errorf("abandoned job: %v, want context.Canceled", err)
 	}
 }

@@ -21,10 +21,12 @@ import (
 const outQueueLen = 16384
 
 // rejectGrace is how long a refused connection (326) stays open after the
-// error is written. The real Gateway's close reaches the client a network
-// round trip later; closing in the same instant crashes scmhub/ibapi
-// v0.10.47, whose Connect is still starting its shutdown watcher.
-const rejectGrace = 100 * time.Millisecond
+// error is written; further requests on it are read and dropped. The real
+// Gateway's close reaches a client a network round trip later, and
+// scmhub/ibapi v0.10.47 races with itself (even crashes) when its socket
+// closes while its Connect is still starting goroutines, so the simulator
+// leaves a client time to finish starting.
+const rejectGrace = time.Second
 
 // drainTimeout bounds how long a connection the server is closing waits
 // for the client to close its side.
@@ -97,12 +99,24 @@ func (c *client) serve() {
 		c.log.Debug("ibsim handshake failed", "err", err)
 		return
 	}
-	wg.Add(1)
+	frames := make(chan inFrame, 1024)
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		c.writeLoop()
 	}()
-	c.readLoop(br)
+	go func() {
+		defer wg.Done()
+		c.readLoop(br, frames)
+	}()
+	c.dispatchLoop(frames)
+}
+
+// inFrame is one request as it arrived: the Gateway counts the message
+// rate by arrival, not by when it gets round to a request.
+type inFrame struct {
+	p  []byte
+	at time.Time
 }
 
 // handshake reads "API\0" and the version range, and answers with the
@@ -171,7 +185,8 @@ func parseVersionRange(s string) (lo, hi int, opts string, err error) {
 }
 
 // readLoop reads and dispatches requests until the socket fails.
-func (c *client) readLoop(br *bufio.Reader) {
+func (c *client) readLoop(br *bufio.Reader, frames chan<- inFrame) {
+	defer close(frames)
 	for {
 		p, err := readFrame(br)
 		if err != nil {
@@ -180,22 +195,34 @@ func (c *client) readLoop(br *bufio.Reader) {
 			}
 			return
 		}
-		if c.draining.Load() {
-			continue
-		}
-		if !c.admitMessage() {
+		select {
+		case frames <- inFrame{p: p, at: c.srv.limitNow()}:
+		case <-c.done:
 			return
 		}
-		c.dispatch(p)
+	}
+}
+
+// dispatchLoop handles requests in arrival order until the connection
+// ends.
+func (c *client) dispatchLoop(frames <-chan inFrame) {
+	for f := range frames {
+		if c.draining.Load() {
+			continue // the server is closing this connection: read and drop
+		}
+		if !c.admitMessage(f.at) {
+			return
+		}
+		c.dispatch(f.p)
 		if c.closing.Load() {
 			return
 		}
 	}
 }
 
-// admitMessage applies the message-rate limit to one arriving message. It
-// returns false when the connection must close.
-func (c *client) admitMessage() bool {
+// admitMessage applies the message-rate limit to one message that arrived
+// at arrived. It returns false when the connection must close.
+func (c *client) admitMessage(arrived time.Time) bool {
 	lim := c.srv.cfg.Limits
 	if c.paceAPI {
 		// With +PACEAPI the Gateway queues instead of failing: hold the
@@ -214,7 +241,10 @@ func (c *client) admitMessage() bool {
 			}
 		}
 	}
-	now := c.srv.limitNow()
+	now := arrived
+	if c.paceAPI {
+		now = c.srv.limitNow() // queued: it counts when it is let through
+	}
 	n := c.rate.add(now)
 	c.stats.window(n)
 	c.srv.stats.window(n)
@@ -471,16 +501,19 @@ func (c *client) onTick(now time.Time) {
 // rateWindow is a sliding window of message arrival times.
 type rateWindow struct {
 	window time.Duration
-	times  []time.Time // ascending
+	times  []time.Time // ascending; live entries are times[head:]
+	head   int
 }
 
 func (r *rateWindow) trim(now time.Time) {
-	i := 0
-	for i < len(r.times) && now.Sub(r.times[i]) >= r.window {
-		i++
+	for r.head < len(r.times) && now.Sub(r.times[r.head]) >= r.window {
+		r.head++
 	}
-	if i > 0 {
-		r.times = append(r.times[:0], r.times[i:]...)
+	// Compact now and then, not on every message.
+	if r.head > 64 && r.head*2 >= len(r.times) {
+		n := copy(r.times, r.times[r.head:])
+		r.times = r.times[:n]
+		r.head = 0
 	}
 }
 
@@ -489,21 +522,22 @@ func (r *rateWindow) trim(now time.Time) {
 func (r *rateWindow) add(now time.Time) int {
 	r.trim(now)
 	r.times = append(r.times, now)
-	return len(r.times)
+	return len(r.times) - r.head
 }
 
 // countAt returns the arrivals in the window ending at now.
 func (r *rateWindow) countAt(now time.Time) int {
 	r.trim(now)
-	return len(r.times)
+	return len(r.times) - r.head
 }
 
 // waitFor returns how long until the window holds fewer than max arrivals.
 func (r *rateWindow) waitFor(now time.Time, max int) time.Duration {
 	r.trim(now)
-	if len(r.times) < max {
+	live := r.times[r.head:]
+	if len(live) < max {
 		return 0
 	}
-	oldest := r.times[len(r.times)-max]
+	oldest := live[len(live)-max]
 	return oldest.Add(r.window).Sub(now)
 }

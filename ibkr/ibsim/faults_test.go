@@ -107,7 +107,7 @@ func TestFaultKillClientHoldsID(t *testing.T) {
 		t.Fatal("KillClient found no client 253")
 	}
 	r.waitKind(t, "ConnectionClosed", anyReq)
-	_, r2 := connect(t, s, 253)
+	r2 := connectRefused(t, s, 253)
 	r2.waitError(t, -1, 326)
 	r2.waitKind(t, "ConnectionClosed", anyReq)
 	lim.Advance(61 * time.Second)

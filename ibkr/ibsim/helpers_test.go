@@ -193,6 +193,34 @@ func hostPort(t testing.TB, s *Server) (string, int) {
 	return host, port
 }
 
+// connectRefused connects a raw client that the server will refuse (326)
+// and makes sure its request goroutine has run before the server closes the
+// socket (see rejectGrace): it sends one request and waits until the server
+// has read it.
+func connectRefused(t testing.TB, s *Server, clientID int64) *recorder {
+	t.Helper()
+	r := newRecorder()
+	c := ibapi.NewEClient(r)
+	host, port := hostPort(t, s)
+	before := len(s.Stats().Conns)
+	if err := c.Connect(host, port, clientID); err != nil {
+		t.Fatalf("Connect: %v", err)
+	}
+	c.ReqCurrentTime()
+	deadline := time.Now().Add(waitTimeout)
+	for {
+		st := s.Stats()
+		if len(st.Conns) > before && st.Conns[len(st.Conns)-1].Messages >= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the refused client's request never reached the server")
+		}
+		time.Sleep(time.Millisecond) // polling the server's counter
+	}
+	return r
+}
+
 // dial connects a raw ibapi EClient with clientID and waits until the
 // session is ready (managedAccounts and nextValidId received).
 //
