@@ -4,21 +4,7 @@ import (
 	"net"
 	"testing"
 	"time"
-
-	"github.com/scmhub/ibapi"
 )
-
-// connect connects a new raw client without waiting for readiness.
-func connect(t *testing.T, s *Server, clientID int64) (*ibapi.EClient, *recorder) {
-	t.Helper()
-	r := newRecorder()
-	c := ibapi.NewEClient(r)
-	host, port := hostPort(t, s)
-	if err := c.Connect(host, port, clientID); err != nil {
-		t.Fatalf("Connect: %v", err)
-	}
-	return c, r
-}
 
 func TestFaultDropAll(t *testing.T) {
 	s := startSim(t, Config{})
@@ -124,5 +110,36 @@ func TestFaultSendMalformed(t *testing.T) {
 	r.waitKind(t, "ConnectionClosed", anyReq)
 	if err := s.SendMalformed(99); err == nil {
 		t.Error("SendMalformed to an unknown client succeeded")
+	}
+}
+
+func TestFaultCompetingSession(t *testing.T) {
+	clk := NewVirtualClock(time.Date(2026, 3, 10, 10, 0, 0, 0, newYork))
+	s := startSim(t, Config{Clock: clk, TickInterval: time.Hour})
+	s.SetCompetingSession(true)
+	c, r := dial(t, s, 1)
+	c.ReqMktData(7, spyContract(), "", false, false, nil)
+	e := r.waitError(t, 7, 10197)
+	if e.Msg != "No market data during competing live session" {
+		t.Errorf("10197 text %q", e.Msg)
+	}
+	clk.Advance(time.Minute)
+	s.Tick()
+	syncClient(t, c, r)
+	for _, e := range r.all() {
+		if e.Kind == "TickPrice" && e.ReqID == 7 {
+			t.Fatalf("a tick flowed during the competing session: %v", e)
+		}
+	}
+	// The subscription was kept: when the session ends, data flows.
+	if s.Stats().MarketDataLines != 1 {
+		t.Errorf("lines in use %d, want 1 (the subscription stays)", s.Stats().MarketDataLines)
+	}
+	s.SetCompetingSession(false)
+	clk.Advance(time.Minute)
+	s.Tick()
+	e, _ = r.wait(t, 0, "a tick after the competing session", func(e ev) bool { return e.Kind == "TickPrice" && e.ReqID == 7 })
+	if e.Data.(float64) <= 0 {
+		t.Errorf("tick %v", e)
 	}
 }

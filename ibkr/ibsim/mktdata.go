@@ -202,7 +202,7 @@ func (m *mdState) stopTimer(s *mdSub) {
 func (m *mdState) tick(c *client, now time.Time) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.closed {
+	if m.closed || c.srv.competingSession() {
 		return
 	}
 	for _, s := range m.subs {
@@ -355,7 +355,13 @@ func (m *mdState) request(c *client, reqID int64, q contractQuery, legs []comboL
 		return
 	}
 	m.subs[reqID] = s
-	c.mdUpdate(s, now, true)
+	if c.srv.competingSession() {
+		// The subscription is kept; no data flows until the competing
+		// session ends.
+		c.sendError(reqID, 10197, "No market data during competing live session")
+	} else {
+		c.mdUpdate(s, now, true)
+	}
 	if snapshot {
 		m.timers.Add(1)
 		s.timer = time.AfterFunc(c.srv.cfg.SnapshotEndDelay, func() {

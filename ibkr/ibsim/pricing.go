@@ -169,11 +169,6 @@ func (p *priceModel) prefetchSummaries(ss *symSeries, days []int) {
 	wg.Wait()
 }
 
-// dividendYield is a symbol's continuous dividend yield.
-func (p *priceModel) dividendYield(symbol string) float64 {
-	return p.seriesFor(symbol).sp.divYield
-}
-
 // quote returns the market of in at instant t.
 func (p *priceModel) quote(in *instrument, t time.Time) quote {
 	if in == nil {
