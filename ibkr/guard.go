@@ -142,9 +142,14 @@ func (g *guard) pumpUp(down net.Conn) {
 // maxUpFrame bounds a request frame (the TWS API's own limit is 16 MiB).
 const maxUpFrame = 1 << 24
 
-// relayFrames copies the "API\0" prefix, then one length-prefixed frame at
-// a time, each after the rate cap allows it.
+// relayFrames copies the "API\0" prefix, then the request frames, each
+// after the rate cap allows it. Frames that are already buffered leave in
+// one write, as a plain copy would send them.
 func (g *guard) relayFrames(src *bufio.Reader) error {
+	if g.cap == nil {
+		_, err := io.Copy(g.upstream, src)
+		return err
+	}
 	var prefix [4]byte
 	if _, err := io.ReadFull(src, prefix[:]); err != nil {
 		return err
@@ -152,32 +157,57 @@ func (g *guard) relayFrames(src *bufio.Reader) error {
 	if _, err := g.upstream.Write(prefix[:]); err != nil {
 		return err
 	}
-	buf := make([]byte, 0, 512)
+	out := make([]byte, 0, 4096)
+	flush := func() error {
+		if len(out) == 0 {
+			return nil
+		}
+		_, err := g.upstream.Write(out)
+		out = out[:0]
+		return err
+	}
 	for {
-		buf = buf[:4]
-		if _, err := io.ReadFull(src, buf); err != nil {
+		// Block for the next frame only when nothing is buffered.
+		if len(out) > 0 && !frameBuffered(src) {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		var hdr [4]byte
+		if _, err := io.ReadFull(src, hdr[:]); err != nil {
 			return err
 		}
-		n := int(binary.BigEndian.Uint32(buf))
+		n := int(binary.BigEndian.Uint32(hdr[:]))
 		if n > maxUpFrame {
 			return fmt.Errorf("ibkr: relay: request frame of %d bytes", n)
 		}
-		if cap(buf) < 4+n {
-			nb := make([]byte, 4, 4+n)
-			copy(nb, buf)
-			buf = nb
-		}
-		buf = buf[:4+n]
-		if _, err := io.ReadFull(src, buf[4:]); err != nil {
-			return err
+		if g.cap.mustWait() {
+			if err := flush(); err != nil {
+				return err
+			}
 		}
 		if !g.cap.wait(g.lost) {
 			return errGuardReleased
 		}
-		if _, err := g.upstream.Write(buf); err != nil {
+		out = append(out, hdr[:]...)
+		start := len(out)
+		out = append(out, make([]byte, n)...)
+		if _, err := io.ReadFull(src, out[start:]); err != nil {
 			return err
 		}
 	}
+}
+
+// frameBuffered reports whether a whole frame is already buffered.
+func frameBuffered(src *bufio.Reader) bool {
+	if src.Buffered() < 4 {
+		return false
+	}
+	hdr, err := src.Peek(4)
+	if err != nil {
+		return false
+	}
+	return src.Buffered() >= 4+int(binary.BigEndian.Uint32(hdr))
 }
 
 // slidingCap allows at most n events in any window.
@@ -193,6 +223,15 @@ func newSlidingCap(n int, window time.Duration) *slidingCap {
 		return nil
 	}
 	return &slidingCap{n: n, window: window, times: make([]time.Time, n)}
+}
+
+// mustWait reports whether the next event would have to wait.
+func (c *slidingCap) mustWait() bool {
+	if c == nil {
+		return false
+	}
+	oldest := c.times[c.next]
+	return !oldest.IsZero() && time.Since(oldest) < c.window
 }
 
 // wait blocks until one more event fits, then records it. It returns false
