@@ -453,17 +453,7 @@ func (c *client) closeGracefully() {
 // request and closes the socket after rejectGrace.
 func (c *client) reject(reason string) {
 	c.rejected.Store(true)
-	t := time.NewTimer(rejectGrace)
-	c.srv.wg.Add(1)
-	go func() {
-		defer c.srv.wg.Done()
-		defer t.Stop()
-		select {
-		case <-t.C:
-			c.closeAfterFlush(reason)
-		case <-c.done:
-		}
-	}()
+	c.later(rejectGrace, func() { c.closeAfterFlush(reason) })
 }
 
 // close closes the connection at once. It is idempotent.
