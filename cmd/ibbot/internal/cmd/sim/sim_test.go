@@ -5,9 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ibbot/ibbot/cmd/ibbot/internal/cmdutil"
 	"github.com/ibbot/ibbot/ibkr/ibsim"
@@ -20,7 +23,9 @@ func testIO() (*cmdutil.IOStreams, *bytes.Buffer, *bytes.Buffer) {
 
 // TestNewCmdSim checks argv -> options, with the work stubbed out.
 func TestNewCmdSim(t *testing.T) {
-	defaults := SimOptions{Listen: DefaultListen, Seed: DefaultSeed, Account: DefaultAccount, Speed: 1, LogFormat: "text"}
+	defaults := SimOptions{Listen: DefaultListen, Seed: DefaultSeed, Account: DefaultAccount, Speed: 1, LogFormat: "text",
+		TickInterval: DefaultTickInterval, SnapshotEndDelay: DefaultSnapshotEndDelay, Control: ControlAuto}
+	with := func(f func(*SimOptions)) SimOptions { o := defaults; f(&o); return o }
 	tests := []struct {
 		name    string
 		args    []string
@@ -30,12 +35,21 @@ func TestNewCmdSim(t *testing.T) {
 		{name: "defaults", args: nil, want: defaults},
 		{
 			name: "every flag",
-			args: []string{"--listen", "127.0.0.1:0", "--seed", "42", "--account", "DU7", "--delayed", "--speed", "60", "--log-format", "json"},
-			want: SimOptions{Listen: "127.0.0.1:0", Seed: 42, Account: "DU7", Delayed: true, Speed: 60, LogFormat: "json"},
+			args: []string{"--listen", "127.0.0.1:0", "--seed", "42", "--account", "DU7", "--delayed", "--speed", "60", "--log-format", "json",
+				"--tick-interval", "1s", "--snapshot-end-delay", "11s", "--competing-session", "--latency", "20=2s", "--latency", "9=150ms",
+				"--hang", "78", "--hang", "87", "--hang", "78", "--control", "-", "--control-addr", "127.0.0.1:4010"},
+			want: SimOptions{Listen: "127.0.0.1:0", Seed: 42, Account: "DU7", Delayed: true, Speed: 60, LogFormat: "json",
+				TickInterval: time.Second, SnapshotEndDelay: 11 * time.Second, CompetingSession: true,
+				Latency: map[int]time.Duration{20: 2 * time.Second, 9: 150 * time.Millisecond}, Hang: []int{78, 87},
+				Control: ControlStdin, ControlAddr: "127.0.0.1:4010"},
 		},
-		{name: "ipv6 listen", args: []string{"--listen", "[::1]:4002"}, want: func() SimOptions { o := defaults; o.Listen = "[::1]:4002"; return o }()},
-		{name: "max speed", args: []string{"--speed", "100000"}, want: func() SimOptions { o := defaults; o.Speed = 100000; return o }()},
-		{name: "negative seed", args: []string{"--seed=-3"}, want: func() SimOptions { o := defaults; o.Seed = -3; return o }()},
+		{name: "control none", args: []string{"--control", "none"}, want: with(func(o *SimOptions) { o.Control = ControlNone })},
+		{name: "control on ipv6 loopback", args: []string{"--control-addr", "[::1]:0"}, want: with(func(o *SimOptions) { o.ControlAddr = "[::1]:0" })},
+		{name: "control on localhost", args: []string{"--control-addr", "localhost:4010"}, want: with(func(o *SimOptions) { o.ControlAddr = "localhost:4010" })},
+		{name: "intervals at the bounds", args: []string{"--tick-interval", "1ms", "--snapshot-end-delay", "1m"}, want: with(func(o *SimOptions) { o.TickInterval, o.SnapshotEndDelay = time.Millisecond, time.Minute })},
+		{name: "ipv6 listen", args: []string{"--listen", "[::1]:4002"}, want: with(func(o *SimOptions) { o.Listen = "[::1]:4002" })},
+		{name: "max speed", args: []string{"--speed", "100000"}, want: with(func(o *SimOptions) { o.Speed = 100000 })},
+		{name: "negative seed", args: []string{"--seed=-3"}, want: with(func(o *SimOptions) { o.Seed = -3 })},
 		{name: "listen without port", args: []string{"--listen", "127.0.0.1"}, wantErr: `invalid --listen "127.0.0.1": want host:port`},
 		{name: "listen without host", args: []string{"--listen", ":4002"}, wantErr: `invalid --listen ":4002": want host:port`},
 		{name: "listen port not a number", args: []string{"--listen", "localhost:api"}, wantErr: `port "api" must be a number from 0 to 65535`},
@@ -48,6 +62,25 @@ func TestNewCmdSim(t *testing.T) {
 		{name: "NaN speed", args: []string{"--speed", "NaN"}, wantErr: "invalid --speed NaN"},
 		{name: "log format", args: []string{"--log-format", "xml"}, wantErr: `invalid --log-format "xml": want "text" or "json"`},
 		{name: "positional argument", args: []string{"now"}, wantErr: `sim takes no arguments, got ["now"]`},
+		{name: "tick interval too short", args: []string{"--tick-interval", "100us"}, wantErr: "invalid --tick-interval 100µs: must be from 1ms to 1m0s"},
+		{name: "tick interval zero", args: []string{"--tick-interval", "0"}, wantErr: "invalid --tick-interval 0s: must be from 1ms to 1m0s"},
+		{name: "snapshot delay too long", args: []string{"--snapshot-end-delay", "2m"}, wantErr: "invalid --snapshot-end-delay 2m0s: must be from 1ms to 1m0s"},
+		{name: "snapshot delay negative", args: []string{"--snapshot-end-delay=-1s"}, wantErr: "invalid --snapshot-end-delay -1s: must be from 1ms to 1m0s"},
+		{name: "latency without =", args: []string{"--latency", "20"}, wantErr: `invalid --latency "20": want MSGID=DURATION, e.g. 20=2s`},
+		{name: "latency msgid word", args: []string{"--latency", "hist=2s"}, wantErr: `invalid --latency "hist=2s": MSGID "hist": want a request message id, a whole number > 0 other than 71 (startApi), e.g. 1 reqMktData`},
+		{name: "latency startApi", args: []string{"--latency", "71=2s"}, wantErr: `invalid --latency "71=2s": MSGID "71": want a request message id`},
+		{name: "latency duration", args: []string{"--latency", "20=2"}, wantErr: `invalid --latency "20=2": DURATION "2" is not a duration; want e.g. 500ms, 2s, 1m`},
+		{name: "latency zero", args: []string{"--latency", "20=0s"}, wantErr: `invalid --latency "20=0s": DURATION must be more than 0 (--hang 20 never answers)`},
+		{name: "latency twice", args: []string{"--latency", "20=1s", "--latency", "20=2s"}, wantErr: `invalid --latency "20=2s": message 20 already has --latency 20=1s; give one per message id`},
+		{name: "hang word", args: []string{"--hang", "all"}, wantErr: `invalid --hang "all": want a request message id`},
+		{name: "hang negative", args: []string{"--hang=-9"}, wantErr: `invalid --hang "-9": want a request message id`},
+		{name: "hang and latency", args: []string{"--latency", "9=1s", "--hang", "9"}, wantErr: "invalid --hang 9: --latency 9=1s is also set; a message id is either delayed or hung"},
+		{name: "control value", args: []string{"--control", "stdin"}, wantErr: `invalid --control "stdin": want "auto" (standard input when it is a terminal), "-" (always) or "none"`},
+		{name: "control on every interface", args: []string{"--control-addr", "0.0.0.0:4010"}, wantErr: `invalid --control-addr "0.0.0.0:4010": host "0.0.0.0" is not loopback; the control port can kill clients and restart the Gateway, so it listens only on 127.0.0.1, ::1 or localhost`},
+		{name: "control on a name", args: []string{"--control-addr", "example.com:4010"}, wantErr: `invalid --control-addr "example.com:4010": host "example.com" is not loopback`},
+		{name: "control without host", args: []string{"--control-addr", ":4010"}, wantErr: `invalid --control-addr ":4010": want host:port on loopback, e.g. 127.0.0.1:4010`},
+		{name: "control without port", args: []string{"--control-addr", "127.0.0.1"}, wantErr: `invalid --control-addr "127.0.0.1": want host:port on loopback`},
+		{name: "control port too big", args: []string{"--control-addr", "127.0.0.1:65536"}, wantErr: `invalid --control-addr "127.0.0.1:65536": port "65536" must be a number from 0 to 65535`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -83,27 +116,34 @@ func TestNewCmdSim(t *testing.T) {
 			if got.IO != io || got.Start == nil || got.Now == nil {
 				t.Errorf("dependencies not set: IO %v, Start nil %v, Now nil %v", got.IO, got.Start == nil, got.Now == nil)
 			}
-			if g, w := flagValuesOf(got), flagValuesOf(&tt.want); g != w {
+			if g, w := flagValuesOf(got), flagValuesOf(&tt.want); !reflect.DeepEqual(g, w) {
 				t.Errorf("flags = %+v, want %+v", g, w)
 			}
 		})
 	}
 }
 
-// flagValues is the comparable, flag-set part of SimOptions.
+// flagValues is the flag-set part of SimOptions.
 type flagValues struct {
-	Listen, Account, LogFormat string
-	Seed                       int64
-	Delayed                    bool
-	Speed                      float64
+	Listen, Account, LogFormat     string
+	Seed                           int64
+	Delayed                        bool
+	Speed                          float64
+	TickInterval, SnapshotEndDelay time.Duration
+	CompetingSession               bool
+	Latency                        map[int]time.Duration
+	Hang                           []int
+	Control, ControlAddr           string
 }
 
 func flagValuesOf(o *SimOptions) flagValues {
-	return flagValues{o.Listen, o.Account, o.LogFormat, o.Seed, o.Delayed, o.Speed}
+	return flagValues{o.Listen, o.Account, o.LogFormat, o.Seed, o.Delayed, o.Speed,
+		o.TickInterval, o.SnapshotEndDelay, o.CompetingSession, o.Latency, o.Hang, o.Control, o.ControlAddr}
 }
 
-// fakeServer is a Server that records Close.
+// fakeServer is a Server that records Close and the fault panel calls.
 type fakeServer struct {
+	fakePanel
 	addr     string
 	closed   int
 	closeErr error
@@ -121,11 +161,14 @@ func TestSimRun(t *testing.T) {
 		opts      SimOptions
 		startErr  error
 		closeErr  error
+		in        string       // standard input
+		live      bool         // run until quit instead of with an ended context
 		wantCfg   ibsim.Config // Clock and Logger checked separately
 		wantClock bool         // a scaled clock starting at start
 		wantOut   string
 		wantErr   string
 		wantLog   string
+		wantCalls []string // fault panel calls
 	}{
 		{
 			name:    "defaults",
@@ -150,6 +193,41 @@ func TestSimRun(t *testing.T) {
 			wantErr:  "start simulator: address in use",
 		},
 		{
+			name: "startup faults and intervals",
+			opts: SimOptions{Listen: DefaultListen, Seed: 1, Account: DefaultAccount, Speed: 1, LogFormat: "text",
+				TickInterval: time.Second, SnapshotEndDelay: 2 * time.Second, CompetingSession: true,
+				Latency: map[int]time.Duration{20: 2 * time.Second, 9: time.Second}, Hang: []int{78, 87}},
+			wantCfg:   ibsim.Config{Addr: DefaultListen, Seed: 1, Account: DefaultAccount, TickInterval: time.Second, SnapshotEndDelay: 2 * time.Second},
+			wantOut:   "ibsim listening on 127.0.0.1:4002\n",
+			wantLog:   `level=INFO msg="ibsim fault: latency" msgId=9 delay=1s`,
+			wantCalls: []string{"SetCompetingSession(true)", "SetLatency(9, 1s)", "SetLatency(20, 2s)", "Hang(78)", "Hang(87)"},
+		},
+		{
+			name:      "control on standard input until quit",
+			opts:      SimOptions{Listen: DefaultListen, Seed: 1, Account: DefaultAccount, Speed: 1, LogFormat: "text", Control: ControlStdin},
+			in:        "# a script\ncompeting on\nkill x\nquit\nhang 9\n",
+			live:      true,
+			wantCfg:   ibsim.Config{Addr: DefaultListen, Seed: 1, Account: DefaultAccount},
+			wantOut:   "ibsim listening on 127.0.0.1:4002\nok competing session on\nerror: kill: CLIENTID \"x\": want an API client id, a 32-bit whole number such as 0 or 17\nok bye\n",
+			wantLog:   `msg="stopping simulator" reason="quit on standard input"`,
+			wantCalls: []string{"SetCompetingSession(true)"},
+		},
+		{
+			name:    "standard input not a terminal",
+			opts:    SimOptions{Listen: DefaultListen, Seed: 1, Account: DefaultAccount, Speed: 1, LogFormat: "text", Control: ControlAuto},
+			in:      "drop\n",
+			wantCfg: ibsim.Config{Addr: DefaultListen, Seed: 1, Account: DefaultAccount},
+			wantOut: "ibsim listening on 127.0.0.1:4002\n",
+			wantLog: `msg="stopping simulator" reason="context canceled"`,
+		},
+		{
+			name:    "control none",
+			opts:    SimOptions{Listen: DefaultListen, Seed: 1, Account: DefaultAccount, Speed: 1, LogFormat: "text", Control: ControlNone},
+			in:      "drop\n",
+			wantCfg: ibsim.Config{Addr: DefaultListen, Seed: 1, Account: DefaultAccount},
+			wantOut: "ibsim listening on 127.0.0.1:4002\n",
+		},
+		{
 			name:     "close fails",
 			opts:     SimOptions{Listen: DefaultListen, Seed: 1, Account: DefaultAccount, Speed: 1, LogFormat: "text"},
 			closeErr: errors.New("boom"),
@@ -161,6 +239,7 @@ func TestSimRun(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			io, out, errOut := testIO()
+			io.In = strings.NewReader(tt.in)
 			srv := &fakeServer{addr: "127.0.0.1:4002", closeErr: tt.closeErr}
 			var gotCfg ibsim.Config
 			opts := tt.opts
@@ -174,7 +253,10 @@ func TestSimRun(t *testing.T) {
 				return srv, nil
 			}
 			ctx, cancel := context.WithCancel(context.Background())
-			cancel()
+			defer cancel()
+			if !tt.live {
+				cancel()
+			}
 
 			err := simRun(ctx, &opts)
 
@@ -214,6 +296,115 @@ func TestSimRun(t *testing.T) {
 			if wantClosed := tt.startErr == nil; (srv.closed == 1) != wantClosed {
 				t.Errorf("Close called %d times, want closed = %v", srv.closed, wantClosed)
 			}
+			if got := srv.Calls(); strings.Join(got, "; ") != strings.Join(tt.wantCalls, "; ") {
+				t.Errorf("fault panel calls %q, want %q", got, tt.wantCalls)
+			}
 		})
+	}
+}
+
+// TestSimRunControlPortBusy checks that a control port that cannot be
+// bound fails the command and closes the simulator.
+func TestSimRunControlPortBusy(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	io, out, _ := testIO()
+	srv := &fakeServer{addr: "127.0.0.1:4002"}
+	opts := SimOptions{IO: io, Listen: DefaultListen, Seed: 1, Account: DefaultAccount, Speed: 1, LogFormat: "text",
+		Control: ControlNone, ControlAddr: busy.Addr().String(), Now: time.Now,
+		Start: func(ibsim.Config) (Server, error) { return srv, nil }}
+	err = simRun(context.Background(), &opts)
+	if want := "control: listen on " + busy.Addr().String() + ": "; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("error = %v, want one starting %q", err, want)
+	}
+	if srv.closed != 1 {
+		t.Errorf("simulator closed %d times, want 1", srv.closed)
+	}
+	if out.String() != "ibsim listening on 127.0.0.1:4002\n" {
+		t.Errorf("stdout = %q", out.String())
+	}
+}
+
+// logLines is an io.Writer that passes each write (one log line) to a
+// channel.
+type logLines chan string
+
+func (l logLines) Write(p []byte) (int, error) {
+	l <- string(p)
+	return len(p), nil
+}
+
+// TestSimRunStdinEOF checks that the end of standard input ends its
+// control session but not the simulator.
+func TestSimRunStdinEOF(t *testing.T) {
+	io, out, _ := testIO()
+	io.In = strings.NewReader("drop\n")
+	logs := make(logLines, 100)
+	io.ErrOut = logs
+	srv := &fakeServer{addr: "127.0.0.1:4002"}
+	opts := SimOptions{IO: io, Listen: DefaultListen, Seed: 1, Account: DefaultAccount, Speed: 1, LogFormat: "text",
+		Control: ControlStdin, Now: time.Now, Start: func(ibsim.Config) (Server, error) { return srv, nil }}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- simRun(ctx, &opts) }()
+
+	timeout := time.After(10 * time.Second)
+	for ended := false; !ended; {
+		select {
+		case l := <-logs:
+			ended = strings.Contains(l, "end of input")
+		case err := <-done:
+			t.Fatalf("simRun returned %v at the end of standard input", err)
+		case <-timeout:
+			t.Fatal("no end-of-input log in 10s")
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("simRun: %v", err)
+	}
+	close(logs)
+	var stopLog string
+	for l := range logs {
+		if strings.Contains(l, "stopping simulator") {
+			stopLog = l
+		}
+	}
+	if !strings.Contains(stopLog, `reason="context canceled"`) {
+		t.Errorf("stop log %q, want the reason context canceled", stopLog)
+	}
+	if want := "ibsim listening on 127.0.0.1:4002\nok dropped every client connection\n"; out.String() != want {
+		t.Errorf("stdout = %q, want %q", out.String(), want)
+	}
+	if got := srv.Calls(); len(got) != 1 || got[0] != "DropAll()" {
+		t.Errorf("calls %q, want DropAll()", got)
+	}
+}
+
+// TestSimHelp checks that the long help lists every control command and
+// fits a terminal.
+func TestSimHelp(t *testing.T) {
+	io, _, _ := testIO()
+	cmd := NewCmdSim(&cmdutil.Factory{IO: io}, nil)
+	for _, cc := range controlCommands() {
+		if !strings.Contains(cmd.Long, "\n  "+cc.usage()+" ") {
+			t.Errorf("Long lacks %q", cc.usage())
+		}
+	}
+	for _, text := range []string{cmd.Long, cmd.Example} {
+		for line := range strings.Lines(text) {
+			if n := utf8.RuneCountInString(strings.TrimSuffix(line, "\n")); n > 80 {
+				t.Errorf("help line of %d characters: %q", n, line)
+			}
+		}
+	}
+	for _, flag := range []string{"competing-session", "latency", "hang", "tick-interval", "snapshot-end-delay", "control", "control-addr"} {
+		if cmd.Flags().Lookup(flag) == nil {
+			t.Errorf("no --%s flag", flag)
+		}
 	}
 }
