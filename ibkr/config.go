@@ -80,6 +80,10 @@ type Config struct {
 	// Now is the Session's clock for pacing windows. Default time.Now.
 	Now func() time.Time
 
+	// lines, when set, is a market data line budget shared with other
+	// sessions on the same account (a Pool sets it).
+	lines *lineBudget
+
 	// rateOverride lifts the writer's rate above IB's limit and removes the
 	// relay's hard cap; only this package's tests and benchmarks set it,
 	// against a simulator with raised limits.

@@ -44,6 +44,7 @@ type Pool struct {
 	shared   map[Endpoint]*poolEntry
 	leased   map[*Session]*poolEntry
 	idle     map[string][]*poolEntry // by host:port, leased sessions returned
+	lines    map[string]*lineBudget  // one market data line budget per Gateway (account)
 	skip     map[Endpoint]time.Time  // ids that answered 326, skipped until then
 	reserved map[Endpoint]bool       // ids a Lease is dialing
 	closed   bool
@@ -64,12 +65,28 @@ func NewPool(cfg PoolConfig) *Pool {
 		cfg.LeaseMin, cfg.LeaseMax = 100, 131
 	}
 	return &Pool{cfg: cfg, shared: map[Endpoint]*poolEntry{}, leased: map[*Session]*poolEntry{},
-		idle: map[string][]*poolEntry{}, skip: map[Endpoint]time.Time{}, reserved: map[Endpoint]bool{}}
+		idle: map[string][]*poolEntry{}, skip: map[Endpoint]time.Time{}, reserved: map[Endpoint]bool{}, lines: map[string]*lineBudget{}}
 }
 
+// sessionConfig is the template with the endpoint filled in. Every session
+// of the pool on one Gateway draws from one market data line budget: IB's
+// line limit is per account, not per connection.
 func (p *Pool) sessionConfig(ep Endpoint) Config {
 	c := p.cfg.Session
 	c.Host, c.Port, c.ClientID = ep.Host, ep.Port, ep.ClientID
+	key := fmt.Sprintf("%s:%d", ep.Host, ep.Port)
+	p.mu.Lock()
+	b := p.lines[key]
+	if b == nil {
+		n := c.MarketDataLines
+		if n <= 0 {
+			n = DefaultMarketDataLines
+		}
+		b = newLineBudget(n)
+		p.lines[key] = b
+	}
+	p.mu.Unlock()
+	c.lines = b
 	return c
 }
 

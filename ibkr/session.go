@@ -80,7 +80,7 @@ func Dial(ctx context.Context, cfg Config) (*Session, error) {
 		cancel:       cancel,
 		w:            newWriter(cfg.Rate, cfg.Burst),
 		hist:         newHMDS(cfg.Historical, cfg.Now),
-		lines:        newLineBudget(cfg.MarketDataLines),
+		lines:        cfg.lines,
 		router:       newRouter(),
 		readyCh:      make(chan struct{}),
 		lostCh:       make(chan *conn, 1),
@@ -91,6 +91,9 @@ func Dial(ctx context.Context, cfg Config) (*Session, error) {
 	}
 	if cfg.rateOverride > 0 {
 		s.w = newWriter(cfg.rateOverride, max(cfg.Burst, 1))
+	}
+	if s.lines == nil {
+		s.lines = newLineBudget(cfg.MarketDataLines)
 	}
 	s.orders.init()
 	s.status.set(StatusEvent{Status: StatusConnecting})
