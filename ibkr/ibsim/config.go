@@ -36,8 +36,8 @@ type Config struct {
 	// like a paper account, "DU" and digits. Default "DU1234567".
 	Account string
 	// Delayed models an account without live market data subscriptions:
-	// live requests get 354, delayed requests (market data type 3 or 4) get
-	// 10167 and delayed ticks.
+	// live and frozen requests (market data type 1 or 2) get 354, delayed
+	// requests (type 3 or 4) get 10167 and delayed ticks.
 	Delayed bool
 	// ServerVersion is the highest version the simulator negotiates,
 	// 100..200. Default 200.
@@ -103,8 +103,8 @@ type Limits struct {
 	// HistResponseDelay is how long a historical request stays open before
 	// its answer is sent. Default 0 (answered at once).
 	HistResponseDelay time.Duration
-	// MaxAccountSummary is the number of account summary subscriptions at
-	// once. Default 2.
+	// MaxAccountSummary is the number of account summary subscriptions one
+	// connection may hold at once. Default 2.
 	MaxAccountSummary int
 }
 

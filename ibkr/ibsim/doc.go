@@ -10,23 +10,93 @@
 //	defer srv.Close()
 //	// connect any TWS API client to srv.Addr()
 //
+// Config{} is a paper Gateway (account DU1234567) on a free 127.0.0.1
+// port, market seed 1, IB's limits, the wall clock. Tests usually set
+// Config.Clock to a *VirtualClock. Close closes every connection and
+// returns when every goroutine the server started has ended. The command
+// "ibbot sim" runs the same server for clients in other languages.
+//
 // # What it models
 //
-// The handshake with version negotiation (text protocol, versions 100 to
-// 200) and +PACEAPI, startApi and the real bootstrap messages, contract
-// details and option chains for US stocks, ETFs and the VIX index with IB's
-// real conIds, streaming and snapshot market data from a seeded price path
-// with Black-Scholes option prices and greeks, historical bars from the same
-// path, and the Gateway's limits: message rate, historical pacing, market
-// data lines, client count and client id uniqueness.
+// The handshake ("API\x00", a version range, +PACEAPI) with the text
+// protocol of versions 100 to 200 (201 and later are protobuf and not
+// spoken), startApi and the real bootstrap (managedAccounts, nextValidId,
+// the 2104/2106/2158 farm notices, then the client id's open orders), and
+// each message in the layout of the negotiated version. Reference data
+// for SPY, QQQ, IWM, AAPL, MSFT, NVDA, TSLA, AMD, META, GOOG, IBM and the
+// VIX index with IB's real conIds, one listing per exchange, and rule-based
+// option chains (dailies, weeklies, monthlies, quarterlies, January LEAPS)
+// whose strikes follow the price path. A seeded, deterministic price path
+// for every second of every NYSE session from 1990 to 2045 (extended hours
+// 04:00-20:00), quotes and trades derived from it, Black-Scholes option
+// prices with a volatility smile and greeks, live, frozen and delayed
+// market data, snapshots, generic ticks 100, 101, 106, 236 and 411, and
+// historical bars (TRADES, MIDPOINT, BID, ASK, BID_ASK and volatility)
+// built from the same path. Requests it does not serve are answered with
+// error 320. docs/simulator.md lists every request, answer and known
+// departure from the real Gateway.
 //
 // # Time
 //
-// Config.Clock is the market clock. A *VirtualClock places the market at any
-// instant and moves only when told to; Server.Tick then pushes the new
-// state to streaming subscribers at once. Config.LimitClock drives the rate
-// and pacing windows, and every limit is a Config.Limits field, so tests can
-// scale the windows down.
+// Config.Clock is the market clock: prices, trading hours, chains, bars,
+// order matching, execution times and reqCurrentTime read it. A
+// *VirtualClock holds the market at an instant and moves only with Set and
+// Advance; NewScaledClock runs it at a multiple of wall speed. The server
+// runs one market step every Config.TickInterval of wall time (orders are
+// matched, streaming subscriptions and keepUpToDate bars get what changed,
+// account updates go out); Server.Tick runs one at once, so a test on a
+// VirtualClock moves the clock and calls Tick. Each order is matched at
+// most once per market instant, so the results do not depend on how often
+// the tick loop runs. Config.LimitClock drives the message rate and
+// historical pacing windows and the client id holds; other delays
+// (TickInterval, SnapshotEndDelay, HistResponseDelay, SetLatency, Restart's
+// down time) are wall time.
 //
-// See docs/simulator.md in the repository for the full list of behaviours.
+// # Limits
+//
+// Every limit is a Config.Limits field, IB's value by default: 50
+// messages per second per connection (error 100; three windows with excess
+// within 10 s close the socket; with +PACEAPI messages are queued
+// instead), 32 clients (more sockets are closed at once), unique client
+// ids (326, then the socket is closed), 100 market data lines shared by
+// all clients (101; a snapshot holds a line until its tickSnapshotEnd),
+// historical pacing for bars of 30 seconds or less (an identical request
+// within 15 s, 6 for one contract, exchange and type within 2 s, more than
+// 60 within 10 minutes, BID_ASK counting twice: error 162; larger bars are
+// held back and answered later instead), 50 open historical requests, and
+// 2 account summary subscriptions per connection (322). Tests scale the
+// windows down or use a VirtualClock as the limit clock.
+//
+// # Orders and account
+//
+// A paper order engine: MKT, LMT, STP and STP LMT orders with DAY, GTC,
+// IOC and FOK, validated with IB's errors (103, 200, 201, 321), filled
+// against the quotes of the market clock (buys at the ask, sells at the
+// bid, at most the quoted size per market step), with the message
+// sequences of a real paper Gateway for acceptance, fills, partial fills,
+// cancels, brackets, OCA groups, held (transmit=false) groups,
+// modifications and what-if previews, and IB's fixed commissions. One
+// USD account starts with $1,000,000 of cash; positions, average costs,
+// market values, a Reg T style margin model, PnL, account updates,
+// account summaries, positions and executions follow the fills and the
+// market. State outlives connections and Server.Restart.
+//
+// # Faults
+//
+// Methods on *Server do to clients what a real Gateway does: DropAll and
+// KillClient close connections (KillClient can hold the client id, as
+// HoldClientID does), Restart refuses connections for a while and raises
+// the next valid order id, Broadcast sends 1100/1101/1102 and the farm
+// notices (1101 drops market data subscriptions), SetCompetingSession
+// answers market data with 10197, SetLatency and Hang delay or swallow a
+// kind of request, RejectNextOrders rejects orders with a chosen error,
+// and SendMalformed sends a frame a fragile client cannot decode.
+//
+// # Stats
+//
+// Server.Stats returns counters for tests and benchmarks: connections,
+// refused sockets and bad handshakes, messages by type, the highest
+// message count in one rate window, errors sent by code, market data lines
+// in use and at peak, open historical requests, orders received, accepted,
+// filled and rejected, and the same per connection in Stats.Conns.
 package ibsim

@@ -86,7 +86,7 @@ type quote struct {
 	open, high, low, close     float64 // close = previous session's close
 	trading                    bool    // the instrument trades at this instant
 	// Underlyings only.
-	histVol    float64 // tick 23 (generic 104)
+	histVol    float64 // historical volatility: tick 58 (generic 411); IB refuses generic 104
 	impliedVol float64 // tick 24 (generic 106)
 	callOI     float64 // tick 27 (generic 101)
 	putOI      float64 // tick 28 (generic 101)

@@ -47,7 +47,7 @@ import (
 //     is the better of quote and limit.
 //   - STP and STP LMT are held by IB (simulated orders) and stay
 //     PreSubmitted until elected: a buy stop when the last price (the ask
-//     for triggerMethod 1 or 3, "bid/ask") reaches the stop price, a sell
+//     for triggerMethod 1 or 4, "bid/ask") reaches the stop price, a sell
 //     stop when the last (the bid) falls to it. An elected STP is a MKT
 //     order, an elected STP LMT a LMT order.
 //   - each fill takes at most the quoted size (askSize for a buy, bidSize
@@ -570,7 +570,11 @@ func (e *engine) working(o *simOrder, q quote, now time.Time) bool {
 func elected(o *simOrder, q quote) bool {
 	stop := o.req.auxPrice
 	px := q.last
-	bidAsk := o.req.triggerMethod == 1 || o.req.triggerMethod == 3
+	// IB's trigger methods: 0 default (last for stocks), 1 double
+	// bid/ask, 2 last, 3 double last, 4 bid/ask, 7 last or bid/ask,
+	// 8 midpoint. The simulator checks one quote per step, so "double"
+	// methods act like their single forms.
+	bidAsk := o.req.triggerMethod == 1 || o.req.triggerMethod == 4
 	if o.isBuy() {
 		if bidAsk || px <= 0 {
 			px = q.ask
