@@ -330,7 +330,7 @@ func (m *mdState) request(c *client, reqID int64, q contractQuery, legs []comboL
 		s.legs = legs
 		s.secType = "BAG"
 	} else {
-		in, msg := c.resolveMD(q, now)
+		in, msg := c.srv.resolveOne(q, now)
 		if in == nil {
 			c.sendError(reqID, 200, msg)
 			return
@@ -393,17 +393,17 @@ func permissionSuffix(s *mdSub) string {
 	return "Error&" + p
 }
 
-// resolveMD finds the one instrument a market data request names. It
-// returns nil and the text of error 200 when there is none or more than
-// one.
-func (c *client) resolveMD(q contractQuery, now time.Time) (*instrument, string) {
+// resolveOne finds the one instrument a market data request or an order
+// names. It returns nil and the text of error 200 when there is none or
+// more than one.
+func (s *Server) resolveOne(q contractQuery, now time.Time) (*instrument, string) {
 	const notFound = "No security definition has been found for the request"
 	if q.conID > 0 {
-		in := c.srv.ref.byConID(q.conID, now)
+		in := s.ref.byConID(q.conID, now)
 		if in == nil {
 			return nil, notFound
 		}
-		if q.symbol != "" && !strings.EqualFold(q.symbol, in.symbol) {
+		if q.symbol != "" && !strings.EqualFold(q.symbol, in.symbol) && !strings.EqualFold(q.symbol, in.underSymbol) {
 			return nil, notFound
 		}
 		if q.secType != "" && !strings.EqualFold(q.secType, in.secType) {
@@ -411,7 +411,7 @@ func (c *client) resolveMD(q contractQuery, now time.Time) (*instrument, string)
 		}
 		return in, ""
 	}
-	found := c.srv.ref.resolve(q, now)
+	found := s.ref.resolve(q, now)
 	switch len(found) {
 	case 0:
 		return nil, notFound

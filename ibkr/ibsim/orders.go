@@ -304,9 +304,9 @@ func (e *engine) place(c *client, r orderRequest) {
 		e.reject(c, id, 321, validationError("Missing order exchange"))
 		return
 	}
-	in := e.resolve(r.contract, now)
+	in, why := e.srv.resolveOne(r.contract, now)
 	if in == nil {
-		e.reject(c, id, 200, "No security definition has been found for the request")
+		e.reject(c, id, 200, why)
 		return
 	}
 	if r.account == "" {
@@ -452,28 +452,6 @@ func checkOrder(r *orderRequest) (string, string) {
 }
 
 // resolve finds the one instrument an order names, or nil.
-func (e *engine) resolve(q contractQuery, now time.Time) *instrument {
-	ref := e.srv.ref
-	if q.conID > 0 {
-		in := ref.byConID(q.conID, now)
-		if in == nil {
-			return nil
-		}
-		if q.symbol != "" && !strings.EqualFold(q.symbol, in.symbol) && !strings.EqualFold(q.symbol, in.underSymbol) {
-			return nil
-		}
-		if q.secType != "" && !strings.EqualFold(q.secType, in.secType) {
-			return nil
-		}
-		return in
-	}
-	found := ref.resolve(q, now)
-	if len(found) != 1 {
-		return nil
-	}
-	return found[0]
-}
-
 // expiry is when a DAY order ends: the close of the session it was placed
 // for (the regular close, or 20:00 for an outsideRth stock order). Zero
 // for GTC.
