@@ -291,6 +291,9 @@ func (s *Session) write(j *job) error {
 // for the write (microseconds), so an error always means "not written".
 func (s *Session) send(ctx context.Context, gen uint64, l lane, fn func(ec *ibapi.EClient)) error {
 	j := &job{ctx: ctx, lane: l, gen: gen, send: fn, done: make(chan error, 1)}
+	if ok, err := s.w.tryInline(j, s.write); ok {
+		return err
+	}
 	s.w.enqueue(j)
 	var stop error
 	select {

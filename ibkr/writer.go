@@ -111,6 +111,33 @@ func (w *writer) pending() bool {
 	return false
 }
 
+// tryInline writes a job on the caller's goroutine when nothing waits in
+// any lane and the limiter has a token now: the writer goroutine would take
+// the same job next, so skipping the hand-off changes no order. It returns
+// false (and takes no token) otherwise.
+func (w *writer) tryInline(j *job, write func(j *job) error) (bool, error) {
+	w.mu.Lock()
+	for _, q := range w.queues {
+		if len(q) > 0 {
+			w.mu.Unlock()
+			return false, nil
+		}
+	}
+	if !w.lim.Allow() {
+		w.mu.Unlock()
+		return false, nil
+	}
+	w.mu.Unlock()
+	j.state.Store(jobTaken)
+	err := write(j)
+	if err == nil {
+		w.mu.Lock()
+		w.written[j.lane]++
+		w.mu.Unlock()
+	}
+	return true, err
+}
+
 // queued returns the number of jobs waiting.
 func (w *writer) queued() int {
 	w.mu.Lock()
