@@ -223,3 +223,83 @@ func TestReadOnlyWritesNoOrderMessage(t *testing.T) {
 		}
 	}
 }
+
+// After a crash the Gateway holds the client id for a while (326 on
+// reconnect). The session retries with backoff until the id is free.
+func TestReconnectRetriesHeldClientID(t *testing.T) {
+	s := simFor(t, ibsim.Config{})
+	sess := sessionFor(t, s, Config{ClientID: 24, ReconnectWait: 20 * time.Millisecond, MaxReconnectWait: 50 * time.Millisecond})
+	status := sess.StatusChanged()
+	if !s.KillClient(24, 400*time.Millisecond) {
+		t.Fatal("no client 24")
+	}
+	waitStatus(t, status, StatusReconnecting)
+	refused := 0
+	timeout := time.NewTimer(20 * time.Second)
+	defer timeout.Stop()
+	for done := false; !done; {
+		select {
+		case ev := <-status:
+			if ev.Status == StatusReconnecting && errors.Is(ev.Err, ErrClientIDInUse) {
+				refused++
+			}
+			if ev.Status == StatusReady {
+				done = true
+			}
+			if ev.Status == StatusClosed {
+				t.Fatalf("session closed: %v", ev.Err)
+			}
+		case <-timeout.C:
+			t.Fatal("session not ready again")
+		}
+	}
+	if refused == 0 {
+		t.Error("no reconnect attempt was refused with 326; the test did not exercise the held id")
+	}
+	if _, err := sess.CurrentTime(testCtx(t, 10*time.Second)); err != nil {
+		t.Fatalf("after the id was released: %v", err)
+	}
+}
+
+// With NoReconnect a lost connection closes the session, and everything
+// waiting ends: streams, list requests, lines.
+func TestNoReconnectEndsEverything(t *testing.T) {
+	s := simFor(t, ibsim.Config{TickInterval: time.Hour})
+	sess := sessionFor(t, s, Config{ClientID: 25, NoReconnect: true})
+	ctx := testCtx(t, 10*time.Second)
+	m, err := sess.MarketData(ctx, Stock("SPY"), MarketDataOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Hang(5) // reqOpenOrders never answers
+	open := make(chan error, 1)
+	go func() {
+		_, err := sess.OpenOrders(ctx)
+		open <- err
+	}()
+	for sess.w.queued() > 0 || sess.openOrdersFlight.current() == nil {
+		time.Sleep(time.Millisecond) // polling until the request left
+	}
+	s.DropAll()
+	select {
+	case <-m.Done():
+	case <-ctx.Done():
+		t.Fatal("stream not ended after the session closed")
+	}
+	if err := <-open; !errors.Is(err, ErrDisconnected) && !errors.Is(err, ErrClosed) {
+		t.Errorf("open orders: %v", err)
+	}
+	if sess.lines.inUse() != 0 {
+		t.Errorf("%d lines still held", sess.lines.inUse())
+	}
+	for sess.Status() != StatusClosed {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("status %v, want closed", sess.Status())
+		case <-time.After(time.Millisecond): // polling the status
+		}
+	}
+	if _, err := sess.CurrentTime(ctx); !errors.Is(err, ErrClosed) {
+		t.Errorf("call after the session closed: %v", err)
+	}
+}
