@@ -492,6 +492,13 @@ func (e *engine) modify(c *client, o *simOrder, r orderRequest, typ string, now 
 		r.account = keep.account
 	}
 	r.clientID = keep.clientID
+	// A larger or repriced order must fit the account like a new one.
+	tmp := *o
+	tmp.req, tmp.typ = r, typ
+	if reason := e.fundsCheck(&tmp, now); reason != "" {
+		e.reject(c, r.orderID, 201, "Order rejected - reason:"+reason)
+		return
+	}
 	o.req = r
 	o.typ = typ
 	o.expires = e.expiry(o, now)
