@@ -203,6 +203,15 @@ func TestDeadlineIsAnErrorNeverEmpty(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) || bars != nil {
 		t.Fatalf("hung history: %d bars, %v; want a deadline error", len(bars), err)
 	}
+	// Giving up sent IB's cancel (cancelHistoricalData, message 25).
+	waitMessages(t, s, 25, 1)
+	// Closing a stream sends cancelMktData (message 2).
+	m, err := sess.MarketData(ctxT(t), ibkr.Stock("SPY"), ibkr.MarketDataOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Close()
+	waitMessages(t, s, 2, 1)
 	// Bad requests are refused with errors that name the field.
 	for _, r := range []ibkr.HistoricalRequest{
 		{Contract: ibkr.Stock("SPY"), Duration: "1 Q", BarSize: "1 min"},
@@ -218,5 +227,17 @@ func TestDeadlineIsAnErrorNeverEmpty(t *testing.T) {
 	}
 	if _, err := sess.Qualify(ctxT(t), ibkr.Contract{Symbol: "SPY", SecType: "STK"}); !errors.Is(err, ibkr.ErrAmbiguousContract) {
 		t.Errorf("symbol without exchange: %v, want ErrAmbiguousContract", err)
+	}
+}
+
+// waitMessages waits until the simulator has received n messages with id.
+func waitMessages(t *testing.T, s *ibsim.Server, id int, n int64) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for s.Stats().MessagesByType[id] < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("the simulator received %d messages %d, want %d", s.Stats().MessagesByType[id], id, n)
+		}
+		time.Sleep(time.Millisecond) // polling the simulator's counter
 	}
 }
