@@ -309,6 +309,10 @@ func (e *engine) place(c *client, r orderRequest) {
 		e.reject(c, id, 200, why)
 		return
 	}
+	if !pricesOnTick(in, r, typ) {
+		e.reject(c, id, 110, "The price does not conform to the minimum price variation for this contract.")
+		return
+	}
 	if r.account == "" {
 		r.account = e.acct.id
 	}
@@ -452,6 +456,28 @@ func checkOrder(r *orderRequest) (string, string) {
 }
 
 // resolve finds the one instrument an order names, or nil.
+// pricesOnTick reports whether an order's limit and stop prices sit on the
+// contract's price increment (IB refuses others with 110).
+func pricesOnTick(in *instrument, r orderRequest, typ string) bool {
+	check := func(p float64) bool {
+		if p == unsetFloat || p <= 0 {
+			return true
+		}
+		inc := priceIncrement(in, p)
+		n := p / inc
+		return math.Abs(n-math.Round(n)) < 1e-6
+	}
+	switch typ {
+	case "LMT":
+		return check(r.lmtPrice)
+	case "STP":
+		return check(r.auxPrice)
+	case "STP LMT":
+		return check(r.lmtPrice) && check(r.auxPrice)
+	}
+	return true
+}
+
 // expiry is when a DAY order ends: the close of the session it was placed
 // for (the regular close, or 20:00 for an outsideRth stock order). Zero
 // for GTC.

@@ -323,8 +323,34 @@ func (om *optModel) value(i int) (bsInput, float64, float64) {
 
 // quoteTicks puts a bid and an ask around a model value: the spread grows
 // with the price, for options far from the money, and for single stocks;
-// both sides sit on the 0.01 tick and the bid is never below zero.
+// both sides sit on the contract's tick (see priceIncrement: pennies, or
+// nickels from $3 for single-stock options) and the bid is never below
+// zero. Prices are in cents.
 func (om *optModel) quoteTicks(in bsInput, v float64) (bid, ask int64) {
+	bid, ask = om.pennyTicks(in, v)
+	if pennyOptions[om.in.underSymbol] {
+		return bid, ask
+	}
+	return nickelDown(bid), nickelUp(ask)
+}
+
+// nickelDown and nickelUp move a price in cents from $3 up onto the
+// 0.05 tick of non-penny options, down for a bid and up for an ask.
+func nickelDown(c int64) int64 {
+	if c < 300 {
+		return c
+	}
+	return c / 5 * 5
+}
+
+func nickelUp(c int64) int64 {
+	if c <= 300 {
+		return c
+	}
+	return (c + 4) / 5 * 5
+}
+
+func (om *optModel) pennyTicks(in bsInput, v float64) (bid, ask int64) {
 	base := 0.01 + 0.004*v
 	if om.ss.sp.spread > 1 {
 		base = 0.02 + 0.008*v
@@ -353,6 +379,9 @@ func (om *optModel) second(i int) sec {
 		s.trd = (s.bid + s.ask + int64(h>>63)) / 2
 		if s.trd <= 0 {
 			s.trd = 1
+		}
+		if !pennyOptions[om.in.underSymbol] {
+			s.trd = nickelDown(s.trd)
 		}
 		s.vol = 1 + int64(mix64(h)%uint64(1+9*om.liq))
 		s.cnt = 1
