@@ -16,7 +16,8 @@ import (
 //
 // Quote semantics (what priceModel.quote returns):
 //
-//   - Prices are in dollars on the instrument's tick (0.01); sizes and
+//   - Prices are in dollars on the instrument's tick (priceIncrement:
+//     0.01, or 0.05 from $3 for single-stock options); sizes and
 //     volumes are in shares for stocks and ETFs (the caller converts to
 //     lots for old protocol versions) and in contracts for options.
 //   - A value of 0 means "not available": open before the 09:30 print,
