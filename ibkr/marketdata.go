@@ -215,7 +215,7 @@ func (s *Session) sendCancel(gen uint64, fn func(ec *ibapi.EClient), after func(
 // MarketDataOptions tunes a stream.
 type MarketDataOptions struct {
 	// GenericTicks are IB generic tick ids, e.g. 100 (option volume), 101
-	// (open interest), 104 (historical vol), 106 (implied vol).
+	// (open interest), 106 (implied vol), 411 (historical vol, tick 58).
 	GenericTicks []int
 }
 
@@ -307,7 +307,7 @@ func (s *Session) MarketData(ctx context.Context, c Contract, opts MarketDataOpt
 	var gt []string
 	for _, t := range opts.GenericTicks {
 		if t <= 0 || t > 1000 {
-			return nil, fmt.Errorf("ibkr: market data for %s: generic tick %d: want an IB generic tick id such as 100, 101, 104, 106", c, t)
+			return nil, fmt.Errorf("ibkr: market data for %s: generic tick %d: want an IB generic tick id such as 100, 101, 106, 411", c, t)
 		}
 		gt = append(gt, strconv.Itoa(t))
 	}
