@@ -1,6 +1,7 @@
 package ibsim
 
 import (
+	"github.com/ibbot/ibbot/sched"
 	"math"
 	"sort"
 	"strconv"
@@ -120,6 +121,7 @@ func (a *account) rollover(e *engine, now time.Time) {
 	}
 	a.realized = 0
 	a.dayBase = 0
+	e.settleExpired(day, now)
 	for k, p := range a.positions {
 		p.realized = 0
 		if math.Abs(p.qty) <= qtyEps {
@@ -133,6 +135,59 @@ func (a *account) rollover(e *engine, now time.Time) {
 		}
 		a.dayBase += (ref*multiplierOf(p.in) - p.avgCost) * p.qty
 	}
+}
+
+// settleExpired settles the option positions whose expiry is before day,
+// as OCC settles US equity options: in the money by at least $0.01 at the
+// expiry close, a long position is exercised and a short one assigned
+// (100 shares a contract at the strike); otherwise it expires worthless.
+// The option leaves the account at a price of zero, so its premium is
+// realized, and the stock is booked at the strike: together they carry the
+// exercise's profit or loss. The caller holds e.mu.
+func (e *engine) settleExpired(day string, now time.Time) {
+	a := e.acct
+	for _, p := range a.sorted() {
+		in := p.in
+		if !in.isOption() || in.expiry >= day || math.Abs(p.qty) <= qtyEps {
+			continue
+		}
+		und := e.srv.ref.byConID(in.underConID, now)
+		intrinsic := 0.0
+		if und != nil {
+			s := e.srv.prices.quote(und, expiryClose(in.expiry)).last
+			if in.right == "C" {
+				intrinsic = s - in.strike
+			} else {
+				intrinsic = in.strike - s
+			}
+		}
+		mult := multiplierOf(in)
+		long := p.qty > 0
+		contracts := math.Abs(p.qty)
+		a.apply(in, !long, contracts, 0, mult, 0)
+		e.positionChanged(in, now)
+		if intrinsic < 0.01-1e-9 || und == nil {
+			continue
+		}
+		// Long call or short put: shares bought at the strike; long put or
+		// short call: shares sold at the strike.
+		buyShares := (in.right == "C") == long
+		a.apply(und, buyShares, contracts*mult, in.strike, 1, 0)
+		e.positionChanged(und, now)
+	}
+}
+
+// expiryClose is the close of an option's last trading day (13:00 on an
+// early-close day).
+func expiryClose(expiry string) time.Time {
+	d, err := time.ParseInLocation("20060102", expiry, newYork)
+	if err != nil {
+		return time.Time{}
+	}
+	if s, ok := sched.NYSE().Session(d); ok {
+		return s.Close.Add(-time.Second)
+	}
+	return d.Add(16 * time.Hour)
 }
 
 // apply books a fill: qty of in bought (buy) or sold at px with commission
