@@ -683,10 +683,7 @@ func (e *engine) endUnfilled(c *client, o *simOrder, now time.Time) {
 		return
 	}
 	e.sendStatus(c, o, stPendingCancel)
-	o.status = stCancelled
-	e.finish(o, now)
-	e.sendStatus(c, o, stCancelled)
-	e.cancelChildren(o, now, false)
+	e.endCancelled(c, o, now)
 }
 
 // step matches every live order at the current market instant and pushes
@@ -710,13 +707,19 @@ func (e *engine) step() {
 	e.pushPeriodic(now)
 }
 
-// expire ends a DAY order at the end of its session.
-func (e *engine) expire(o *simOrder, now time.Time) {
-	c := e.clientByID(o.key.client)
+// endCancelled ends an order as Cancelled (no 202: the engine, not the
+// client, cancelled it), tells its client, and ends its children.
+func (e *engine) endCancelled(c *client, o *simOrder, now time.Time) {
 	o.status = stCancelled
 	e.finish(o, now)
 	e.sendStatus(c, o, stCancelled)
 	e.cancelChildren(o, now, false)
+}
+
+// expire ends a DAY order at the end of its session.
+func (e *engine) expire(o *simOrder, now time.Time) {
+	c := e.clientByID(o.key.client)
+	e.endCancelled(c, o, now)
 }
 
 // commissionOf is the commission of an order's fills so far: qty filled
@@ -881,10 +884,7 @@ func (e *engine) ocaAfterFill(o *simOrder, qty float64, now time.Time) {
 			e.sendState(c, s)
 			continue
 		}
-		s.status = stCancelled
-		e.finish(s, now)
-		e.sendStatus(c, s, stCancelled)
-		e.cancelChildren(s, now, false)
+		e.endCancelled(c, s, now)
 	}
 }
 
@@ -965,10 +965,7 @@ func (e *engine) cancelChildren(o *simOrder, now time.Time, user bool) {
 			e.userCancel(c, ch, now)
 			continue
 		}
-		ch.status = stCancelled
-		e.finish(ch, now)
-		e.sendStatus(c, ch, stCancelled)
-		e.cancelChildren(ch, now, false)
+		e.endCancelled(c, ch, now)
 	}
 }
 
