@@ -31,11 +31,11 @@ func (s *Session) OpenOrders(ctx context.Context) ([]OrderInfo, error) {
 	o := s.openOrdersFlight.join(func(o *oneShot[OrderInfo]) {
 		s.sendAsync(gen, laneInteractive, func(ec *ibapi.EClient) { ec.ReqOpenOrders() }, o.fail)
 	})
-	v, err := o.wait(ctx)
+	v, err := s.openOrdersFlight.wait(ctx, o)
 	if err != nil {
 		return nil, fmt.Errorf("ibkr: open orders: %w", err)
 	}
-	return v, nil
+	return latestPerOrder(v), nil
 }
 
 // CompletedOrders lists orders completed today (reqCompletedOrders).
@@ -47,7 +47,7 @@ func (s *Session) CompletedOrders(ctx context.Context, apiOnly bool) ([]OrderInf
 	o := s.completedFlight.join(func(o *oneShot[OrderInfo]) {
 		s.sendAsync(gen, laneInteractive, func(ec *ibapi.EClient) { ec.ReqCompletedOrders(apiOnly) }, o.fail)
 	})
-	v, err := o.wait(ctx)
+	v, err := s.completedFlight.wait(ctx, o)
 	if err != nil {
 		return nil, fmt.Errorf("ibkr: completed orders: %w", err)
 	}
@@ -73,11 +73,11 @@ func (s *Session) Positions(ctx context.Context) ([]Position, error) {
 	o := s.positionsFlight.join(func(o *oneShot[Position]) {
 		s.sendAsync(gen, laneInteractive, func(ec *ibapi.EClient) { ec.ReqPositions() }, o.fail)
 	})
-	v, err := o.wait(ctx)
+	v, err := s.positionsFlight.wait(ctx, o)
 	if err != nil {
 		return nil, fmt.Errorf("ibkr: positions: %w", err)
 	}
-	return v, nil
+	return latestPerPosition(v), nil
 }
 
 // AccountValue is one account summary value.
@@ -170,4 +170,43 @@ func (s *Session) Executions(ctx context.Context, f ExecutionFilter) ([]Executio
 	}
 	s.orders.mu.Unlock()
 	return out, nil
+}
+
+// latestPerOrder keeps the last report of each order: the Gateway may
+// report an order more than once while the list is being sent (a status
+// change, a late answer to an earlier request).
+func latestPerOrder(v []OrderInfo) []OrderInfo {
+	type key struct{ client, id, perm int64 }
+	idx := map[key]int{}
+	out := v[:0:0]
+	for _, oi := range v {
+		k := key{oi.ClientID, oi.OrderID, oi.PermID}
+		if i, ok := idx[k]; ok {
+			out[i] = oi
+			continue
+		}
+		idx[k] = len(out)
+		out = append(out, oi)
+	}
+	return out
+}
+
+// latestPerPosition keeps the last report of each account and contract.
+func latestPerPosition(v []Position) []Position {
+	type key struct {
+		account string
+		conID   int64
+	}
+	idx := map[key]int{}
+	out := v[:0:0]
+	for _, p := range v {
+		k := key{p.Account, p.Contract.ConID}
+		if i, ok := idx[k]; ok {
+			out[i] = p
+			continue
+		}
+		idx[k] = len(out)
+		out = append(out, p)
+	}
+	return out
 }

@@ -178,10 +178,11 @@ func (r *rawClient) contractDetails(ctx context.Context, c *ibapi.Contract) ([]*
 	}
 }
 
-// dialRawGuarded connects a raw EClient through a guard, the Session's
-// loopback relay, without the rest of the Session: the difference to the
-// raw client is the relay's cost. stop ends it: the EClient reads EOF and
-// shuts down by itself.
+// dialRawGuarded connects raw EClients through a guard, the Session's
+// loopback relay, without the rest of the Session: an encoder EClient that
+// requests and a decoder EClient that feeds rawWrapper, as the Session
+// runs them. The difference to the raw client is the relay's cost. stop
+// ends it: the EClients read EOF and shut down by themselves.
 func dialRawGuarded(ctx context.Context, addr string, clientID int64) (r *rawClient, stop func(), err error) {
 	g, err := dialGuard(ctx, addr, nil)
 	if err != nil {
@@ -189,25 +190,54 @@ func dialRawGuarded(ctx context.Context, addr string, clientID int64) (r *rawCli
 	}
 	accepted := make(chan error, 1)
 	go func() { accepted <- g.accept(ctx) }()
-	r, err = dialRaw(ctx, fmt.Sprintf("127.0.0.1:%d", g.localPort()), clientID)
-	if err != nil {
-		g.release() // also ends a pending accept
-		<-accepted
-		g.wait(shutdownTimeout)
-		return nil, nil, err
-	}
-	if err := <-accepted; err != nil {
+	w := newRawWrapper()
+	encClosed := make(chan struct{})
+	var encOnce sync.Once
+	enc := ibapi.NewEClient(&rawEncoder{closed: func() { encOnce.Do(func() { close(encClosed) }) }})
+	dec := ibapi.NewEClient(w)
+	encErr, decErr := make(chan error, 1), make(chan error, 1)
+	go func() { encErr <- enc.Connect("127.0.0.1", g.encoderPort(), clientID) }()
+	go func() { decErr <- dec.Connect("127.0.0.1", g.decoderPort(), clientID) }()
+	cerr := errors.Join(<-encErr, <-decErr, <-accepted)
+	fail := func(err error) (*rawClient, func(), error) {
 		g.release()
 		g.wait(shutdownTimeout)
 		return nil, nil, err
+	}
+	if cerr != nil {
+		return fail(cerr)
+	}
+	before := g.decBytes.Load()
+	dec.ReqCurrentTime() // proves the decoder's request goroutine runs
+	if !awaitBytes(&g.decBytes, g.decRead, before, barrierTimeout) {
+		return fail(errors.New("decoder did not start"))
+	}
+	g.openDown()
+	r = &rawClient{ec: enc, w: w}
+	select {
+	case <-w.ready:
+	case <-ctx.Done():
+		return fail(ctx.Err())
+	}
+	if _, err := r.currentTime(ctx); err != nil {
+		return fail(err)
 	}
 	stop = func() {
 		g.release()
-		<-r.w.closed
+		<-w.closed
+		<-encClosed
 		g.wait(shutdownTimeout)
 	}
 	return r, stop, nil
 }
+
+// rawEncoder is the encoder EClient's wrapper in dialRawGuarded.
+type rawEncoder struct {
+	quietWrapper
+	closed func()
+}
+
+func (e *rawEncoder) ConnectionClosed() { e.closed() }
 
 // reportCPU starts measuring the process's CPU time (every goroutine: the
 // clients and the simulator) and returns the func that reports it per

@@ -3,6 +3,7 @@ package ibkr
 import (
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"strconv"
 	"time"
@@ -13,8 +14,8 @@ const (
 	DefaultHost             = "127.0.0.1"
 	DefaultPort             = 4002 // IB Gateway, paper
 	DefaultConnectTimeout   = 15 * time.Second
-	DefaultRate             = 45.0 // messages per second
-	MaxRate                 = 50.0 // IB's limit
+	DefaultRate             = 43.0 // messages per second
+	MaxRate                 = 50.0 // IB's documented limit; see Config.Rate for the Session's own
 	DefaultMarketDataLines  = 100
 	DefaultReconnectWait    = 500 * time.Millisecond
 	DefaultMaxReconnectWait = 30 * time.Second
@@ -40,11 +41,15 @@ type Config struct {
 	ReadOnly bool
 
 	// Rate is the message rate the single writer keeps to, in messages per
-	// second; at most 50 (IB's limit). Default 45.
+	// second. Default 43. Rate and Burst together must keep the writer
+	// under the relay's hard cap: Burst + Rate×1.1 ≤ 49 (HardRateCap
+	// messages in any CapWindow), so at Burst 1 Rate is at most 43.6. No
+	// accepted configuration can make the Gateway count more than 50
+	// messages in a second.
 	Rate float64
 	// Burst is how many messages may leave at once when the writer has
 	// been idle. Default 1 (no bursts); raising it trades a steadier rate
-	// for latency, and the Gateway counts any 50 in a second.
+	// for latency and lowers the highest Rate allowed (see Rate).
 	Burst int
 	// MarketDataLines is the account's market data line budget that
 	// streams and snapshots draw from. Default 100.
@@ -77,8 +82,13 @@ type Config struct {
 	// (1101 or 1102) before it drops the connection and reconnects.
 	// Default 2m.
 	ConnectivityTimeout time.Duration
-	// Now is the Session's clock for pacing windows. Default time.Now.
+	// Now is the Session's clock for pacing windows (the Gateway's limits
+	// run on real time). Default time.Now.
 	Now func() time.Time
+	// MarketClock stamps quotes and order statuses and judges regular
+	// trading hours (Quote.OutsideRTH). Default time.Now; against a
+	// simulator on a virtual market clock, pass that clock's Now.
+	MarketClock func() time.Time
 
 	// lines, when set, is a market data line budget shared with other
 	// sessions on the same account (a Pool sets it).
@@ -90,9 +100,15 @@ type Config struct {
 	rateOverride float64
 }
 
-// HardRateCap is the most messages a connection ever writes in any one
-// second, counted right before the socket: one under IB's 50.
-const HardRateCap = 49
+// HardRateCap is the most messages a connection ever writes in any
+// CapWindow, counted right before the socket when they are written: one
+// under IB's 50 per second, over a window 100 ms longer than IB's second,
+// so that delivery jitter (a message delayed on its way, then arriving
+// with the next) never lets the Gateway count 51 in one of its seconds.
+const (
+	HardRateCap = 49
+	CapWindow   = 1100 * time.Millisecond
+)
 
 // newRateCap returns the relay's hard cap for one connection.
 func (c Config) newRateCap() *slidingCap {
@@ -101,7 +117,7 @@ func (c Config) newRateCap() *slidingCap {
 		// frame path, with a cap that never waits.
 		return newSlidingCap(1024, time.Nanosecond)
 	}
-	return newSlidingCap(HardRateCap, time.Second)
+	return newSlidingCap(HardRateCap, CapWindow)
 }
 
 // HistoricalPacing are IB's historical data pacing rules. Zero fields mean
@@ -132,13 +148,13 @@ func (c Config) withDefaults() (Config, error) {
 		c.Port = DefaultPort
 	}
 	if c.Port < 1 || c.Port > 65535 {
-		return c, fmt.Errorf("ibkr: Config.Port %d: want 1..65535", c.Port)
+		return c, invalid("Config.Port", c.Port, "1..65535 (4001/4002 for IB Gateway, 7496/7497 for TWS)")
 	}
 	if c.ClientID < 0 || c.ClientID > 2147483647 {
-		return c, fmt.Errorf("ibkr: Config.ClientID %d: want 0..2147483647", c.ClientID)
+		return c, invalid("Config.ClientID", c.ClientID, "0..2147483647")
 	}
 	if c.ConnectTimeout < 0 {
-		return c, fmt.Errorf("ibkr: Config.ConnectTimeout %v: must not be negative", c.ConnectTimeout)
+		return c, invalid("Config.ConnectTimeout", c.ConnectTimeout, "0 (default 15s) or a positive duration")
 	}
 	if c.ConnectTimeout == 0 {
 		c.ConnectTimeout = DefaultConnectTimeout
@@ -146,20 +162,21 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Rate == 0 {
 		c.Rate = DefaultRate
 	}
-	if c.Rate < 0 || c.Rate > MaxRate {
-		return c, fmt.Errorf("ibkr: Config.Rate %v: want 0 < rate <= %v messages per second", c.Rate, MaxRate)
-	}
 	if c.Burst == 0 {
 		c.Burst = 1
 	}
-	if c.Burst < 1 || c.Burst > 50 {
-		return c, fmt.Errorf("ibkr: Config.Burst %d: want 1..50", c.Burst)
+	if c.rateOverride == 0 && (c.Burst < 1 || c.Burst > HardRateCap-1) {
+		return c, invalid("Config.Burst", c.Burst, fmt.Sprintf("1..%d", HardRateCap-1))
+	}
+	if c.rateOverride == 0 && (c.Rate < 0 || math.IsNaN(c.Rate) || math.IsInf(c.Rate, 0) || !rateFits(c.Rate, c.Burst)) {
+		return c, invalid("Config.Rate", c.Rate, fmt.Sprintf("more than 0 and at most %.2f messages per second with Burst %d (Burst + Rate×%.1f must not exceed the hard cap of %d messages in %v)",
+			maxRateFor(c.Burst), c.Burst, CapWindow.Seconds(), HardRateCap, CapWindow))
 	}
 	if c.MarketDataLines == 0 {
 		c.MarketDataLines = DefaultMarketDataLines
 	}
 	if c.MarketDataLines < 1 || c.MarketDataLines > 10000 {
-		return c, fmt.Errorf("ibkr: Config.MarketDataLines %d: want 1..10000", c.MarketDataLines)
+		return c, invalid("Config.MarketDataLines", c.MarketDataLines, "1..10000 (0 means 100)")
 	}
 	h := &c.Historical
 	if h.IdenticalWindow == 0 {
@@ -180,11 +197,33 @@ func (c Config) withDefaults() (Config, error) {
 	if h.MaxOpen == 0 {
 		h.MaxOpen = 50
 	}
-	if h.IdenticalWindow < 0 || h.BurstWindow < 0 || h.LongWindow < 0 || h.BurstCount < 2 || h.LongCount < 1 || h.MaxOpen < 1 {
-		return c, fmt.Errorf("ibkr: Config.Historical %+v: windows must not be negative, BurstCount >= 2, LongCount >= 1, MaxOpen >= 1", *h)
+	for _, w := range []struct {
+		name string
+		d    time.Duration
+	}{{"IdenticalWindow", h.IdenticalWindow}, {"BurstWindow", h.BurstWindow}, {"LongWindow", h.LongWindow}} {
+		if w.d < 0 {
+			return c, invalid("Config.Historical."+w.name, w.d, "0 (IB's value) or a positive duration")
+		}
 	}
-	if c.ReconnectWait < 0 || c.MaxReconnectWait < 0 || c.ReconnectJitter < 0 || c.MaxReconnects < 0 {
-		return c, fmt.Errorf("ibkr: Config reconnect settings must not be negative")
+	if h.BurstCount < 2 {
+		return c, invalid("Config.Historical.BurstCount", h.BurstCount, "at least 2 (0 means IB's 6)")
+	}
+	if h.LongCount < 1 {
+		return c, invalid("Config.Historical.LongCount", h.LongCount, "at least 1 (0 means IB's 60)")
+	}
+	if h.MaxOpen < 1 {
+		return c, invalid("Config.Historical.MaxOpen", h.MaxOpen, "at least 1 (0 means IB's 50)")
+	}
+	for _, w := range []struct {
+		name string
+		d    time.Duration
+	}{{"ReconnectWait", c.ReconnectWait}, {"MaxReconnectWait", c.MaxReconnectWait}, {"ReconnectJitter", c.ReconnectJitter}} {
+		if w.d < 0 {
+			return c, invalid("Config."+w.name, w.d, "0 (the default) or a positive duration")
+		}
+	}
+	if c.MaxReconnects < 0 {
+		return c, invalid("Config.MaxReconnects", c.MaxReconnects, "0 (never give up) or a positive count")
 	}
 	if c.ReconnectWait == 0 {
 		c.ReconnectWait = DefaultReconnectWait
@@ -199,7 +238,7 @@ func (c Config) withDefaults() (Config, error) {
 		c.ReconnectJitter = c.ReconnectWait / 2
 	}
 	if c.ConnectivityTimeout < 0 {
-		return c, fmt.Errorf("ibkr: Config.ConnectivityTimeout %v: must not be negative", c.ConnectivityTimeout)
+		return c, invalid("Config.ConnectivityTimeout", c.ConnectivityTimeout, "0 (default 2m) or a positive duration")
 	}
 	if c.ConnectivityTimeout == 0 {
 		c.ConnectivityTimeout = 2 * time.Minute
@@ -210,7 +249,22 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.MarketClock == nil {
+		c.MarketClock = time.Now
+	}
 	return c, nil
+}
+
+// rateFits reports whether a writer at rate with burst stays under the
+// hard cap: a token bucket lets at most burst + rate×T messages leave in
+// any T.
+func rateFits(rate float64, burst int) bool {
+	return rate > 0 && float64(burst)+rate*CapWindow.Seconds() <= float64(HardRateCap)+1e-9
+}
+
+// maxRateFor is the highest Rate accepted with burst.
+func maxRateFor(burst int) float64 {
+	return math.Floor((float64(HardRateCap-burst)/CapWindow.Seconds())*100) / 100
 }
 
 // addr is host:port.

@@ -11,12 +11,15 @@ import (
 	"github.com/scmhub/ibapi"
 )
 
-// conn is one live EClient on one guarded socket. A Session replaces it on
-// every reconnect; it is never reused.
+// conn is one connection to the Gateway: a guarded socket and two EClients
+// on it, the encoder the Session writes through and the decoder that feeds
+// the Session's wrapper (see guard). A Session replaces it on every
+// reconnect; it is never reused.
 type conn struct {
 	gen uint64
 	g   *guard
-	ec  *ibapi.EClient
+	ec  *ibapi.EClient // the encoder: only the Session's write path calls it
+	dc  *ibapi.EClient // the decoder: never called after the handshake proof
 
 	// dead is set (under Session.ecMu) once nothing may call into ec.
 	dead bool
@@ -28,19 +31,38 @@ type conn struct {
 	gotAccounts bool
 	refusal     *APIError // 326 during the handshake
 
-	// requesterLive: a reply to the EClient's own request arrived, so its
-	// request goroutine has run.
-	requesterLive bool
+	// encLive and decLive: each EClient's request goroutine has been seen
+	// running (its start races with the client's shutdown otherwise).
+	encLive, decLive bool
 
-	ready    chan struct{} // nextValidId and managedAccounts both arrived
-	refused  chan struct{} // 326 arrived
-	barrier  chan struct{} // the teardown barrier was decoded
-	closedCh chan struct{} // the EClient reported ConnectionClosed
-	down     chan struct{} // closed when teardown starts
-	probe    *oneShot[int64]
-	downOnce sync.Once
+	ready     chan struct{} // nextValidId and managedAccounts both arrived
+	refused   chan struct{} // 326 arrived
+	barrier   chan struct{} // the teardown barrier was decoded
+	closedCh  chan struct{} // the decoder reported ConnectionClosed
+	encClosed chan struct{} // the encoder reported ConnectionClosed
+	down      chan struct{} // closed when teardown starts
+	probe     *oneShot[int64]
+	downOnce  sync.Once
 
-	readyOnce, refusedOnce, barrierOnce, closedOnce sync.Once
+	readyOnce, refusedOnce, barrierOnce, closedOnce, encClosedOnce sync.Once
+}
+
+// version is the negotiated server version.
+func (c *conn) version() int { return int(c.g.serverVersion.Load()) }
+
+// encoderWrapper receives the encoder's few callbacks: client-side errors
+// raised inside a request call (routed like the Gateway's), and its end.
+type encoderWrapper struct {
+	quietWrapper
+	w *wrapper
+}
+
+func (e *encoderWrapper) ConnectionClosed() {
+	e.w.c.encClosedOnce.Do(func() { close(e.w.c.encClosed) })
+}
+
+func (e *encoderWrapper) Error(reqID, errTime, code int64, msg, advanced string) {
+	e.w.Error(reqID, errTime, code, msg, advanced)
 }
 
 // barrierTime is the value of the synthetic currentTime message the guard
@@ -74,42 +96,47 @@ func (s *Session) dialConn(ctx context.Context, gen uint64) (*conn, error) {
 	defer cancel()
 	g, err := dialGuard(ctx, s.cfg.addr(), s.cfg.newRateCap())
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("ibkr: connect: %w", err)
 	}
 	c := &conn{
-		gen:      gen,
-		g:        g,
-		ready:    make(chan struct{}),
-		refused:  make(chan struct{}),
-		barrier:  make(chan struct{}),
-		closedCh: make(chan struct{}),
-		down:     make(chan struct{}),
-		probe:    newOneShot[int64](),
+		gen:       gen,
+		g:         g,
+		ready:     make(chan struct{}),
+		refused:   make(chan struct{}),
+		barrier:   make(chan struct{}),
+		closedCh:  make(chan struct{}),
+		encClosed: make(chan struct{}),
+		down:      make(chan struct{}),
+		probe:     newOneShot[int64](),
 	}
-	c.ec = ibapi.NewEClient(&wrapper{s: s, c: c})
+	w := &wrapper{s: s, c: c}
+	c.dc = ibapi.NewEClient(w)
+	c.ec = ibapi.NewEClient(&encoderWrapper{w: w})
 
-	// The EClient's Connect has no context: run it aside, and unblock it
-	// by ending the guard if ctx ends first.
+	// The EClients' Connect has no context: run them aside, and unblock
+	// them by ending the guard if ctx ends first.
 	acceptErr := make(chan error, 1)
 	go func() { acceptErr <- g.accept(ctx) }()
-	connectErr := make(chan error, 1)
-	go func() { connectErr <- c.ec.Connect("127.0.0.1", g.localPort(), s.cfg.ClientID) }()
-	var cerr error
+	encErr, decErr := make(chan error, 1), make(chan error, 1)
+	go func() { encErr <- c.ec.Connect("127.0.0.1", g.encoderPort(), s.cfg.ClientID) }()
+	go func() { decErr <- c.dc.Connect("127.0.0.1", g.decoderPort(), s.cfg.ClientID) }()
+	var eerr, derr error
 	select {
-	case cerr = <-connectErr:
+	case eerr = <-encErr:
+		derr = <-decErr
 	case <-ctx.Done():
 		g.stop()
 		g.release()
-		cerr = <-connectErr
-		if cerr == nil {
-			cerr = ctx.Err()
+		eerr, derr = <-encErr, <-decErr
+		if eerr == nil {
+			eerr = ctx.Err()
 		}
 	}
-	aerr := <-acceptErr
-	if cerr == nil && aerr != nil {
+	cerr := errors.Join(eerr, derr)
+	if aerr := <-acceptErr; cerr == nil && aerr != nil {
 		cerr = aerr
 	}
-	if cerr == nil && !c.ec.IsConnected() {
+	if cerr == nil && (!c.ec.IsConnected() || !c.dc.IsConnected()) {
 		cerr = fmt.Errorf("%w: the gateway closed the connection during the handshake", ErrDisconnected)
 	}
 	if cerr != nil {
@@ -130,6 +157,19 @@ func (s *Session) dialConn(ctx context.Context, gen uint64) (*conn, error) {
 		}
 		return nil, err
 	}
+	// Prove the decoder's request goroutine runs while it has seen nothing
+	// but the handshake: this is the only call ever made into it, and it
+	// cannot meet a malformed message yet.
+	before := g.decBytes.Load()
+	c.dc.ReqCurrentTime()
+	if !awaitBytes(&g.decBytes, g.decRead, before, barrierTimeout) {
+		return fail(fmt.Errorf("ibkr: connect to %s: the wire client's decoder did not start", s.cfg.addr()))
+	}
+	c.mu.Lock()
+	c.decLive = true
+	c.mu.Unlock()
+	g.openDown()
+
 	select {
 	case <-c.ready:
 	case <-c.refused:
@@ -141,9 +181,8 @@ func (s *Session) dialConn(ctx context.Context, gen uint64) (*conn, error) {
 	case <-ctx.Done():
 		return fail(fmt.Errorf("ibkr: connect to %s: waiting for the gateway's bootstrap: %w", s.cfg.addr(), ctx.Err()))
 	}
-	// One round trip proves the EClient's request goroutine runs (its
-	// start races with the EClient's shutdown otherwise) and that the
-	// Gateway answers.
+	// One round trip proves the encoder's request goroutine runs and that
+	// the Gateway answers.
 	if err := s.w.lim.Wait(ctx); err != nil {
 		return fail(fmt.Errorf("ibkr: connect: %w", err))
 	}
@@ -152,7 +191,7 @@ func (s *Session) dialConn(ctx context.Context, gen uint64) (*conn, error) {
 		return fail(fmt.Errorf("ibkr: connect to %s: first round trip: %w", s.cfg.addr(), err))
 	}
 	c.mu.Lock()
-	c.requesterLive = true
+	c.encLive = true
 	c.mu.Unlock()
 	select {
 	case <-g.lostCh():
@@ -162,15 +201,15 @@ func (s *Session) dialConn(ctx context.Context, gen uint64) (*conn, error) {
 	return c, nil
 }
 
-// teardown ends a connection so that the EClient shuts down with nobody
-// calling into it: no more writes, the Gateway side closed, a barrier that
-// proves every message read so far was delivered, then EOF to the EClient.
-// started says whether the EClient's goroutines run.
+// teardown ends a connection so that both EClients shut down with nobody
+// calling into them: no more writes, the Gateway side closed, a barrier
+// that proves every message read so far was delivered, then EOF. started
+// says whether the EClients' goroutines run.
 func (s *Session) teardown(c *conn, started bool) {
 	c.downOnce.Do(func() { close(c.down) })
 	// Close the Gateway side first: a writer blocked inside an EClient call
 	// (its socket full because the Gateway stopped reading) is released,
-	// since the guard then drains the EClient's socket.
+	// since the guard then drains the encoder's socket.
 	c.g.stop()
 	s.ecMu.Lock()
 	c.dead = true
@@ -179,21 +218,29 @@ func (s *Session) teardown(c *conn, started bool) {
 	}
 	s.ecMu.Unlock()
 	c.mu.Lock()
-	live := c.requesterLive
+	encLive, decLive := c.encLive, c.decLive
 	c.mu.Unlock()
-	if started && !live {
-		// The EClient's request goroutine may not have started yet, and its
-		// start races with the EClient's shutdown (scmhub/ibapi v0.10.47).
-		// One request through it, seen arriving at the guard, proves it
-		// runs. Nothing else calls into this EClient any more.
-		before := c.g.upBytes.Load()
-		c.ec.ReqCurrentTime()
-		if !c.g.awaitUpBytes(before, barrierTimeout) {
-			s.log.Warn("ibkr: wire client's request goroutine did not start", "clientId", s.cfg.ClientID)
-		}
-	}
 	if started {
-		if err := c.g.sendDown(barrierFrame(c.ec.ServerVersion())); err == nil {
+		// An EClient's request goroutine may not have started yet, and its
+		// start races with the client's shutdown (scmhub/ibapi v0.10.47).
+		// One request through it, seen arriving at the guard, proves it
+		// runs. Nothing else calls into these EClients any more; the
+		// decoder has met no Gateway message unless it was proven already.
+		if !encLive {
+			before := c.g.upBytes.Load()
+			c.ec.ReqCurrentTime()
+			if !awaitBytes(&c.g.upBytes, c.g.upRead, before, barrierTimeout) {
+				s.log.Warn("ibkr: wire client's request goroutine did not start", "clientId", s.cfg.ClientID)
+			}
+		}
+		if !decLive {
+			before := c.g.decBytes.Load()
+			c.dc.ReqCurrentTime()
+			if !awaitBytes(&c.g.decBytes, c.g.decRead, before, barrierTimeout) {
+				s.log.Warn("ibkr: wire client's decoder did not start", "clientId", s.cfg.ClientID)
+			}
+		}
+		if err := c.g.sendDown(barrierFrame(c.version())); err == nil {
 			t := time.NewTimer(barrierTimeout)
 			select {
 			case <-c.barrier:
@@ -207,10 +254,12 @@ func (s *Session) teardown(c *conn, started bool) {
 	c.g.release()
 	if started {
 		t := time.NewTimer(shutdownTimeout)
-		select {
-		case <-c.closedCh:
-		case <-t.C:
-			s.log.Warn("ibkr: wire client did not shut down in time", "clientId", s.cfg.ClientID)
+		for _, ch := range []chan struct{}{c.closedCh, c.encClosed} {
+			select {
+			case <-ch:
+			case <-t.C:
+				s.log.Warn("ibkr: wire client did not shut down in time", "clientId", s.cfg.ClientID)
+			}
 		}
 		t.Stop()
 	}

@@ -10,26 +10,29 @@ import (
 )
 
 // CurrentTime asks the Gateway for its time: a full round trip, fit for a
-// health check.
+// health check. Concurrent callers share one request. The reply carries no
+// request id; a reply lost by the Gateway (a hung request) costs only the
+// calls that waited for it: the next call sends a fresh request.
 func (s *Session) CurrentTime(ctx context.Context) (time.Time, error) {
 	gen, err := s.awaitReady(ctx)
 	if err != nil {
 		return time.Time{}, err
 	}
-	o := newOneShot[int64]()
-	// The reply carries no request id: waiters are served in order, so the
-	// waiter is queued before the request leaves and stays queued (to take
-	// its reply) even if this caller gives up.
-	s.router.pushTimeWaiter(o)
-	if err := s.send(ctx, gen, laneInteractive, func(ec *ibapi.EClient) { ec.ReqCurrentTime() }); err != nil {
-		// Never written: no reply will come for this waiter.
-		s.router.dropTimeWaiter(o)
-		o.fail(err)
-		return time.Time{}, err
+	r, start := s.times.join()
+	if start {
+		s.sendAsyncJob(&job{lane: laneInteractive, gen: gen, done: make(chan error, 1), send: func(ec *ibapi.EClient) error {
+			r.written.Store(true)
+			ec.ReqCurrentTime()
+			return nil
+		}}, func(err error) { s.times.fail(r, err) })
 	}
-	v, err := o.wait(ctx)
+	v, err := r.o.wait(ctx)
 	if err != nil {
-		return time.Time{}, err
+		if ctx.Err() != nil {
+			s.times.abandoned(r)
+			return time.Time{}, fmt.Errorf("ibkr: current time: %w", err)
+		}
+		return time.Time{}, fmt.Errorf("ibkr: current time: %w", err)
 	}
 	if len(v) == 0 {
 		return time.Time{}, fmt.Errorf("ibkr: current time: empty answer")

@@ -3,59 +3,106 @@ package ibkr
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 )
 
 // Sentinel errors. Every error a Session returns wraps one of these or a
-// context error, so callers test with errors.Is.
+// context error, so callers test with errors.Is. An *APIError matches the
+// sentinels its code maps to in the code table (see LookupCode).
 var (
 	// ErrClosed: the Session or Pool was closed.
 	ErrClosed = errors.New("ibkr: session closed")
 	// ErrDisconnected: the connection to the Gateway was lost while the
-	// call was in flight, or the Session is reconnecting. Retryable: the
-	// Session reconnects by itself.
+	// call was in flight, or the Session is reconnecting, or nothing
+	// listens at the address. Retryable: the Session reconnects by itself.
 	ErrDisconnected = errors.New("ibkr: disconnected from the gateway")
 	// ErrClientIDInUse: the Gateway refused the client id (326).
 	ErrClientIDInUse = errors.New("ibkr: client id already in use")
 	// ErrReadOnly: an order call on a read-only Session.
 	ErrReadOnly = errors.New("ibkr: session is read-only")
+	// ErrInvalidArgument: a call's input failed validation before anything
+	// was sent; the error is a *ValidationError naming the field.
+	ErrInvalidArgument = errors.New("ibkr: invalid argument")
 	// ErrNoSecurityDefinition: no contract matches the request (200).
 	ErrNoSecurityDefinition = errors.New("ibkr: no security definition")
-	// ErrAmbiguousContract: several contracts match and the call needs one.
+	// ErrAmbiguousContract: several contracts match and the call needs one
+	// (200 "ambiguous", or Qualify found several).
 	ErrAmbiguousContract = errors.New("ibkr: ambiguous contract")
-	// ErrPacingViolation: the Gateway refused a request for pacing (162,
-	// 420). The Session's pacing is meant to make this impossible.
+	// ErrPacingViolation: the Gateway refused a request for pacing (162
+	// "pacing violation", 420). The Session's pacing is meant to make this
+	// impossible.
 	ErrPacingViolation = errors.New("ibkr: pacing violation")
-	// ErrNoData: a historical query returned no data (162).
+	// ErrNoData: a historical query returned no data (162 "no data").
 	ErrNoData = errors.New("ibkr: query returned no data")
-	// ErrHistoricalData: another historical data service error (162).
+	// ErrHistoricalData: another historical data service error (any other
+	// 162, 166).
 	ErrHistoricalData = errors.New("ibkr: historical data service error")
 	// ErrMarketDataNotSubscribed: no market data permission for the
-	// requested type (354, 10089, 10090, 10168).
+	// requested type (354, 10089, 10090, 10091, 10168, 10186).
 	ErrMarketDataNotSubscribed = errors.New("ibkr: market data not subscribed")
 	// ErrCompetingSession: market data is blocked by a competing live
 	// session (10197).
 	ErrCompetingSession = errors.New("ibkr: competing live session")
-	// ErrMaxTickers: the account's market data lines are exhausted (101).
+	// ErrMaxTickers: the account's market data lines are exhausted (101,
+	// or 309 for market depth).
 	ErrMaxTickers = errors.New("ibkr: max number of market data lines reached")
 	// ErrRateExceeded: the Gateway's 50 messages/s limit was exceeded (100).
 	ErrRateExceeded = errors.New("ibkr: message rate exceeded")
 	// ErrInvalidRequest: the Gateway rejected the request as invalid
-	// (320, 321, 322, 10092, ...).
+	// (102, 320, 321, 322, 386, 414, 431, 10092).
 	ErrInvalidRequest = errors.New("ibkr: invalid request")
-	// ErrDuplicateOrderID: the order id was used before (103).
+	// ErrDuplicateOrderID: the order id was used before (103); the order
+	// was not placed.
 	ErrDuplicateOrderID = errors.New("ibkr: duplicate order id")
-	// ErrOrderRejected: the order was rejected (201, 203, 10147...).
+	// ErrOrderRejected: the Gateway refused the order (201, 203, 103, 110
+	// and the other order-ending codes of the code table); it does not
+	// work.
 	ErrOrderRejected = errors.New("ibkr: order rejected")
+	// ErrPriceIncrement: a price does not conform to the contract's
+	// minimum price variation (110, 168). Round with RoundToTick.
+	ErrPriceIncrement = errors.New("ibkr: price does not conform to the minimum price variation")
 	// ErrOrderCancelled: the order was cancelled (202).
 	ErrOrderCancelled = errors.New("ibkr: order cancelled")
-	// ErrOrderNotFound: no such order to cancel or modify (10147, 10148,
-	// 135).
+	// ErrOrderNotFound: there is no open order with that id to cancel or
+	// modify: the Gateway knows none (135, 10147, 10149), or it is done
+	// (then the error also matches ErrOrderNotCancellable).
 	ErrOrderNotFound = errors.New("ibkr: order not found")
-	// ErrNotFound: a cancel named no such request (300, 366).
+	// ErrOrderNotCancellable: the order exists but cannot be cancelled or
+	// modified in its state, e.g. it is filled or already cancelled (104,
+	// 136, 161, 10148). Such an error matches ErrOrderNotFound too.
+	ErrOrderNotCancellable = errors.New("ibkr: order cannot be cancelled in its state")
+	// ErrOrderLost: the order was written just before the connection was
+	// lost and the Gateway has no record of it afterwards (not open, not
+	// completed, no executions): IB never received it, so placing it again
+	// is safe.
+	ErrOrderLost = errors.New("ibkr: order lost before the gateway received it")
+	// ErrNotFound: a cancel named no such request (300, 310, 365, 366).
 	ErrNotFound = errors.New("ibkr: no such request")
 )
+
+// ValidationError is an input that failed validation before anything was
+// sent: which field, the value given, and what is allowed. It wraps
+// ErrInvalidArgument.
+type ValidationError struct {
+	// Field names the input, e.g. "Order.TIF" or "HistoricalRequest.BarSize".
+	Field string
+	// Value is the value given, as text.
+	Value string
+	// Allowed says what would be accepted.
+	Allowed string
+}
+
+func (e *ValidationError) Error() string {
+	return fmt.Sprintf("ibkr: %s %q: want %s", e.Field, e.Value, e.Allowed)
+}
+
+// Unwrap makes a ValidationError match ErrInvalidArgument.
+func (e *ValidationError) Unwrap() error { return ErrInvalidArgument }
+
+// invalid builds a *ValidationError.
+func invalid(field string, value any, allowed string) error {
+	return &ValidationError{Field: field, Value: fmt.Sprint(value), Allowed: allowed}
+}
 
 // APIError is an error or warning message from the Gateway.
 type APIError struct {
@@ -80,82 +127,39 @@ func (e *APIError) Error() string {
 	return fmt.Sprintf("ibkr: IB error %d: %s", e.Code, e.Msg)
 }
 
-// Is maps IB codes to the package's sentinels.
+// Is maps IB codes to the package's sentinels through the code table.
 func (e *APIError) Is(target error) bool {
-	s := e.sentinel()
-	return s != nil && s == target
-}
-
-func (e *APIError) sentinel() error {
-	lower := strings.ToLower(e.Msg)
-	switch e.Code {
-	case 326:
-		return ErrClientIDInUse
-	case 200:
-		if strings.Contains(lower, "ambiguous") {
-			return ErrAmbiguousContract
+	for _, s := range sentinelsFor(e.Code, e.Msg) {
+		if s == target {
+			return true
 		}
-		return ErrNoSecurityDefinition
-	case 162:
-		switch {
-		case strings.Contains(lower, "pacing violation"):
-			return ErrPacingViolation
-		case strings.Contains(lower, "returned no data"):
-			return ErrNoData
-		}
-		return ErrHistoricalData
-	case 420:
-		return ErrPacingViolation
-	case 354, 10089, 10090, 10168, 10186:
-		return ErrMarketDataNotSubscribed
-	case 10197:
-		return ErrCompetingSession
-	case 101:
-		return ErrMaxTickers
-	case 100:
-		return ErrRateExceeded
-	case 103:
-		return ErrDuplicateOrderID
-	case 201, 203, 10148, 10289:
-		return ErrOrderRejected
-	case 202:
-		return ErrOrderCancelled
-	case 135, 10147:
-		return ErrOrderNotFound
-	case 300, 366:
-		return ErrNotFound
-	case 320, 321, 322, 10092:
-		return ErrInvalidRequest
-	case 502, 504, 1100, 2110:
-		return ErrDisconnected
-	}
-	return nil
-}
-
-// IsWarning reports whether an IB code is informational: farm status,
-// delayed-data notices, connectivity restored and similar messages that
-// never fail a call.
-func IsWarning(code int64) bool {
-	switch {
-	case code >= 2100 && code <= 2199:
-		return true
-	case code == 1101 || code == 1102:
-		return true
-	}
-	switch code {
-	case 10167, 10349, 399, 404, 434, 492, 165, 105, 110, 329, 10358, 10311:
-		return true
 	}
 	return false
 }
 
+// Info returns the code table's entry for the error's code.
+func (e *APIError) Info() CodeInfo { return LookupCode(e.Code) }
+
+// IsWarning reports whether an IB code is informational: farm status,
+// delayed-data notices, connectivity restored, order notices and similar
+// messages that never fail a call. It reads the code table (LookupCode).
+func IsWarning(code int64) bool { return LookupCode(code).Warning }
+
 // IsRetryable reports whether err is worth retrying as is: the connection
-// was lost, the Gateway paced the request, or the client id was briefly
-// held.
+// was lost, the Gateway paced the request, the client id was briefly held,
+// no market data line was free, or an order never reached IB.
 func IsRetryable(err error) bool {
 	return errors.Is(err, ErrDisconnected) ||
+		errors.Is(err, ErrOrderLost) ||
 		errors.Is(err, ErrPacingViolation) ||
 		errors.Is(err, ErrRateExceeded) ||
 		errors.Is(err, ErrClientIDInUse) ||
 		errors.Is(err, ErrMaxTickers)
+}
+
+// asAPIError unwraps err to an *APIError.
+func asAPIError(err error) (*APIError, bool) {
+	var ae *APIError
+	ok := errors.As(err, &ae)
+	return ae, ok
 }

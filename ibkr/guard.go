@@ -2,44 +2,54 @@ package ibkr
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// guard is a loopback relay between one scmhub/ibapi EClient and the
-// Gateway. The EClient dials the guard's one-shot listener; the guard
-// dials the Gateway. It exists because of three properties of
-// scmhub/ibapi v0.10.47 that a shared, reconnecting session cannot live
-// with:
+// guard is a loopback relay between the Gateway and two scmhub/ibapi
+// EClients of one connection: the encoder, which the Session calls to
+// write requests and which never receives anything from the Gateway but
+// the handshake, and the decoder, which decodes the Gateway's messages
+// into the Session's wrapper and which the Session never calls.
 //
-//   - EClient.Disconnect races with the client's own shutdown watcher
-//     (both run Disconnect and reset the client's fields), and any EClient
-//     method racing with that reset is a data race. The only clean way for
-//     an EClient to end is to read EOF while nobody calls into it. With
-//     the guard, the Session decides when the EClient sees EOF: it first
-//     stops its writer, then half-closes the guard's side.
+// scmhub/ibapi v0.10.47 has properties a shared, reconnecting session
+// cannot live with:
+//
+//   - A malformed message makes the EClient's decoder panic; it recovers
+//     and the client resets every field (server version, socket, request
+//     channel) from its own goroutine, while any concurrent call into it
+//     reads them: a data race nobody can lock against. With the split, the
+//     EClient that meets Gateway input is never called, and the one that
+//     is called never meets Gateway input.
+//   - EClient.Disconnect races with the client's own shutdown watcher. The
+//     only clean way for an EClient to end is to read EOF while nobody
+//     calls into it. The guard lets the Session decide when each EClient
+//     sees EOF: after its writer stopped.
 //   - On a write error the EClient silently redials TCP and sends the
-//     request on the new socket without a handshake. The guard's listener
-//     accepts exactly one connection, so such a redial fails.
+//     request on the new socket without a handshake. Each listener of the
+//     guard accepts exactly one connection, so such a redial fails, and
+//     the guard never makes a write fail in the first place.
 //   - When the Gateway closes the socket, the EClient would learn it while
 //     the Session may be inside an EClient call. The guard reports the loss
-//     to the Session instead and keeps the EClient's side open until the
-//     Session has stopped calling into it.
+//     to the Session instead.
 type guard struct {
-	ln       net.Listener
-	upstream net.Conn
+	encLn, decLn net.Listener
+	upstream     net.Conn
 
-	mu   sync.Mutex
-	down net.Conn // the EClient's socket, once accepted
+	mu  sync.Mutex
+	enc net.Conn // the encoder's socket, once accepted
+	dec net.Conn // the decoder's socket, once accepted
 
-	lost     chan struct{} // closed when the Gateway side ended
+	lost     chan struct{} // closed when the connection ended
 	lostOnce sync.Once
 	lostErr  error
 	downDone chan struct{} // closed when pumpDown returned
@@ -47,96 +57,175 @@ type guard struct {
 
 	cap *slidingCap // hard rate cap on request frames; nil: none
 
-	upBytes atomic.Int64  // bytes read from the EClient
+	// serverVersion is the version of the Gateway's handshake reply, read
+	// by the guard itself (reading it from an EClient could race with that
+	// client's own shutdown).
+	serverVersion atomic.Int64
+
+	upBytes atomic.Int64  // bytes read from the encoder
 	upRead  chan struct{} // signalled (non-blocking) on every such read
+
+	decBytes atomic.Int64  // bytes read from the decoder
+	decRead  chan struct{} // signalled on every such read
+
+	// goDown opens the flow of Gateway messages (after the handshake reply)
+	// to the decoder; until then the decoder has seen only the handshake.
+	goDown     chan struct{}
+	goDownOnce sync.Once
 
 	wg sync.WaitGroup
 }
 
-// dialGuard connects to the Gateway at addr and opens the one-shot
-// listener the EClient will dial.
+// dialGuard connects to the Gateway at addr and opens the two one-shot
+// listeners the EClients will dial.
 func dialGuard(ctx context.Context, addr string, rateCap *slidingCap) (*guard, error) {
 	var d net.Dialer
 	up, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("%w: dial %s: %w", ErrDisconnected, addr, err)
+		return nil, dialError(addr, err)
 	}
 	if tc, ok := up.(*net.TCPConn); ok {
 		_ = tc.SetNoDelay(true)
 	}
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	encLn, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
 		up.Close()
 		return nil, fmt.Errorf("ibkr: open local relay: %w", err)
 	}
-	g := &guard{ln: ln, upstream: up, cap: rateCap, lost: make(chan struct{}), downDone: make(chan struct{}), upRead: make(chan struct{}, 1)}
-	return g, nil
+	decLn, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		up.Close()
+		encLn.Close()
+		return nil, fmt.Errorf("ibkr: open local relay: %w", err)
+	}
+	return &guard{encLn: encLn, decLn: decLn, upstream: up, cap: rateCap, lost: make(chan struct{}),
+		downDone: make(chan struct{}), upRead: make(chan struct{}, 1), decRead: make(chan struct{}, 1),
+		goDown: make(chan struct{})}, nil
 }
 
-// localPort is the port the EClient must dial.
-func (g *guard) localPort() int { return g.ln.Addr().(*net.TCPAddr).Port }
+// dialError explains a failed TCP connect to the Gateway.
+func dialError(addr string, err error) error {
+	var hint string
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		hint = "; is IB Gateway or TWS running there with the API enabled (Configure > Settings > API: Enable ActiveX and Socket Clients, socket port 4001/4002 for the Gateway, 7496/7497 for TWS, 127.0.0.1 a trusted IP), or `ibbot sim` for the simulator?"
+	}
+	return fmt.Errorf("%w: dial %s: %w%s", ErrDisconnected, addr, err, hint)
+}
 
-// accept waits for the EClient's connection (the only one accepted) and
-// starts relaying. It must be called concurrently with EClient.Connect.
+// encoderPort and decoderPort are the ports the two EClients must dial.
+func (g *guard) encoderPort() int { return g.encLn.Addr().(*net.TCPAddr).Port }
+func (g *guard) decoderPort() int { return g.decLn.Addr().(*net.TCPAddr).Port }
+
+// accept waits for both EClients' connections (one each) and starts
+// relaying. It must be called concurrently with their Connect calls.
 func (g *guard) accept(ctx context.Context) error {
 	type res struct {
 		c   net.Conn
 		err error
 	}
-	ch := make(chan res, 1)
-	go func() {
-		c, err := g.ln.Accept()
-		ch <- res{c, err}
-	}()
-	var r res
-	select {
-	case r = <-ch:
-	case <-ctx.Done():
-		g.ln.Close()
-		r = <-ch
-		if r.c != nil {
-			r.c.Close()
+	acceptOne := func(ln net.Listener) <-chan res {
+		ch := make(chan res, 1)
+		go func() {
+			c, err := ln.Accept()
+			// One connection only: a silent redial finds no listener.
+			ln.Close()
+			ch <- res{c, err}
+		}()
+		return ch
+	}
+	ech, dch := acceptOne(g.encLn), acceptOne(g.decLn)
+	var enc, dec res
+	gotE, gotD := false, false
+	for !gotE || !gotD {
+		select {
+		case enc = <-ech:
+			gotE = true
+		case dec = <-dch:
+			gotD = true
+		case <-ctx.Done():
+			g.encLn.Close()
+			g.decLn.Close()
+			if !gotE {
+				enc = <-ech
+			}
+			if !gotD {
+				dec = <-dch
+			}
+			for _, r := range []res{enc, dec} {
+				if r.c != nil {
+					r.c.Close()
+				}
+			}
+			return ctx.Err()
 		}
-		return ctx.Err()
 	}
-	// One connection only: a silent redial by the EClient finds no
-	// listener.
-	g.ln.Close()
-	if r.err != nil {
-		return fmt.Errorf("ibkr: local relay accept: %w", r.err)
+	if enc.err != nil || dec.err != nil {
+		for _, r := range []res{enc, dec} {
+			if r.c != nil {
+				r.c.Close()
+			}
+		}
+		return fmt.Errorf("ibkr: local relay accept: %w", errors.Join(enc.err, dec.err))
 	}
-	if tc, ok := r.c.(*net.TCPConn); ok {
-		_ = tc.SetNoDelay(true)
+	for _, c := range []net.Conn{enc.c, dec.c} {
+		if tc, ok := c.(*net.TCPConn); ok {
+			_ = tc.SetNoDelay(true)
+		}
 	}
 	g.mu.Lock()
-	g.down = r.c
+	g.enc, g.dec = enc.c, dec.c
 	g.mu.Unlock()
-	g.wg.Add(2)
-	go g.pumpUp(r.c)
-	go g.pumpDown(r.c)
+	g.wg.Add(3)
+	go g.pumpUp(enc.c)
+	go g.pumpDecoderWrites(dec.c)
+	go g.pumpDown(enc.c, dec.c)
 	return nil
 }
 
-// pumpUp copies the EClient's requests to the Gateway. After the Gateway
-// side is lost it keeps reading and drops the bytes, so the EClient never
+// pumpUp copies the encoder's requests to the Gateway. After the Gateway
+// side is lost it keeps reading and drops the bytes, so the encoder never
 // sees a write error.
 //
-// Frames pass a hard rate cap on their way: at most capN in any capWindow,
-// counted right before the socket. The Session's writer already paces
-// below the cap; the cap guarantees the Gateway's limit even when the
-// EClient's goroutines stall and then flush several queued requests at
-// once.
-func (g *guard) pumpUp(down net.Conn) {
+// Frames pass a hard rate cap on their way: at most HardRateCap in any
+// CapWindow, counted when they are written to the Gateway's socket. The
+// Session's writer already paces below the cap; the cap guarantees the
+// Gateway's limit even when the EClient's goroutines stall and then flush
+// several queued requests at once.
+func (g *guard) pumpUp(enc net.Conn) {
 	defer g.wg.Done()
-	src := bufio.NewReaderSize(countingReader{r: down, g: g}, 64<<10)
+	src := bufio.NewReaderSize(countingReader{r: enc, g: g}, 64<<10)
 	err := g.relayFrames(src)
 	if err != nil && !isClosedErr(err) {
 		g.markLost(err)
 	}
-	// The EClient's side ended (it closed) or the Gateway refused writes:
-	// drain whatever the EClient still sends until it closes.
+	// The encoder's side ended (it closed) or the Gateway refused writes:
+	// drain whatever the encoder still sends until it closes.
 	_, _ = io.Copy(io.Discard, src)
-	g.markLost(io.EOF)
+	g.markLost(errors.New("the wire client's request side closed"))
+}
+
+// pumpDecoderWrites drops what the decoder writes (its handshake and
+// startApi: the encoder's went to the Gateway). When the decoder closes
+// its socket it has shut down (e.g. on a malformed message): the
+// connection is lost.
+func (g *guard) pumpDecoderWrites(dec net.Conn) {
+	defer g.wg.Done()
+	buf := make([]byte, 4096)
+	for {
+		n, err := dec.Read(buf)
+		if n > 0 {
+			g.decBytes.Add(int64(n))
+			select {
+			case g.decRead <- struct{}{}:
+			default:
+			}
+		}
+		if err != nil {
+			break
+		}
+	}
+	g.markLost(errors.New("the wire client's decoder shut down (a malformed message from the gateway?)"))
 }
 
 // maxUpFrame bounds a request frame (the TWS API's own limit is 16 MiB).
@@ -144,7 +233,8 @@ const maxUpFrame = 1 << 24
 
 // relayFrames copies the "API\0" prefix, then the request frames, each
 // after the rate cap allows it. Frames that are already buffered leave in
-// one write, as a plain copy would send them.
+// one write, as a plain copy would send them; the cap counts them when
+// that write is done.
 func (g *guard) relayFrames(src *bufio.Reader) error {
 	if g.cap == nil {
 		_, err := io.Copy(g.upstream, src)
@@ -164,6 +254,7 @@ func (g *guard) relayFrames(src *bufio.Reader) error {
 		}
 		_, err := g.upstream.Write(out)
 		out = out[:0]
+		g.cap.stamp()
 		return err
 	}
 	for {
@@ -185,10 +276,11 @@ func (g *guard) relayFrames(src *bufio.Reader) error {
 			if err := flush(); err != nil {
 				return err
 			}
+			if !g.cap.wait(g.lost) {
+				return errGuardReleased
+			}
 		}
-		if !g.cap.wait(g.lost) {
-			return errGuardReleased
-		}
+		g.cap.reserve()
 		out = append(out, hdr[:]...)
 		start := len(out)
 		out = append(out, make([]byte, n)...)
@@ -210,55 +302,8 @@ func frameBuffered(src *bufio.Reader) bool {
 	return src.Buffered() >= 4+int(binary.BigEndian.Uint32(hdr))
 }
 
-// slidingCap allows at most n events in any window.
-type slidingCap struct {
-	n      int
-	window time.Duration
-	times  []time.Time // ring of the last n event times
-	next   int
-}
-
-func newSlidingCap(n int, window time.Duration) *slidingCap {
-	if n <= 0 {
-		return nil
-	}
-	return &slidingCap{n: n, window: window, times: make([]time.Time, n)}
-}
-
-// mustWait reports whether the next event would have to wait.
-func (c *slidingCap) mustWait() bool {
-	if c == nil {
-		return false
-	}
-	oldest := c.times[c.next]
-	return !oldest.IsZero() && time.Since(oldest) < c.window
-}
-
-// wait blocks until one more event fits, then records it. It returns false
-// if stop closed first. A nil cap never waits.
-func (c *slidingCap) wait(stop <-chan struct{}) bool {
-	if c == nil {
-		return true
-	}
-	oldest := c.times[c.next]
-	if !oldest.IsZero() {
-		if d := c.window - time.Since(oldest); d > 0 {
-			t := time.NewTimer(d)
-			select {
-			case <-t.C:
-			case <-stop:
-				t.Stop()
-				return false
-			}
-		}
-	}
-	c.times[c.next] = time.Now()
-	c.next = (c.next + 1) % c.n
-	return true
-}
-
-// countingReader counts what the EClient writes, so that the Session can
-// tell the EClient's request goroutine has run.
+// countingReader counts what the encoder writes, so that the Session can
+// tell the encoder's request goroutine has run.
 type countingReader struct {
 	r io.Reader
 	g *guard
@@ -276,13 +321,13 @@ func (c countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// awaitUpBytes waits until more than n bytes came from the EClient.
-func (g *guard) awaitUpBytes(n int64, timeout time.Duration) bool {
+// awaitBytes waits until counter exceeds n (signalled on sig).
+func awaitBytes(counter *atomic.Int64, sig <-chan struct{}, n int64, timeout time.Duration) bool {
 	t := time.NewTimer(timeout)
 	defer t.Stop()
-	for g.upBytes.Load() <= n {
+	for counter.Load() <= n {
 		select {
-		case <-g.upRead:
+		case <-sig:
 		case <-t.C:
 			return false
 		}
@@ -290,15 +335,85 @@ func (g *guard) awaitUpBytes(n int64, timeout time.Duration) bool {
 	return true
 }
 
-// pumpDown copies the Gateway's messages to the EClient.
-func (g *guard) pumpDown(down net.Conn) {
+// openDown lets the Gateway's messages flow to the decoder.
+func (g *guard) openDown() { g.goDownOnce.Do(func() { close(g.goDown) }) }
+
+// maxHandshakeReply bounds the Gateway's handshake reply.
+const maxHandshakeReply = 1 << 16
+
+// pumpDown reads the Gateway's handshake reply and hands a copy to both
+// EClients (each needs the server version), then copies every later
+// message to the decoder only.
+func (g *guard) pumpDown(enc, dec net.Conn) {
 	defer g.wg.Done()
 	defer close(g.downDone)
-	_, err := io.Copy(down, g.upstream)
+	reply, err := readFrame(g.upstream, maxHandshakeReply)
+	if err == nil {
+		err = checkHandshakeReply(reply)
+	}
+	if err == nil {
+		g.serverVersion.Store(parseServerVersion(reply))
+		if _, err = enc.Write(reply); err == nil {
+			_, err = dec.Write(reply)
+		}
+	}
+	if err == nil {
+		select {
+		case <-g.goDown:
+			_, err = io.Copy(dec, g.upstream)
+		case <-g.lost:
+			err = g.lostErr
+		}
+	}
 	if err == nil {
 		err = io.EOF
 	}
 	g.markLost(err)
+}
+
+// readFrame reads one length-prefixed frame, header included.
+func readFrame(r io.Reader, max int) ([]byte, error) {
+	var hdr [4]byte
+	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+		return nil, err
+	}
+	n := int(binary.BigEndian.Uint32(hdr[:]))
+	if n > max {
+		return nil, fmt.Errorf("ibkr: relay: handshake reply of %d bytes", n)
+	}
+	b := make([]byte, 4+n)
+	copy(b, hdr[:])
+	if _, err := io.ReadFull(r, b[4:]); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// checkHandshakeReply refuses a reply that would make the EClient's
+// Connect panic or misbehave: it needs a version and a connection time.
+func checkHandshakeReply(frame []byte) error {
+	fields := bytes.Split(frame[4:], []byte{0})
+	if len(fields) < 3 || len(fields[len(fields)-1]) != 0 {
+		return fmt.Errorf("ibkr: relay: malformed handshake reply from the gateway (%d fields)", len(fields)-1)
+	}
+	if v := parseServerVersion(frame); v < 100 {
+		return fmt.Errorf("ibkr: relay: handshake reply names server version %q: want 100 or later", fields[0])
+	}
+	return nil
+}
+
+// parseServerVersion reads the version from a handshake reply frame
+// ("<version>\0<connection time>\0"); 0 if there is none.
+func parseServerVersion(frame []byte) int64 {
+	if len(frame) < 4 {
+		return 0
+	}
+	field, _, _ := bytes.Cut(frame[4:], []byte{0})
+	v, err := strconv.ParseInt(string(field), 10, 64)
+	if err != nil || v < 0 || v > 1<<20 {
+		return 0
+	}
+	return v
 }
 
 func (g *guard) markLost(err error) {
@@ -308,11 +423,11 @@ func (g *guard) markLost(err error) {
 	})
 }
 
-// lostCh is closed when the Gateway side has ended.
+// lostCh is closed when the connection has ended.
 func (g *guard) lostCh() <-chan struct{} { return g.lost }
 
 // stop closes the Gateway side and waits until every byte read from it
-// was handed to the EClient's socket.
+// was handed to the decoder's socket.
 //
 // It first half-closes the Gateway socket and gives the Gateway a moment
 // to close its side: once it has, it has also released the client id, so
@@ -321,9 +436,10 @@ func (g *guard) lostCh() <-chan struct{} { return g.lost }
 func (g *guard) stop() {
 	g.stopOnce.Do(func() {
 		g.markLost(errGuardReleased)
-		g.ln.Close()
+		g.encLn.Close()
+		g.decLn.Close()
 		g.mu.Lock()
-		started := g.down != nil
+		started := g.enc != nil
 		g.mu.Unlock()
 		if tc, ok := g.upstream.(*net.TCPConn); ok && started && tc.CloseWrite() == nil {
 			t := time.NewTimer(gatewayCloseWait)
@@ -344,38 +460,41 @@ func (g *guard) stop() {
 // side after the Session closed its own.
 const gatewayCloseWait = time.Second
 
-// sendDown writes bytes to the EClient's socket (after stop: the barrier).
+// sendDown writes bytes to the decoder's socket (after stop: the barrier).
 func (g *guard) sendDown(b []byte) error {
 	g.mu.Lock()
-	down := g.down
+	dec := g.dec
 	g.mu.Unlock()
-	if down == nil {
+	if dec == nil {
 		return net.ErrClosed
 	}
-	_ = down.SetWriteDeadline(time.Now().Add(time.Second))
-	_, err := down.Write(b)
+	_ = dec.SetWriteDeadline(time.Now().Add(time.Second))
+	_, err := dec.Write(b)
 	return err
 }
 
-// release lets the EClient see the end of its connection: it half-closes
-// the EClient's socket, so the EClient reads EOF and shuts itself down.
-// Call it after stop, once nothing calls into the EClient.
+// release lets both EClients see the end of their connection: it
+// half-closes their sockets, so each reads EOF and shuts itself down.
+// Call it after stop, once nothing calls into the encoder.
 func (g *guard) release() {
 	g.stop()
 	g.mu.Lock()
-	down := g.down
+	conns := []net.Conn{g.enc, g.dec}
 	g.mu.Unlock()
-	if down != nil {
-		if tc, ok := down.(*net.TCPConn); ok {
+	for _, c := range conns {
+		if c == nil {
+			continue
+		}
+		if tc, ok := c.(*net.TCPConn); ok {
 			_ = tc.CloseWrite()
 		} else {
-			down.Close()
+			c.Close()
 		}
 	}
 }
 
-// wait waits until both pumps ended (the EClient closed its socket) or the
-// timeout passed, then closes everything.
+// wait waits until every pump ended (both EClients closed their sockets)
+// or the timeout passed, then closes everything.
 func (g *guard) wait(timeout time.Duration) {
 	done := make(chan struct{})
 	go func() {
@@ -389,10 +508,12 @@ func (g *guard) wait(timeout time.Duration) {
 	case <-t.C:
 	}
 	g.mu.Lock()
-	down := g.down
+	conns := []net.Conn{g.enc, g.dec}
 	g.mu.Unlock()
-	if down != nil {
-		down.Close()
+	for _, c := range conns {
+		if c != nil {
+			c.Close()
+		}
 	}
 	<-done
 }

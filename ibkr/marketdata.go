@@ -23,44 +23,64 @@ func (st *quoteState) price(tickType int64, v float64, at time.Time) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.q.ReceivedAt = at
-	p := priceDecimal(v)
+	p, ok := priceValue(v)
+	set := func(dst *decimal.Decimal, f QuoteField) {
+		*dst = p
+		if ok {
+			st.q.Fields |= f
+		} else {
+			st.q.Fields &^= f
+		}
+	}
 	switch tickType {
 	case 1, 66:
-		st.q.Bid = p
+		set(&st.q.Bid, QuoteBid)
 	case 2, 67:
-		st.q.Ask = p
+		set(&st.q.Ask, QuoteAsk)
 	case 4, 68:
-		st.q.Last = p
+		set(&st.q.Last, QuoteLast)
 	case 6, 72:
-		st.q.High = p
+		set(&st.q.High, QuoteHigh)
 	case 7, 73:
-		st.q.Low = p
+		set(&st.q.Low, QuoteLow)
 	case 9, 75:
-		st.q.Close = p
+		set(&st.q.Close, QuoteClose)
 	case 14, 76:
-		st.q.Open = p
+		set(&st.q.Open, QuoteOpen)
 	}
 }
 
-func (st *quoteState) size(tickType int64, v decimal.Decimal, at time.Time) {
+func (st *quoteState) size(tickType int64, v decimal.Decimal, ok bool, at time.Time) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.q.ReceivedAt = at
+	set := func(dst *decimal.Decimal, f QuoteField) {
+		*dst = v
+		if ok {
+			st.q.Fields |= f
+		} else {
+			st.q.Fields &^= f
+		}
+	}
 	switch tickType {
 	case 0, 69:
-		st.q.BidSize = v
+		set(&st.q.BidSize, QuoteBidSize)
 	case 3, 70:
-		st.q.AskSize = v
+		set(&st.q.AskSize, QuoteAskSize)
 	case 5, 71:
-		st.q.LastSize = v
+		set(&st.q.LastSize, QuoteLastSize)
 	case 8, 74:
-		st.q.Volume = v
+		set(&st.q.Volume, QuoteVolume)
 	case 22, 27, 28:
 		// 22 is an option's open interest; 27/28 call/put open interest.
-		st.q.OpenInterest = v
-		st.setGeneric(tickType, v.InexactFloat64())
+		set(&st.q.OpenInterest, QuoteOpenInterest)
+		if ok {
+			st.setGeneric(tickType, v.InexactFloat64())
+		}
 	default:
-		st.setGeneric(tickType, v.InexactFloat64())
+		if ok {
+			st.setGeneric(tickType, v.InexactFloat64())
+		}
 	}
 }
 
@@ -105,6 +125,7 @@ func (st *quoteState) snapshot() Quote {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	q := st.q
+	q.OutsideRTH = outsideRTH(q.Contract, q.ReceivedAt)
 	if q.Generic != nil {
 		g := make(map[int]float64, len(q.Generic))
 		for k, v := range q.Generic {
@@ -196,7 +217,7 @@ func (s *Session) Snapshot(ctx context.Context, c Contract) (Quote, error) {
 // sendCancel queues a cancel on the order lane and runs after once it was
 // written or could not be (the connection is gone, which cancels too).
 func (s *Session) sendCancel(gen uint64, fn func(ec *ibapi.EClient), after func()) {
-	j := &job{lane: laneOrder, gen: gen, send: fn, done: make(chan error, 1)}
+	j := &job{lane: laneOrder, gen: gen, send: do(fn), done: make(chan error, 1)}
 	s.w.enqueue(j)
 	if after == nil {
 		return

@@ -2,10 +2,9 @@ package ibkr
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/scmhub/ibapi"
 	"github.com/shopspring/decimal"
@@ -40,32 +39,35 @@ var (
 )
 
 func (o *Order) validate() error {
-	o.Action = strings.ToUpper(o.Action)
+	o.Action = strings.ToUpper(strings.TrimSpace(o.Action))
 	if o.Action != "BUY" && o.Action != "SELL" {
-		return fmt.Errorf("ibkr: order action %q: want BUY or SELL", o.Action)
+		return invalid("Order.Action", o.Action, "BUY or SELL")
 	}
 	if o.Quantity.Sign() <= 0 {
-		return fmt.Errorf("ibkr: order quantity %s: want more than 0", o.Quantity)
+		return invalid("Order.Quantity", o.Quantity, "more than 0")
 	}
-	o.Type = strings.ToUpper(o.Type)
+	o.Type = strings.ToUpper(strings.TrimSpace(o.Type))
 	if !orderTypes[o.Type] {
-		return fmt.Errorf("ibkr: order type %q: want MKT, LMT, STP or STP LMT", o.Type)
+		return invalid("Order.Type", o.Type, "MKT, LMT, STP or STP LMT")
 	}
 	if (o.Type == "LMT" || o.Type == "STP LMT") && o.LimitPrice.Sign() <= 0 {
-		return fmt.Errorf("ibkr: %s order: limit price %s: want more than 0", o.Type, o.LimitPrice)
+		return invalid("Order.LimitPrice", o.LimitPrice, "more than 0 for a "+o.Type+" order")
 	}
 	if (o.Type == "STP" || o.Type == "STP LMT") && o.StopPrice.Sign() <= 0 {
-		return fmt.Errorf("ibkr: %s order: stop price %s: want more than 0", o.Type, o.StopPrice)
+		return invalid("Order.StopPrice", o.StopPrice, "more than 0 for a "+o.Type+" order")
 	}
 	if o.TIF == "" {
 		o.TIF = "DAY"
 	}
-	o.TIF = strings.ToUpper(o.TIF)
+	o.TIF = strings.ToUpper(strings.TrimSpace(o.TIF))
 	if !tifs[o.TIF] {
-		return fmt.Errorf("ibkr: order TIF %q: want DAY, GTC, IOC or FOK", o.TIF)
+		return invalid("Order.TIF", o.TIF, "DAY, GTC, IOC or FOK")
 	}
 	if o.OCAType < 0 || o.OCAType > 3 {
-		return fmt.Errorf("ibkr: order OCA type %d: want 1, 2 or 3", o.OCAType)
+		return invalid("Order.OCAType", o.OCAType, "0 (default), 1, 2 or 3")
+	}
+	if o.ParentID < 0 {
+		return invalid("Order.ParentID", o.ParentID, "0 (none) or a parent's order id")
 	}
 	return nil
 }
@@ -118,276 +120,18 @@ func orderFromIB(io *ibapi.Order) Order {
 	return o
 }
 
-// OrderStatus is one orderStatus from the Gateway.
-type OrderStatus struct {
-	OrderID       int64
-	Status        string // PendingSubmit, PreSubmitted, Submitted, Filled, PendingCancel, Cancelled, ApiCancelled, Inactive
-	Filled        decimal.Decimal
-	Remaining     decimal.Decimal
-	AvgFillPrice  decimal.Decimal
-	LastFillPrice decimal.Decimal
-	PermID        int64
-	ParentID      int64
-	WhyHeld       string
-	At            time.Time
-}
-
-// Terminal reports whether no more changes will come.
-func (st OrderStatus) Terminal() bool {
-	switch st.Status {
-	case "Filled", "Cancelled", "ApiCancelled", "Inactive":
-		return true
-	}
-	return false
-}
-
-// Fill is one execution of an order, with its commission once reported.
-type Fill struct {
-	ExecID      string
-	Time        string
-	Side        string // BOT or SLD
-	Shares      decimal.Decimal
-	Price       decimal.Decimal
-	CumQty      decimal.Decimal
-	AvgPrice    decimal.Decimal
-	Exchange    string
-	Commission  decimal.Decimal
-	RealizedPNL decimal.Decimal
-	Currency    string
-}
-
-// Trade is the handle of one order: its status as the Gateway reports it,
-// its fills, and a done state. Its methods are safe for concurrent use.
-type Trade struct {
-	s        *Session
-	id       int64
-	contract Contract
-	order    Order
-
-	mu       sync.Mutex
-	status   OrderStatus
-	fills    []Fill
-	err      error
-	updates  chan OrderStatus
-	ack      chan struct{}
-	done     chan struct{}
-	ackOnce  sync.Once
-	doneOnce sync.Once
-}
-
-func newTrade(s *Session, id int64, c Contract, o Order) *Trade {
-	return &Trade{s: s, id: id, contract: c, order: o, status: OrderStatus{OrderID: id, Status: "PendingSubmit"},
-		updates: make(chan OrderStatus, 64), ack: make(chan struct{}), done: make(chan struct{})}
-}
-
-// ID is the order id.
-func (t *Trade) ID() int64 { return t.id }
-
-// Contract is the order's contract (as placed, or as the Gateway reported
-// it for an adopted order).
-func (t *Trade) Contract() Contract { return t.contract }
-
-// Order is the order as placed.
-func (t *Trade) Order() Order { return t.order }
-
-// Status returns the latest status.
-func (t *Trade) Status() OrderStatus {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.status
-}
-
-// Updates returns the status changes. The channel is buffered; if a reader
-// falls behind, the oldest unread change is dropped (Status always has the
-// latest). It is closed when the order is done.
-func (t *Trade) Updates() <-chan OrderStatus { return t.updates }
-
-// Done is closed when the order reached a terminal state (Filled,
-// Cancelled, Inactive) or was rejected; Err then tells a rejection.
-func (t *Trade) Done() <-chan struct{} { return t.done }
-
-// Err returns the rejection of the order, if any.
-func (t *Trade) Err() error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.err
-}
-
-// Fills returns the executions so far.
-func (t *Trade) Fills() []Fill {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return append([]Fill(nil), t.fills...)
-}
-
-// Wait waits until the order is done and returns its last status.
-func (t *Trade) Wait(ctx context.Context) (OrderStatus, error) {
-	select {
-	case <-t.done:
-		return t.Status(), t.Err()
-	case <-ctx.Done():
-		return t.Status(), ctx.Err()
-	}
-}
-
-func (t *Trade) setStatus(st OrderStatus) {
-	t.ackOnce.Do(func() { close(t.ack) })
-	t.mu.Lock()
-	if t.isDone() {
-		t.mu.Unlock()
-		return
-	}
-	t.status = st
-	select {
-	case t.updates <- st:
-	default:
-		select {
-		case <-t.updates:
-		default:
-		}
-		select {
-		case t.updates <- st:
-		default:
-		}
-	}
-	terminal := st.Terminal()
-	t.mu.Unlock()
-	if terminal {
-		t.finish(nil)
-	}
-}
-
-func (t *Trade) isDone() bool {
-	select {
-	case <-t.done:
-		return true
-	default:
-		return false
-	}
-}
-
-func (t *Trade) acked() { t.ackOnce.Do(func() { close(t.ack) }) }
-
-// finish ends the trade; err is a rejection.
-func (t *Trade) finish(err error) {
-	t.doneOnce.Do(func() {
-		t.mu.Lock()
-		t.err = err
-		close(t.updates)
-		t.mu.Unlock()
-		t.ackOnce.Do(func() { close(t.ack) })
-		close(t.done)
-	})
-}
-
-// fail is the router's error delivery: a rejection ends the order.
-func (t *Trade) fail(err error) { t.finish(err) }
-
-// orderIDs allocates order ids from the Gateway's nextValidId.
-type orderIDs struct {
-	mu   sync.Mutex
-	next int64
-}
-
-// seed moves the allocator to at least v (after every connect).
-func (a *orderIDs) seed(v int64) {
-	a.mu.Lock()
-	a.next = max(a.next, v)
-	a.mu.Unlock()
-}
-
-func (a *orderIDs) alloc() int64 {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	v := a.next
-	a.next++
-	return v
-}
-
-// orderBook holds the Session's trades and the waiters keyed by order id.
-type orderBook struct {
-	mu      sync.Mutex
-	trades  map[int64]*Trade
-	byExec  map[string]int64 // exec id -> order id, for commission reports
-	whatIf  map[int64]*oneShot[OrderPreview]
-	cancels map[int64]*oneShot[struct{}]
-	comms   map[string]Fill // commissions that arrived, by exec id
-}
-
-func (b *orderBook) init() {
-	b.trades = map[int64]*Trade{}
-	b.byExec = map[string]int64{}
-	b.whatIf = map[int64]*oneShot[OrderPreview]{}
-	b.cancels = map[int64]*oneShot[struct{}]{}
-	b.comms = map[string]Fill{}
-}
-
-func (b *orderBook) trade(id int64) *Trade {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.trades[id]
-}
-
-// failWaiters fails the what-if and cancel waiters.
-func (b *orderBook) failWaiters(err error) {
-	b.mu.Lock()
-	var ws []*oneShot[OrderPreview]
-	for id, w := range b.whatIf {
-		ws = append(ws, w)
-		delete(b.whatIf, id)
-	}
-	var cs []*oneShot[struct{}]
-	for id, c := range b.cancels {
-		cs = append(cs, c)
-		delete(b.cancels, id)
-	}
-	b.mu.Unlock()
-	for _, w := range ws {
-		w.fail(err)
-	}
-	for _, c := range cs {
-		c.fail(err)
-	}
-}
-
-func (b *orderBook) failAll(err error) {
-	b.failWaiters(err)
-	b.mu.Lock()
-	var ts []*Trade
-	for _, t := range b.trades {
-		ts = append(ts, t)
-	}
-	b.mu.Unlock()
-	for _, t := range ts {
-		if !t.isDone() {
-			t.finish(err)
-		}
-	}
-}
-
-// Trade returns the handle of an order this Session knows (placed here, or
-// reported by the Gateway for this client id, e.g. after a restart).
-func (s *Session) Trade(orderID int64) (*Trade, bool) {
-	t := s.orders.trade(orderID)
-	return t, t != nil
-}
-
-// Trades returns every order handle the Session knows.
-func (s *Session) Trades() []*Trade {
-	s.orders.mu.Lock()
-	defer s.orders.mu.Unlock()
-	out := make([]*Trade, 0, len(s.orders.trades))
-	for _, t := range s.orders.trades {
-		out = append(out, t)
-	}
-	return out
-}
-
 // PlaceOrder sends an order and returns its handle once the Gateway
 // acknowledged it (first openOrder or orderStatus), or at once for a held
-// order (Hold). A rejection is an error with the handle. If ctx ends after
-// the order was written, the handle comes back with ctx's error: the order
-// may be live, and the handle can cancel it.
+// order (Hold). A rejection is an error with the handle (its Status is
+// Inactive, its Err the rejection). If ctx ends after the order was
+// written, the handle comes back with ctx's error: the order may be live,
+// and the handle can cancel it. An error without a handle means nothing
+// was written.
+//
+// The order id is allocated when the message is written, on the Session's
+// single write path, so ids reach the Gateway in increasing order however
+// many goroutines place orders at once (IB refuses an id below one already
+// used with 103).
 func (s *Session) PlaceOrder(ctx context.Context, c Contract, o Order) (*Trade, error) {
 	if s.cfg.ReadOnly {
 		return nil, fmt.Errorf("ibkr: place %s order for %s: %w", o.Type, c, ErrReadOnly)
@@ -399,10 +143,10 @@ func (s *Session) PlaceOrder(ctx context.Context, c Contract, o Order) (*Trade, 
 	if err != nil {
 		return nil, err
 	}
-	t := s.newTrade(c, o)
+	t := newTrade(s, c, o)
 	down := s.connDown(gen)
-	if err := s.writeOrder(ctx, gen, t); err != nil {
-		return nil, err
+	if err := s.sendJob(ctx, s.orderJob(ctx, gen, t)); err != nil {
+		return nil, fmt.Errorf("ibkr: place %s %s order for %s: %w", o.Action, o.Type, c, err)
 	}
 	if o.Hold {
 		return t, nil
@@ -410,51 +154,66 @@ func (s *Session) PlaceOrder(ctx context.Context, c Contract, o Order) (*Trade, 
 	return t, t.awaitAck(ctx, down)
 }
 
-func (s *Session) newTrade(c Contract, o Order) *Trade {
-	id := s.ids.alloc()
-	t := newTrade(s, id, c, o)
-	s.orders.mu.Lock()
-	s.orders.trades[id] = t
-	s.orders.mu.Unlock()
-	return t
-}
+// errLegNotWritten: a bracket leg was not written because an earlier leg
+// was not.
+var errLegNotWritten = errors.New("an earlier leg of the bracket was not written")
 
-func (s *Session) writeOrder(ctx context.Context, gen uint64, t *Trade) error {
-	ic, io := t.contract.toIB(), t.order.toIB(t.id, false)
-	id := t.id
-	if err := s.send(ctx, gen, laneOrder, func(ec *ibapi.EClient) { ec.PlaceOrder(id, ic, io) }); err != nil {
+// orderJob is the write of one order. The id is allocated and the trade
+// registered inside the write, under the Session's EClient lock, right
+// before the EClient call: allocation order is write order. after lists
+// legs that must have been written first (a bracket's parent); a child's
+// ParentID and OCA group are filled from the parent's id here.
+func (s *Session) orderJob(ctx context.Context, gen uint64, t *Trade, after ...*Trade) *job {
+	return &job{ctx: ctx, lane: laneOrder, gen: gen, done: make(chan error, 1), send: func(ec *ibapi.EClient) error {
+		for _, p := range after {
+			if !p.written.Load() {
+				return errLegNotWritten
+			}
+		}
+		id := s.ids.alloc()
+		t.mu.Lock()
+		if len(after) > 0 {
+			pid := after[0].ID()
+			t.order.ParentID = pid
+			if t.order.OCAGroup == "" {
+				t.order.OCAGroup = fmt.Sprintf("ibbot-oca-%d-%d", s.cfg.ClientID, pid)
+			}
+		}
+		o := t.order
+		t.status.OrderID = id
+		t.mu.Unlock()
+		t.id.Store(id)
+		t.gen.Store(gen)
 		s.orders.mu.Lock()
-		delete(s.orders.trades, id)
+		s.orders.trades[id] = t
 		s.orders.mu.Unlock()
-		return fmt.Errorf("ibkr: place order %d (%s %s %s): %w", id, t.order.Action, t.order.Type, t.contract, err)
-	}
-	return nil
+		t.written.Store(true)
+		ec.PlaceOrder(id, t.contract.toIB(), o.toIB(id, false))
+		return nil
+	}}
 }
 
 // awaitAck waits for the Gateway's first word on the order. If the
 // connection is lost first, the order may or may not have reached the
 // Gateway: the error is ErrDisconnected and the handle stays valid (after a
-// reconnect the Gateway re-sends its open orders, which update it).
+// reconnect the Session reconciles it with the Gateway's records: it is
+// updated, or ends with ErrOrderLost).
 func (t *Trade) awaitAck(ctx context.Context, down <-chan struct{}) error {
 	select {
+	case <-t.ack:
 	case <-down:
 		select {
 		case <-t.ack:
 		default:
-			return fmt.Errorf("ibkr: order %d written, not acknowledged before the connection was lost (it may be live): %w", t.id, ErrDisconnected)
+			return fmt.Errorf("ibkr: order %d written, not acknowledged before the connection was lost (it may be live; the session reconciles it after reconnecting): %w", t.ID(), ErrDisconnected)
 		}
-		if err := t.Err(); err != nil {
-			return fmt.Errorf("ibkr: order %d: %w", t.id, err)
-		}
-		return nil
-	case <-t.ack:
-		if err := t.Err(); err != nil {
-			return fmt.Errorf("ibkr: order %d: %w", t.id, err)
-		}
-		return nil
 	case <-ctx.Done():
-		return fmt.Errorf("ibkr: order %d written, not yet acknowledged: %w", t.id, ctx.Err())
+		return fmt.Errorf("ibkr: order %d written, not yet acknowledged: %w", t.ID(), ctx.Err())
 	}
+	if err := t.Err(); err != nil {
+		return fmt.Errorf("ibkr: order %d: %w", t.ID(), err)
+	}
+	return nil
 }
 
 // Bracket is a parent order with a take-profit and a stop-loss child in one
@@ -465,7 +224,16 @@ type Bracket struct {
 
 // PlaceBracket sends a parent and its two children as IB wants them: the
 // parent and the first child held, the last child transmitting the group.
-// The children get ParentID, an OCA group and the opposite action.
+// The children get the parent's id, an OCA group and are meant to carry
+// the opposite action.
+//
+// It is all or nothing: the three legs are queued together and written in
+// order; if a leg cannot be written (ctx ended, the connection was lost),
+// no later leg is written, the legs already at the Gateway are cancelled,
+// and no Bracket is returned, so no handle exists for a leg that never
+// left. Once all three are written, PlaceBracket waits for the Gateway's
+// acknowledgement of each; a rejection comes back as an error together
+// with the Bracket.
 func (s *Session) PlaceBracket(ctx context.Context, c Contract, parent, takeProfit, stopLoss Order) (*Bracket, error) {
 	if s.cfg.ReadOnly {
 		return nil, fmt.Errorf("ibkr: place bracket for %s: %w", c, ErrReadOnly)
@@ -475,26 +243,46 @@ func (s *Session) PlaceBracket(ctx context.Context, c Contract, parent, takeProf
 			return nil, err
 		}
 	}
+	if takeProfit.ParentID != 0 || stopLoss.ParentID != 0 {
+		return nil, invalid("Bracket child ParentID", max(takeProfit.ParentID, stopLoss.ParentID), "0: PlaceBracket sets it to the parent's id")
+	}
 	gen, err := s.awaitReady(ctx)
 	if err != nil {
 		return nil, err
 	}
 	down := s.connDown(gen)
-	p := s.newTrade(c, parent)
-	oca := fmt.Sprintf("ibbot-oca-%d-%d", s.cfg.ClientID, p.id)
 	parent.Hold = true
-	p.order = parent
-	takeProfit.ParentID, takeProfit.OCAGroup, takeProfit.Hold = p.id, oca, true
-	stopLoss.ParentID, stopLoss.OCAGroup, stopLoss.Hold = p.id, oca, false
-	tp := s.newTrade(c, takeProfit)
-	sl := s.newTrade(c, stopLoss)
-	for _, t := range []*Trade{p, tp, sl} {
-		if err := s.writeOrder(ctx, gen, t); err != nil {
-			return nil, err
+	takeProfit.Hold = true
+	stopLoss.Hold = false
+	p := newTrade(s, c, parent)
+	tp := newTrade(s, c, takeProfit)
+	sl := newTrade(s, c, stopLoss)
+	legs := []*Trade{p, tp, sl}
+	jobs := []*job{s.orderJob(ctx, gen, p), s.orderJob(ctx, gen, tp, p), s.orderJob(ctx, gen, sl, p, tp)}
+	errs := s.sendJobs(ctx, jobs)
+	names := []string{"parent", "take-profit", "stop-loss"}
+	for i, e := range errs {
+		if e == nil {
+			continue
 		}
+		// Undo: cancel what reached the Gateway (held, so never working).
+		var cancelled []string
+		for _, t := range legs[:i] {
+			if t.written.Load() {
+				id := t.ID()
+				s.sendCancel(gen, func(ec *ibapi.EClient) { ec.CancelOrder(id, ibapi.NewOrderCancel()) }, nil)
+				t.finish(fmt.Errorf("ibkr: bracket leg cancelled: the %s was not written: %w", names[i], e))
+				cancelled = append(cancelled, fmt.Sprint(id))
+			}
+		}
+		msg := ""
+		if len(cancelled) > 0 {
+			msg = fmt.Sprintf("; legs already written (%s) cancelled", strings.Join(cancelled, ", "))
+		}
+		return nil, fmt.Errorf("ibkr: place bracket for %s: %s not written%s: %w", c, names[i], msg, e)
 	}
 	b := &Bracket{Parent: p, TakeProfit: tp, StopLoss: sl}
-	for _, t := range []*Trade{p, tp, sl} {
+	for _, t := range legs {
 		if err := t.awaitAck(ctx, down); err != nil {
 			return b, err
 		}
@@ -545,18 +333,26 @@ func (s *Session) WhatIf(ctx context.Context, c Contract, o Order) (OrderPreview
 	if err != nil {
 		return OrderPreview{}, err
 	}
-	id := s.ids.alloc()
 	w := newOneShot[OrderPreview]()
-	s.orders.mu.Lock()
-	s.orders.whatIf[id] = w
-	s.orders.mu.Unlock()
-	defer func() {
+	var id int64
+	ic := c.toIB()
+	j := &job{ctx: ctx, lane: laneOrder, gen: gen, done: make(chan error, 1), send: func(ec *ibapi.EClient) error {
+		id = s.ids.alloc()
 		s.orders.mu.Lock()
-		delete(s.orders.whatIf, id)
+		s.orders.whatIf[id] = w
 		s.orders.mu.Unlock()
+		ec.PlaceOrder(id, ic, o.toIB(id, true))
+		return nil
+	}}
+	err = s.sendJob(ctx, j)
+	defer func() {
+		if id != 0 {
+			s.orders.mu.Lock()
+			delete(s.orders.whatIf, id)
+			s.orders.mu.Unlock()
+		}
 	}()
-	ic, io := c.toIB(), o.toIB(id, true)
-	if err := s.send(ctx, gen, laneOrder, func(ec *ibapi.EClient) { ec.PlaceOrder(id, ic, io) }); err != nil {
+	if err != nil {
 		return OrderPreview{}, fmt.Errorf("ibkr: what-if for %s: %w", c, err)
 	}
 	v, err := w.wait(ctx)
@@ -571,10 +367,14 @@ func (s *Session) WhatIf(ctx context.Context, c Contract, o Order) (OrderPreview
 
 // CancelOrder cancels an order and waits until the Gateway confirms it
 // (Cancelled, or error 202). An order that is not open is ErrOrderNotFound
-// or ErrOrderRejected with IB's reason.
+// with IB's reason; one that exists but is done (filled, cancelled) also
+// matches ErrOrderNotCancellable.
 func (s *Session) CancelOrder(ctx context.Context, orderID int64) error {
 	if s.cfg.ReadOnly {
 		return fmt.Errorf("ibkr: cancel order %d: %w", orderID, ErrReadOnly)
+	}
+	if orderID <= 0 {
+		return invalid("order id", orderID, "a positive order id")
 	}
 	gen, err := s.awaitReady(ctx)
 	if err != nil {
@@ -592,7 +392,7 @@ func (s *Session) CancelOrder(ctx context.Context, orderID int64) error {
 		s.orders.mu.Unlock()
 	}()
 	if t := s.orders.trade(orderID); t != nil && t.isDone() {
-		return fmt.Errorf("ibkr: cancel order %d: %w: it is %s", orderID, ErrOrderNotFound, t.Status().Status)
+		return fmt.Errorf("ibkr: cancel order %d: %w (%w): it is %s", orderID, ErrOrderNotCancellable, ErrOrderNotFound, t.Status().Status)
 	}
 	if err := s.send(ctx, gen, laneOrder, func(ec *ibapi.EClient) { ec.CancelOrder(orderID, ibapi.NewOrderCancel()) }); err != nil {
 		return fmt.Errorf("ibkr: cancel order %d: %w", orderID, err)
@@ -601,19 +401,4 @@ func (s *Session) CancelOrder(ctx context.Context, orderID int64) error {
 		return fmt.Errorf("ibkr: cancel order %d: %w", orderID, err)
 	}
 	return nil
-}
-
-// cancelDone resolves a cancel waiter.
-func (b *orderBook) cancelDone(id int64, err error) {
-	b.mu.Lock()
-	w := b.cancels[id]
-	b.mu.Unlock()
-	if w == nil {
-		return
-	}
-	if err != nil {
-		w.fail(err)
-	} else {
-		w.finish()
-	}
 }

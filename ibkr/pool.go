@@ -40,6 +40,9 @@ type PoolConfig struct {
 type Pool struct {
 	cfg PoolConfig
 
+	ctx    context.Context // ends at Close: aborts dials in progress
+	cancel context.CancelFunc
+
 	mu       sync.Mutex
 	shared   map[Endpoint]*poolEntry
 	leased   map[*Session]*poolEntry
@@ -52,11 +55,38 @@ type Pool struct {
 }
 
 type poolEntry struct {
-	ep    Endpoint
-	s     *Session
-	err   error
-	ready chan struct{} // closed when the dial finished
-	refs  int
+	ep      Endpoint
+	s       *Session
+	err     error
+	ready   chan struct{} // closed when the dial finished
+	refs    int
+	waiters int // callers waiting for the dial
+}
+
+// Lease is one reference to a pooled Session: use it as the Session (it
+// embeds it) and give it back with Release, which is idempotent (like
+// pgxpool's Conn.Release). Close is Release: it never closes a session
+// others share. Do not use the Session after Release.
+type Lease struct {
+	*Session
+	p    *Pool
+	once sync.Once
+}
+
+// Release gives the reference back. A shared session closes when its last
+// reference is released; a session from Pool.Lease goes back to the pool,
+// open, for the next Lease. Calling it again does nothing.
+func (l *Lease) Release() {
+	if l == nil {
+		return
+	}
+	l.once.Do(func() { l.p.release(l.Session) })
+}
+
+// Close releases the lease (see Release); it returns nil.
+func (l *Lease) Close() error {
+	l.Release()
+	return nil
 }
 
 // NewPool returns an empty pool.
@@ -64,7 +94,8 @@ func NewPool(cfg PoolConfig) *Pool {
 	if cfg.LeaseMin == 0 && cfg.LeaseMax == 0 {
 		cfg.LeaseMin, cfg.LeaseMax = 100, 131
 	}
-	return &Pool{cfg: cfg, shared: map[Endpoint]*poolEntry{}, leased: map[*Session]*poolEntry{},
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Pool{cfg: cfg, ctx: ctx, cancel: cancel, shared: map[Endpoint]*poolEntry{}, leased: map[*Session]*poolEntry{},
 		idle: map[string][]*poolEntry{}, skip: map[Endpoint]time.Time{}, reserved: map[Endpoint]bool{}, lines: map[string]*lineBudget{}}
 }
 
@@ -90,10 +121,12 @@ func (p *Pool) sessionConfig(ep Endpoint) Config {
 	return c
 }
 
-// Session returns the shared session of ep, dialing it on first use.
-// Concurrent callers for one endpoint share one dial. Each successful call
-// takes a reference; give it back with Release.
-func (p *Pool) Session(ctx context.Context, ep Endpoint) (*Session, error) {
+// Session returns a lease on the shared session of ep, dialing it on first
+// use. Concurrent callers for one endpoint share one dial, which runs on
+// the pool's own context: a caller whose ctx ends stops waiting, without
+// failing the others (a dial nobody waits for any more is closed when it
+// completes). Give the lease back with Release.
+func (p *Pool) Session(ctx context.Context, ep Endpoint) (*Lease, error) {
 	if ep.Host == "" {
 		ep.Host = DefaultHost
 	}
@@ -111,36 +144,24 @@ func (p *Pool) Session(ctx context.Context, ep Endpoint) (*Session, error) {
 			e = &poolEntry{ep: ep, ready: make(chan struct{})}
 			p.shared[ep] = e
 			p.dialing.Add(1)
-			p.mu.Unlock()
-			s, err := Dial(ctx, p.sessionConfig(ep))
-			p.mu.Lock()
-			e.s, e.err = s, err
-			if err != nil || p.closed {
-				delete(p.shared, ep)
-			} else {
-				e.refs++
-			}
-			close(e.ready)
-			closed := p.closed
-			p.mu.Unlock()
-			p.dialing.Done()
-			if err == nil && closed {
-				s.Close()
-				return nil, ErrClosed
-			}
-			return s, err
+			go p.dial(e)
 		}
+		e.waiters++
 		p.mu.Unlock()
 		select {
 		case <-e.ready:
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			p.mu.Lock()
+			e.waiters--
+			p.mu.Unlock()
+			return nil, fmt.Errorf("ibkr: pool: waiting for the session of %s: %w", ep, ctx.Err())
 		}
 		p.mu.Lock()
+		e.waiters--
 		if e.err == nil && p.shared[ep] == e && e.s.Status() != StatusClosed {
 			e.refs++
 			p.mu.Unlock()
-			return e.s, nil
+			return &Lease{Session: e.s, p: p}, nil
 		}
 		if e.err != nil {
 			err := e.err
@@ -156,10 +177,27 @@ func (p *Pool) Session(ctx context.Context, ep Endpoint) (*Session, error) {
 	}
 }
 
-// Release gives back a reference taken by Session or Lease. A shared
-// session closes when its last reference is released; a leased one goes
-// back to the pool, open, for the next Lease.
-func (p *Pool) Release(s *Session) {
+// dial makes the shared session of e on the pool's context.
+func (p *Pool) dial(e *poolEntry) {
+	defer p.dialing.Done()
+	s, err := Dial(p.ctx, p.sessionConfig(e.ep))
+	p.mu.Lock()
+	e.s, e.err = s, err
+	orphan := err == nil && (p.closed || e.waiters == 0)
+	if err != nil || orphan {
+		if p.shared[e.ep] == e {
+			delete(p.shared, e.ep)
+		}
+	}
+	close(e.ready)
+	p.mu.Unlock()
+	if orphan {
+		s.Close()
+	}
+}
+
+// release gives back a reference taken by Session or Lease.
+func (p *Pool) release(s *Session) {
 	if s == nil {
 		return
 	}
@@ -192,10 +230,11 @@ func (p *Pool) Release(s *Session) {
 	p.mu.Unlock()
 }
 
-// Lease returns a session of its own on a client id from the pool's
-// range, reusing a released one first. Ids that are in use elsewhere (the
-// Gateway answers 326) are skipped. Give it back with Release.
-func (p *Pool) Lease(ctx context.Context, host string, port int) (*Session, error) {
+// Lease returns a lease on a session of its own, on a client id from the
+// pool's range, reusing a released one first. Ids that are in use
+// elsewhere (the Gateway answers 326) are skipped for a minute. Give it
+// back with Release.
+func (p *Pool) Lease(ctx context.Context, host string, port int) (*Lease, error) {
 	if host == "" {
 		host = DefaultHost
 	}
@@ -216,7 +255,7 @@ func (p *Pool) Lease(ctx context.Context, host string, port int) (*Session, erro
 		}
 		p.leased[e.s] = e
 		p.mu.Unlock()
-		return e.s, nil
+		return &Lease{Session: e.s, p: p}, nil
 	}
 	p.mu.Unlock()
 	for id := p.cfg.LeaseMin; id <= p.cfg.LeaseMax; id++ {
@@ -251,7 +290,7 @@ func (p *Pool) Lease(ctx context.Context, host string, port int) (*Session, erro
 		}
 		p.leased[s] = &poolEntry{ep: ep, s: s}
 		p.mu.Unlock()
-		return s, nil
+		return &Lease{Session: s, p: p}, nil
 	}
 	return nil, fmt.Errorf("%w: %d..%d at %s", ErrNoFreeClientID, p.cfg.LeaseMin, p.cfg.LeaseMax, key)
 }
@@ -274,7 +313,9 @@ func (p *Pool) inUse(ep Endpoint) bool {
 	return false
 }
 
-// Close closes every session of the pool and waits for them.
+// Close closes every session of the pool, aborts dials in progress and
+// waits for them, and makes later calls fail with ErrClosed. Leases
+// released afterwards do nothing harmful.
 func (p *Pool) Close() error {
 	p.mu.Lock()
 	if p.closed {
@@ -298,6 +339,7 @@ func (p *Pool) Close() error {
 	}
 	p.shared, p.leased, p.idle = map[Endpoint]*poolEntry{}, map[*Session]*poolEntry{}, map[string][]*poolEntry{}
 	p.mu.Unlock()
+	p.cancel()
 	p.dialing.Wait()
 	for _, s := range all {
 		s.Close()

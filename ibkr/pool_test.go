@@ -49,10 +49,16 @@ func TestPoolLeaseSkipsBusyIDsAndSharesLines(t *testing.T) {
 		t.Fatalf("snapshot after the line was freed: %v", err)
 	}
 	// A released lease is reused, still open.
-	pool.Release(a)
+	a.Release()
+	a.Release() // idempotent: the second release must not return it twice
 	c, err := pool.Lease(ctx, host, port)
-	if err != nil || c != a {
-		t.Errorf("lease after release: %v (same session %v)", err, c == a)
+	if err != nil || c.Session != a.Session {
+		t.Fatalf("lease after release: %v (same session %v)", err, c != nil && c.Session == a.Session)
+	}
+	// Every id of the range is taken now: had the double release queued
+	// the session twice, this would hand out c's session again.
+	if d, err := pool.Lease(ctx, host, port); !errors.Is(err, ibkr.ErrNoFreeClientID) {
+		t.Errorf("lease with every id taken after a double release: %v (same session as c: %v), want ErrNoFreeClientID", err, d != nil && d.Session == c.Session)
 	}
 	if n := s.Stats().Errors(101); n != 0 {
 		t.Errorf("101 sent %d times", n)
@@ -70,22 +76,23 @@ func TestPoolSharedSessionRefCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	y, err := pool.Session(ctxT(t), ep)
-	if err != nil || y != x {
-		t.Fatalf("second Session: %v, same %v", err, y == x)
+	if err != nil || y.Session != x.Session {
+		t.Fatalf("second Session: %v, same %v", err, err == nil && y.Session == x.Session)
 	}
-	pool.Release(x)
+	x.Release()
+	x.Release() // idempotent: must not drop y's reference
 	if x.Status() != ibkr.StatusReady {
 		t.Fatalf("released once of twice: status %v", x.Status())
 	}
-	pool.Release(y)
+	y.Close() // Close on a lease is Release
 	if x.Status() != ibkr.StatusClosed {
 		t.Fatalf("released twice: status %v, want closed", x.Status())
 	}
 	// The id is free again at once (the session's close waits for the
 	// Gateway to let go of it).
 	z, err := pool.Session(ctxT(t), ep)
-	if err != nil || z == x {
+	if err != nil || z.Session == x.Session {
 		t.Fatalf("new Session after the last release: %v", err)
 	}
-	pool.Release(z)
+	z.Release()
 }

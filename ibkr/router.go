@@ -28,10 +28,6 @@ type router struct {
 
 	mu   sync.Mutex
 	reqs map[int64]target
-
-	// Requests the Gateway answers without a request id: first in, first
-	// served.
-	timeWaiters []*oneShot[int64]
 }
 
 // firstReqID starts request ids far above order ids, so that an error
@@ -90,14 +86,9 @@ func (r *router) failAll(err error) []resumable {
 		oneShots = append(oneShots, t)
 		delete(r.reqs, id)
 	}
-	tw := r.timeWaiters
-	r.timeWaiters = nil
 	r.mu.Unlock()
 	for _, t := range oneShots {
 		t.fail(err)
-	}
-	for _, w := range tw {
-		w.fail(err)
 	}
 	for _, st := range streams {
 		st.lost()
@@ -123,42 +114,6 @@ func (r *router) streams() []resumable {
 		}
 	}
 	return out
-}
-
-// pushTimeWaiter queues a reqCurrentTime waiter.
-func (r *router) pushTimeWaiter(w *oneShot[int64]) {
-	r.mu.Lock()
-	r.timeWaiters = append(r.timeWaiters, w)
-	r.mu.Unlock()
-}
-
-// dropTimeWaiter removes a waiter whose request was never written.
-func (r *router) dropTimeWaiter(w *oneShot[int64]) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for i, x := range r.timeWaiters {
-		if x == w {
-			r.timeWaiters = append(r.timeWaiters[:i], r.timeWaiters[i+1:]...)
-			return
-		}
-	}
-}
-
-// popTimeWaiter returns the oldest reqCurrentTime waiter.
-func (r *router) popTimeWaiter() *oneShot[int64] {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if len(r.timeWaiters) == 0 {
-		return nil
-	}
-	w := r.timeWaiters[0]
-	r.timeWaiters[0] = nil
-	if len(r.timeWaiters) == 1 {
-		r.timeWaiters = r.timeWaiters[:0]
-	} else {
-		r.timeWaiters = r.timeWaiters[1:]
-	}
-	return w
 }
 
 // oneShot accumulates the answer of one request: zero or more items, then
@@ -221,9 +176,17 @@ func (o *oneShot[T]) wait(ctx context.Context) ([]T, error) {
 // Gateway's requests that carry no request id (open orders, positions,
 // completed orders): a second request while one is running could not be
 // told apart from it.
+//
+// An answer can be lost (a hung request). A caller that gives up marks the
+// request suspect; the next caller sends a fresh request instead of joining
+// it, and the suspect one is chained to the fresh one, so that whatever
+// answer arrives next resolves both: the flight never stays stuck on an
+// answer that will not come.
 type flight[T any] struct {
-	mu  sync.Mutex
-	cur *oneShot[T]
+	mu      sync.Mutex
+	cur     *oneShot[T]
+	chained []*oneShot[T]
+	suspect bool
 }
 
 // join returns the running request, or starts one with start.
@@ -231,27 +194,152 @@ func (f *flight[T]) join(start func(o *oneShot[T])) *oneShot[T] {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.cur != nil && !f.cur.finished() {
-		return f.cur
+		if !f.suspect {
+			return f.cur
+		}
+		f.chained = append(f.chained, f.cur)
+	} else {
+		f.chained = nil
 	}
 	o := newOneShot[T]()
-	f.cur = o
+	f.cur, f.suspect = o, false
 	start(o)
 	return o
 }
 
-// current returns the running request or nil.
-func (f *flight[T]) current() *oneShot[T] {
+// wait waits for o with ctx; a caller giving up marks o suspect.
+func (f *flight[T]) wait(ctx context.Context, o *oneShot[T]) ([]T, error) {
+	v, err := o.wait(ctx)
+	if err != nil && ctx.Err() != nil {
+		f.mu.Lock()
+		if f.cur == o {
+			f.suspect = true
+		}
+		f.mu.Unlock()
+	}
+	return v, err
+}
+
+// targets returns the running request and those chained to it.
+func (f *flight[T]) targets() []*oneShot[T] {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.cur != nil && !f.cur.finished() {
-		return f.cur
+	if f.cur == nil || f.cur.finished() {
+		return nil
 	}
-	return nil
+	return append([]*oneShot[T]{f.cur}, f.chained...)
+}
+
+// active reports whether a request is running.
+func (f *flight[T]) active() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.cur != nil && !f.cur.finished()
+}
+
+// add delivers one item of the answer.
+func (f *flight[T]) add(v T) {
+	for _, o := range f.targets() {
+		o.add(v)
+	}
+}
+
+// finish ends the running request (and those chained to it).
+func (f *flight[T]) finish() {
+	ts := f.targets()
+	f.mu.Lock()
+	f.chained = nil
+	f.mu.Unlock()
+	for _, o := range ts {
+		o.finish()
+	}
 }
 
 // fail ends the running request with err.
 func (f *flight[T]) fail(err error) {
-	if o := f.current(); o != nil {
+	ts := f.targets()
+	f.mu.Lock()
+	f.chained = nil
+	f.mu.Unlock()
+	for _, o := range ts {
+		o.fail(err)
+	}
+}
+
+// timeFlight is reqCurrentTime's flight: concurrent callers share one
+// request; the answer carries no id, so it resolves the running request
+// only once that request was written (an answer arriving before is a late
+// answer to an abandoned request, and is dropped). A caller that gives up
+// marks the request suspect, and the next caller sends a fresh one, so a
+// lost answer costs one call, never every later one.
+type timeFlight struct {
+	mu  sync.Mutex
+	cur *timeReq
+}
+
+type timeReq struct {
+	o       *oneShot[int64]
+	written atomic.Bool
+	suspect bool
+	chained []*oneShot[int64]
+}
+
+// join returns the running request, or a new one and true when the caller
+// must send it.
+func (f *timeFlight) join() (*timeReq, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	r := f.cur
+	if r != nil && !r.o.finished() && !r.suspect {
+		return r, false
+	}
+	nr := &timeReq{o: newOneShot[int64]()}
+	if r != nil && !r.o.finished() {
+		nr.chained = append(append([]*oneShot[int64](nil), r.chained...), r.o)
+	}
+	f.cur = nr
+	return nr, true
+}
+
+// abandoned marks r suspect: its caller gave up.
+func (f *timeFlight) abandoned(r *timeReq) {
+	f.mu.Lock()
+	if f.cur == r {
+		r.suspect = true
+	}
+	f.mu.Unlock()
+}
+
+// deliver resolves the running request with an answer, if it was written.
+func (f *timeFlight) deliver(t int64) {
+	f.mu.Lock()
+	r := f.cur
+	if r == nil || !r.written.Load() {
+		f.mu.Unlock()
+		return
+	}
+	f.cur = nil
+	f.mu.Unlock()
+	for _, o := range append([]*oneShot[int64]{r.o}, r.chained...) {
+		o.add(t)
+		o.finish()
+	}
+}
+
+// fail ends r (if still running) with err.
+func (f *timeFlight) fail(r *timeReq, err error) {
+	f.mu.Lock()
+	if r == nil {
+		r = f.cur
+	}
+	if r != nil && f.cur == r {
+		f.cur = nil
+	}
+	f.mu.Unlock()
+	if r == nil {
+		return
+	}
+	for _, o := range append([]*oneShot[int64]{r.o}, r.chained...) {
 		o.fail(err)
 	}
 }

@@ -45,6 +45,8 @@ type Session struct {
 	mdType  atomic.Int32 // the market data type last set, re-sent after reconnects
 	account atomic.Pointer[[]string]
 
+	times            timeFlight
+	rules            marketRules
 	openOrdersFlight flight[OrderInfo]
 	positionsFlight  flight[Position]
 	completedFlight  flight[OrderInfo]
@@ -198,6 +200,17 @@ func (s *Session) Stats() Stats {
 	return st
 }
 
+// serverVersion is the live connection's negotiated server version (0
+// when there is none).
+func (s *Session) serverVersion() int {
+	s.ecMu.Lock()
+	defer s.ecMu.Unlock()
+	if s.cur == nil {
+		return 0
+	}
+	return s.cur.version()
+}
+
 // setReady publishes a ready connection.
 func (s *Session) setReady(c *conn) {
 	s.ecMu.Lock()
@@ -281,8 +294,7 @@ func (s *Session) write(j *job) error {
 	if c == nil || c.dead || (j.gen != 0 && j.gen != c.gen) {
 		return ErrDisconnected
 	}
-	j.send(c.ec)
-	return nil
+	return j.send(c.ec)
 }
 
 // send queues fn for the writer on lane and waits until it was written.
@@ -290,17 +302,31 @@ func (s *Session) write(j *job) error {
 // job is withdrawn and never written; once the writer took it, send waits
 // for the write (microseconds), so an error always means "not written".
 func (s *Session) send(ctx context.Context, gen uint64, l lane, fn func(ec *ibapi.EClient)) error {
-	j := &job{ctx: ctx, lane: l, gen: gen, send: fn, done: make(chan error, 1)}
+	return s.sendJob(ctx, &job{ctx: ctx, lane: l, gen: gen, send: do(fn), done: make(chan error, 1)})
+}
+
+// sendJob is send for a prepared job (its ctx must be ctx, its done
+// channel buffered).
+func (s *Session) sendJob(ctx context.Context, j *job) error {
 	if ok, err := s.w.tryInline(j, s.write); ok {
 		return err
 	}
 	s.w.enqueue(j)
+	return s.awaitJob(ctx, j)
+}
+
+// awaitJob waits for a queued job to be written, withdrawing it if ctx ends
+// or the session closes first.
+func (s *Session) awaitJob(ctx context.Context, j *job) error {
 	var stop error
 	select {
 	case err := <-j.done:
 		return err
 	case <-ctx.Done():
 		stop = ctx.Err()
+		if n, queued := s.w.position(j); queued {
+			stop = fmt.Errorf("%w (the message was still queued behind %d others at the rate limit of %v/s)", stop, n, s.w.lim.Limit())
+		}
 	case <-s.closed:
 		stop = ErrClosed
 	}
@@ -310,31 +336,58 @@ func (s *Session) send(ctx context.Context, gen uint64, l lane, fn func(ec *ibap
 	return <-j.done
 }
 
-// sendAsync queues fn without waiting; onErr, if set, runs (on the writer
-// goroutine) when the message could not be written.
+// sendJobs queues jobs together (consecutive in their lanes, so nothing of
+// the same lane comes between them) and waits for each in turn. A job not
+// yet written when ctx ends is withdrawn; the returned slice has each
+// job's result.
+func (s *Session) sendJobs(ctx context.Context, js []*job) []error {
+	s.w.enqueue(js...)
+	errs := make([]error, len(js))
+	for i, j := range js {
+		errs[i] = s.awaitJob(ctx, j)
+	}
+	return errs
+}
+
+// sendAsync queues fn without waiting; onErr, if set, runs (off the
+// writer goroutine) when the message could not be written.
 func (s *Session) sendAsync(gen uint64, l lane, fn func(ec *ibapi.EClient), onErr ...func(error)) {
-	j := &job{lane: l, gen: gen, send: fn}
-	if len(onErr) > 0 {
-		j.done = make(chan error, 1)
+	j := &job{lane: l, gen: gen, send: do(fn)}
+	if len(onErr) == 0 {
 		s.w.enqueue(j)
-		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			var err error
-			select {
-			case err = <-j.done:
-			case <-s.closed:
-				err = ErrClosed
+		return
+	}
+	j.done = make(chan error, 1)
+	s.sendAsyncJob(j, onErr...)
+}
+
+// sendAsyncJob queues j (whose done channel must be buffered) and runs
+// onErr if it could not be written.
+func (s *Session) sendAsyncJob(j *job, onErr ...func(error)) {
+	if ok, err := s.w.tryInline(j, s.write); ok {
+		if err != nil {
+			for _, f := range onErr {
+				f(err)
 			}
-			if err != nil {
-				for _, f := range onErr {
-					f(err)
-				}
-			}
-		}()
+		}
 		return
 	}
 	s.w.enqueue(j)
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		var err error
+		select {
+		case err = <-j.done:
+		case <-s.closed:
+			err = ErrClosed
+		}
+		if err != nil {
+			for _, f := range onErr {
+				f(err)
+			}
+		}
+	}()
 }
 
 // supervise watches the live connection and reconnects when it ends.
@@ -367,6 +420,12 @@ func (s *Session) supervise(c *conn) {
 		for _, st := range streams {
 			st.resume(s)
 		}
+		gen := c.gen
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.reconcileAfterReconnect(gen)
+		}()
 	}
 }
 
@@ -374,6 +433,7 @@ func (s *Session) supervise(c *conn) {
 // will never bring: the shared list requests and the what-if and cancel
 // waiters. (Order acknowledgements watch their connection themselves.)
 func (s *Session) failConnWaiters(err error) {
+	s.times.fail(nil, err)
 	s.openOrdersFlight.fail(err)
 	s.positionsFlight.fail(err)
 	s.completedFlight.fail(err)

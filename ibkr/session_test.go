@@ -131,7 +131,7 @@ func TestIncidentOneClientIDManyGoroutines(t *testing.T) {
 		t.Run(strconv.Itoa(workers), func(t *testing.T) {
 			symbols := []string{"SPY", "QQQ", "AAPL"}
 			var wg sync.WaitGroup
-			sessions := make([]*ibkr.Session, workers)
+			sessions := make([]*ibkr.Lease, workers)
 			errs := make(chan error, 100)
 			work := make(chan string, len(symbols))
 			for _, s := range symbols {
@@ -169,12 +169,12 @@ func TestIncidentOneClientIDManyGoroutines(t *testing.T) {
 				t.Error(err)
 			}
 			for _, x := range sessions[1:] {
-				if x != sessions[0] {
+				if x.Session != sessions[0].Session {
 					t.Error("the pool gave two sessions for one endpoint")
 				}
 			}
 			for _, x := range sessions {
-				pool.Release(x)
+				x.Release()
 			}
 			if n := s.Stats().Errors(326); n != 0 {
 				t.Errorf("the gateway sent 326 %d times", n)

@@ -199,7 +199,9 @@ func (t MarketDataType) String() string {
 	return fmt.Sprintf("MarketDataType(%d)", int(t))
 }
 
-// Greeks is one option computation.
+// Greeks is one option computation, as IB sends it. IB marks a value it
+// did not compute (an implied volatility below 0, a delta of -2, a price
+// of -1, ...); Has tells which values are real.
 type Greeks struct {
 	ImpliedVol float64
 	Delta      float64
@@ -211,8 +213,69 @@ type Greeks struct {
 	PVDividend float64
 }
 
-// Quote is the market of one contract. Prices are zero when the Gateway
-// sent none (or sent -1, IB's "not available").
+// GreekField names one value of Greeks.
+type GreekField uint8
+
+// Greek fields.
+const (
+	GreekImpliedVol GreekField = 1 << iota
+	GreekDelta
+	GreekGamma
+	GreekVega
+	GreekTheta
+	GreekOptPrice
+	GreekUndPrice
+	GreekPVDividend
+)
+
+// Has reports whether IB computed the value f (its "not computed" markers
+// and unset doubles are not).
+func (g Greeks) Has(f GreekField) bool {
+	ok := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) && v != math.MaxFloat64 }
+	switch f {
+	case GreekImpliedVol:
+		return ok(g.ImpliedVol) && g.ImpliedVol >= 0
+	case GreekDelta:
+		return ok(g.Delta) && g.Delta >= -1 && g.Delta <= 1
+	case GreekGamma:
+		return ok(g.Gamma) && g.Gamma != -2
+	case GreekVega:
+		return ok(g.Vega) && g.Vega != -2
+	case GreekTheta:
+		return ok(g.Theta) && g.Theta != -2
+	case GreekOptPrice:
+		return ok(g.OptPrice) && g.OptPrice >= 0
+	case GreekUndPrice:
+		return ok(g.UndPrice) && g.UndPrice >= 0
+	case GreekPVDividend:
+		return ok(g.PVDividend) && g.PVDividend >= 0
+	}
+	return false
+}
+
+// QuoteField names one value of a Quote, for Quote.Has.
+type QuoteField uint16
+
+// Quote fields.
+const (
+	QuoteBid QuoteField = 1 << iota
+	QuoteAsk
+	QuoteLast
+	QuoteClose
+	QuoteOpen
+	QuoteHigh
+	QuoteLow
+	QuoteBidSize
+	QuoteAskSize
+	QuoteLastSize
+	QuoteVolume
+	QuoteOpenInterest
+)
+
+// Quote is the market of one contract. A value the Gateway did not send,
+// or sent as "not available" (-1 and the unset markers), is zero and Has
+// reports it missing, so a real 0 (an option bid of 0) is told apart from
+// no bid at all.
 type Quote struct {
 	Contract  Contract
 	Bid, Ask  decimal.Decimal
@@ -227,6 +290,8 @@ type Quote struct {
 	// OpenInterest is the option's (call or put) open interest, when
 	// requested with generic tick 101.
 	OpenInterest decimal.Decimal
+	// Fields says which of the values above the Gateway sent (see Has).
+	Fields QuoteField
 	// Model, BidGreeks, AskGreeks, LastGreeks are option computations
 	// (ticks 13, 10, 11, 12, or their delayed forms); nil when none came.
 	Model      *Greeks
@@ -238,13 +303,22 @@ type Quote struct {
 	Generic map[int]float64
 	// Type is the market data type the Gateway served.
 	Type MarketDataType
-	// ReceivedAt is when the last tick arrived.
+	// ReceivedAt is when the last tick arrived, on Config.MarketClock.
 	ReceivedAt time.Time
+	// OutsideRTH: the quote was received outside the regular trading
+	// session of its market (NYSE hours and holidays for US stocks, ETFs,
+	// options and indexes; false for other markets, which the Session does
+	// not judge). Bid and ask are then often missing or stale.
+	OutsideRTH bool
 }
 
-// Mid returns the midpoint of bid and ask, or zero when either is missing.
+// Has reports whether the Gateway sent the value f.
+func (q Quote) Has(f QuoteField) bool { return q.Fields&f != 0 }
+
+// Mid returns the midpoint of bid and ask, or zero when either is missing
+// or the market is crossed (ask below bid).
 func (q Quote) Mid() decimal.Decimal {
-	if q.Bid.Sign() <= 0 || q.Ask.Sign() <= 0 {
+	if !q.Has(QuoteBid) || !q.Has(QuoteAsk) || q.Ask.Sign() <= 0 || q.Ask.LessThan(q.Bid) {
 		return decimal.Zero
 	}
 	return q.Bid.Add(q.Ask).Div(decimal.NewFromInt(2))
@@ -282,6 +356,30 @@ func floatDecimal(v float64) decimal.Decimal {
 		return decimal.New(int64(r), -4)
 	}
 	return decimal.NewFromFloat(v)
+}
+
+// sizeValue converts a wire size and reports whether one was sent.
+func sizeValue(d ibapi.Decimal) (decimal.Decimal, bool) {
+	if d == ibapi.UNSET_DECIMAL {
+		return decimal.Zero, false
+	}
+	s := ibapi.DecimalToString(d)
+	if s == "" || s == "NaN" {
+		return decimal.Zero, false
+	}
+	v, err := decimal.NewFromString(s)
+	if err != nil || v.Sign() < 0 {
+		return decimal.Zero, false
+	}
+	return v, true
+}
+
+// priceValue converts a wire price and reports whether one was sent.
+func priceValue(v float64) (decimal.Decimal, bool) {
+	if v == math.MaxFloat64 || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+		return decimal.Zero, false
+	}
+	return floatDecimal(v), true
 }
 
 // sizeDecimal converts a wire size.

@@ -52,10 +52,7 @@ func (w *wrapper) CurrentTime(t int64) {
 		w.c.probe.finish()
 		return
 	}
-	if o := w.s.router.popTimeWaiter(); o != nil {
-		o.add(t)
-		o.finish()
-	}
+	w.s.times.deliver(t)
 }
 
 func (w *wrapper) Error(reqID, errTime, code int64, msg, advanced string) {
@@ -80,54 +77,94 @@ func (w *wrapper) Error(reqID, errTime, code int64, msg, advanced string) {
 	case 1102:
 		s.connectivityRestored(w.c, e, false)
 		return
-	case 202:
-		// Order cancelled: a confirmation, not a failure.
-		s.orders.cancelDone(reqID, nil)
-		s.warn(e)
-		return
 	}
-	if IsWarning(code) || code == 10090 || code == 10197 {
-		s.warn(e)
-		if code == 10197 {
-			// A competing live session: a snapshot waits in vain, so it
-			// fails; a stream keeps its subscription.
-			if r, ok := s.router.get(reqID).(*snapshotReq); ok {
-				r.fail(e)
-			}
+	info := LookupCode(code)
+	if reqID >= firstReqID {
+		if t := s.router.get(reqID); t != nil {
+			s.routeRequestError(t, e, info)
+			return
 		}
-		return
 	}
-	if reqID < 0 {
-		s.log.Warn("ibkr: gateway error", "code", code, "msg", msg)
+	if reqID < 0 || reqID >= firstReqID {
+		if !info.Warning {
+			s.log.Warn("ibkr: gateway error", "code", code, "reqId", reqID, "msg", msg)
+		}
 		s.warn(e)
 		return
 	}
-	if t := s.router.get(reqID); t != nil {
-		t.fail(e)
+	s.routeOrderError(reqID, e, info)
+}
+
+// routeRequestError delivers an error or warning for a request id.
+func (s *Session) routeRequestError(t target, e *APIError, info CodeInfo) {
+	if e.Code == 10197 {
+		// A competing live session: a snapshot waits in vain, so it fails;
+		// a stream keeps its subscription and resumes when it ends.
+		if r, ok := t.(*snapshotReq); ok {
+			r.fail(e)
+		}
+		s.warn(e)
 		return
 	}
-	// An order id.
-	switch code {
-	case 10147, 10148, 135, 161:
-		s.orders.cancelDone(reqID, e)
+	if info.Warning || !info.EndsRequest {
+		s.warn(e)
 		return
 	}
+	t.fail(e)
+}
+
+// routeOrderError delivers an error or warning for an order id: to a cancel
+// waiter, a what-if, or the order's Trade, as the code table says.
+func (s *Session) routeOrderError(id int64, e *APIError, info CodeInfo) {
 	s.orders.mu.Lock()
-	wi := s.orders.whatIf[reqID]
+	wi := s.orders.whatIf[id]
+	_, cancelling := s.orders.cancels[id]
+	t := s.orders.trades[id]
 	s.orders.mu.Unlock()
+	if e.Code == 202 {
+		// Cancelled: a confirmation, not a failure.
+		s.orders.cancelDone(id, nil)
+		if t != nil {
+			t.cancelled()
+		}
+		s.warn(e)
+		return
+	}
+	if cancelling && !info.Warning && !info.EndsOrder {
+		// The cancel was refused (10147, 10148, 135, 161, ...); the order
+		// itself is untouched.
+		s.orders.cancelDone(id, e)
+		return
+	}
 	if wi != nil {
+		if info.Warning {
+			s.warn(e)
+			return
+		}
 		wi.fail(e)
 		return
 	}
-	if t := s.orders.trade(reqID); t != nil {
-		if code == 399 || code == 404 || code == 434 {
-			s.warn(e) // order warnings (e.g. held until the open)
-			return
-		}
-		t.finish(e)
+	if t == nil {
+		s.log.Debug("ibkr: error for an unknown id", "id", id, "code", e.Code, "msg", e.Msg)
+		s.warn(e)
 		return
 	}
-	s.log.Debug("ibkr: error for an unknown id", "id", reqID, "code", code, "msg", msg)
+	switch {
+	case info.Warning:
+		s.warn(e)
+	case info.EndsOrder:
+		t.finish(e)
+		s.orders.cancelDone(id, e)
+	case !known(e.Code):
+		// A code the table does not know: ask the Gateway whether the
+		// order still works, and end it with the error if not.
+		s.warn(e)
+		s.verifyLater(t, e)
+	default:
+		// A listed error that leaves the order working (a modification
+		// refused, ...).
+		s.warn(e)
+	}
 }
 
 func (w *wrapper) ContractDetails(reqID int64, d *ibapi.ContractDetails) {
@@ -154,6 +191,10 @@ func (w *wrapper) SecurityDefinitionOptionParameterEnd(reqID int64) {
 	}
 }
 
+func (w *wrapper) MarketRule(id int64, incs []ibapi.PriceIncrement) {
+	w.s.deliverRule(id, incs)
+}
+
 // Market data.
 
 func (w *wrapper) sink(reqID int64) quoteSink {
@@ -163,21 +204,22 @@ func (w *wrapper) sink(reqID int64) quoteSink {
 
 func (w *wrapper) TickPrice(reqID int64, tickType ibapi.TickType, price float64, _ ibapi.TickAttrib) {
 	if q := w.sink(reqID); q != nil {
-		q.state().price(int64(tickType), price, time.Now())
+		q.state().price(int64(tickType), price, w.s.cfg.MarketClock())
 		q.changed()
 	}
 }
 
 func (w *wrapper) TickSize(reqID int64, tickType ibapi.TickType, size ibapi.Decimal) {
 	if q := w.sink(reqID); q != nil {
-		q.state().size(int64(tickType), sizeDecimal(size), time.Now())
+		v, ok := sizeValue(size)
+		q.state().size(int64(tickType), v, ok, w.s.cfg.MarketClock())
 		q.changed()
 	}
 }
 
 func (w *wrapper) TickGeneric(reqID int64, tickType ibapi.TickType, value float64) {
 	if q := w.sink(reqID); q != nil {
-		q.state().generic(int64(tickType), value, time.Now())
+		q.state().generic(int64(tickType), value, w.s.cfg.MarketClock())
 		q.changed()
 	}
 }
@@ -185,7 +227,7 @@ func (w *wrapper) TickGeneric(reqID int64, tickType ibapi.TickType, value float6
 func (w *wrapper) TickOptionComputation(reqID int64, tickType ibapi.TickType, _ int64, iv, delta, optPrice, pvDiv, gamma, vega, theta, undPrice float64) {
 	if q := w.sink(reqID); q != nil {
 		g := Greeks{ImpliedVol: iv, Delta: delta, OptPrice: optPrice, PVDividend: pvDiv, Gamma: gamma, Vega: vega, Theta: theta, UndPrice: undPrice}
-		q.state().option(int64(tickType), g, time.Now())
+		q.state().option(int64(tickType), g, w.s.cfg.MarketClock())
 		q.changed()
 	}
 }
@@ -238,41 +280,33 @@ func (w *wrapper) OpenOrder(orderID int64, c *ibapi.Contract, o *ibapi.Order, st
 		return
 	}
 	info := OrderInfo{OrderID: orderID, PermID: o.PermID, ClientID: o.ClientID, Contract: contractFromIB(c), Order: orderFromIB(o), Status: st.Status}
-	if f := s.openOrdersFlight.current(); f != nil {
-		f.add(info)
-	}
+	s.openOrdersFlight.add(info)
 	if o.ClientID == s.cfg.ClientID || o.ClientID == 0 {
 		s.orders.mu.Lock()
 		t := s.orders.trades[orderID]
-		if t == nil && orderID > 0 && !isTerminal(st.Status) {
+		if t == nil && orderID > 0 && !terminalStatus(st.Status) {
 			// Adopt an order of this client id placed before this Session
 			// (the Gateway re-sends them on connect).
-			t = newTrade(s, orderID, info.Contract, info.Order)
+			t = adoptedTrade(s, orderID, info.Contract, info.Order, w.c.gen)
 			s.orders.trades[orderID] = t
 			s.ids.seed(orderID + 1)
 		}
 		s.orders.mu.Unlock()
 		if t != nil {
-			t.acked()
+			t.seen(o.PermID)
 		}
 	}
 }
 
-func isTerminal(status string) bool {
-	return OrderStatus{Status: status}.Terminal()
-}
-
 func (w *wrapper) OpenOrderEnd() {
-	if f := w.s.openOrdersFlight.current(); f != nil {
-		f.finish()
-	}
+	w.s.openOrdersFlight.finish()
 }
 
 func (w *wrapper) OrderStatus(orderID int64, status string, filled, remaining ibapi.Decimal, avgFillPrice float64, permID, parentID int64, lastFillPrice float64, _ int64, whyHeld string, _ float64) {
 	st := OrderStatus{
 		OrderID: orderID, Status: status, Filled: sizeDecimal(filled), Remaining: sizeDecimal(remaining),
 		AvgFillPrice: priceDecimal(avgFillPrice), LastFillPrice: priceDecimal(lastFillPrice),
-		PermID: permID, ParentID: parentID, WhyHeld: whyHeld, At: time.Now(),
+		PermID: permID, ParentID: parentID, WhyHeld: whyHeld, At: w.s.cfg.MarketClock(),
 	}
 	if t := w.s.orders.trade(orderID); t != nil {
 		t.setStatus(st)
@@ -358,31 +392,25 @@ func (w *wrapper) CommissionAndFeesReport(r ibapi.CommissionAndFeesReport) {
 }
 
 func (w *wrapper) CompletedOrder(c *ibapi.Contract, o *ibapi.Order, st *ibapi.OrderState) {
-	if f := w.s.completedFlight.current(); f != nil {
-		f.add(OrderInfo{OrderID: o.OrderID, PermID: o.PermID, ClientID: o.ClientID, Contract: contractFromIB(c), Order: orderFromIB(o), Status: st.Status})
-	}
+	w.s.completedFlight.add(OrderInfo{OrderID: o.OrderID, PermID: o.PermID, ClientID: o.ClientID, Contract: contractFromIB(c), Order: orderFromIB(o), Status: st.Status})
 }
 
 func (w *wrapper) CompletedOrdersEnd() {
-	if f := w.s.completedFlight.current(); f != nil {
-		f.finish()
-	}
+	w.s.completedFlight.finish()
 }
 
 // Account.
 
 func (w *wrapper) Position(account string, c *ibapi.Contract, pos ibapi.Decimal, avgCost float64) {
-	if f := w.s.positionsFlight.current(); f != nil {
+	if w.s.positionsFlight.active() {
 		q := decimalFromSigned(ibapi.DecimalToString(pos))
-		f.add(Position{Account: account, Contract: contractFromIB(c), Quantity: q, AvgCost: priceDecimal(avgCost)})
+		w.s.positionsFlight.add(Position{Account: account, Contract: contractFromIB(c), Quantity: q, AvgCost: priceDecimal(avgCost)})
 	}
 }
 
 func (w *wrapper) PositionEnd() {
 	s := w.s
-	if f := s.positionsFlight.current(); f != nil {
-		f.finish()
-	}
+	s.positionsFlight.finish()
 	s.sendAsync(w.c.gen, laneOrder, func(ec *ibapi.EClient) { ec.CancelPositions() })
 }
 

@@ -24,15 +24,17 @@ const (
 	numLanes
 )
 
-// job is one message to write. send runs on the writer goroutine with the
-// live EClient; it must only call one EClient method.
+// job is one message to write. send runs on the write path (the writer
+// goroutine, or the caller inline) with the live EClient, under
+// Session.ecMu; it must call at most one EClient method, and returns an
+// error instead when it decides not to write (the message did not leave).
 type job struct {
 	ctx  context.Context // nil: always written
 	lane lane
 	// gen is the connection generation the job was made for; 0 means any.
 	// A job for an older connection fails with ErrDisconnected.
 	gen  uint64
-	send func(ec *ibapi.EClient)
+	send func(ec *ibapi.EClient) error
 	// done receives nil once written, or the reason it was not.
 	done chan error
 	// state: 0 queued, 1 taken by the writer, 2 abandoned by its caller.
@@ -50,6 +52,21 @@ const (
 // took it (the message is being or was written).
 func (j *job) abandon() bool { return j.state.CompareAndSwap(jobQueued, jobAbandoned) }
 
+// do adapts an EClient call that always writes to a job's send.
+func do(fn func(ec *ibapi.EClient)) func(ec *ibapi.EClient) error {
+	return func(ec *ibapi.EClient) error {
+		fn(ec)
+		return nil
+	}
+}
+
+// bulkShare is how bulk and interactive jobs share the rate while both
+// wait: after bulkShare-1 interactive messages, one bulk message leaves,
+// so a queued historical request is never starved by interactive load
+// (it gets at least 1/bulkShare of the rate). Orders and cancels always
+// leave first.
+const bulkShare = 5
+
 // writer is the Session's single write path: three priority lanes and one
 // rate limiter in front of the EClient.
 type writer struct {
@@ -57,6 +74,8 @@ type writer struct {
 	mu     sync.Mutex
 	queues [numLanes][]*job
 	wake   chan struct{}
+	// sinceBulk counts interactive messages written while bulk waited.
+	sinceBulk int
 	// written counts messages written, by lane (for tests and metrics).
 	written [numLanes]uint64
 }
@@ -68,10 +87,12 @@ func newWriter(r float64, burst int) *writer {
 	}
 }
 
-// enqueue adds a job. It never blocks.
-func (w *writer) enqueue(j *job) {
+// enqueue adds jobs, consecutively in their lanes. It never blocks.
+func (w *writer) enqueue(js ...*job) {
 	w.mu.Lock()
-	w.queues[j.lane] = append(w.queues[j.lane], j)
+	for _, j := range js {
+		w.queues[j.lane] = append(w.queues[j.lane], j)
+	}
 	w.mu.Unlock()
 	select {
 	case w.wake <- struct{}{}:
@@ -79,24 +100,55 @@ func (w *writer) enqueue(j *job) {
 	}
 }
 
-// next removes the most urgent job, or returns nil.
+// next removes the most urgent job, or returns nil: an order or cancel if
+// one waits; else interactive and bulk by their shares (see bulkShare).
 func (w *writer) next() *job {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	l := laneOrder
+	switch {
+	case len(w.queues[laneOrder]) > 0:
+	case len(w.queues[laneInteractive]) > 0 && len(w.queues[laneBulk]) > 0:
+		if w.sinceBulk >= bulkShare-1 {
+			l, w.sinceBulk = laneBulk, 0
+		} else {
+			l = laneInteractive
+			w.sinceBulk++
+		}
+	case len(w.queues[laneInteractive]) > 0:
+		l = laneInteractive
+	case len(w.queues[laneBulk]) > 0:
+		l, w.sinceBulk = laneBulk, 0
+	default:
+		return nil
+	}
+	q := w.queues[l]
+	j := q[0]
+	q[0] = nil
+	if len(q) == 1 {
+		w.queues[l] = q[:0] // keep the array for the next burst
+	} else {
+		w.queues[l] = q[1:]
+	}
+	return j
+}
+
+// position returns how many jobs would leave before j (0 if j is not
+// queued), for error messages.
+func (w *writer) position(j *job) (ahead int, queued bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	for l := range w.queues {
-		q := w.queues[l]
-		if len(q) > 0 {
-			j := q[0]
-			q[0] = nil
-			if len(q) == 1 {
-				w.queues[l] = q[:0] // keep the array for the next burst
-			} else {
-				w.queues[l] = q[1:]
+		for i, x := range w.queues[l] {
+			if x == j {
+				for k := 0; k < l; k++ {
+					ahead += len(w.queues[k])
+				}
+				return ahead + i, true
 			}
-			return j
 		}
 	}
-	return nil
+	return 0, false
 }
 
 // pending reports whether any job waits.

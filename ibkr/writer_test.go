@@ -17,7 +17,7 @@ func TestWriterLanesAndAbandonedJobs(t *testing.T) {
 	var jobs []*job
 	add := func(name string, l lane, ctx context.Context) *job {
 		j := &job{ctx: ctx, lane: l, done: make(chan error, 1)}
-		j.send = func(*ibapi.EClient) { order = append(order, name) }
+		j.send = func(*ibapi.EClient) error { order = append(order, name); return nil }
 		w.enqueue(j)
 		jobs = append(jobs, j)
 		return j
@@ -34,7 +34,7 @@ func TestWriterLanesAndAbandonedJobs(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		w.run(ctx, func(j *job) error { j.send(nil); return nil })
+		w.run(ctx, func(j *job) error { return j.send(nil) })
 	}()
 	errs := map[*job]error{}
 	for _, j := range jobs {

@@ -165,7 +165,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	// Delayed data where the account has no live subscription; IB serves
 	// live data where it has one, and each quote says which it got.
 	if err := sess.SetMarketDataType(ctx, ibkr.MarketDataDelayed); err != nil {
-		pool.Release(sess)
+		sess.Release()
 		return err
 	}
 
@@ -184,7 +184,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 
 	// The last reference closes the shared session: StatusChanged reports
 	// it and closes.
-	pool.Release(sess)
+	sess.Release()
 	watcher.Wait()
 	fmt.Fprintf(stdout, "status %s; changes seen: %s\n", sess.Status(), strings.Join(seen, ", "))
 
@@ -224,10 +224,10 @@ func work(ctx context.Context, pool *ibkr.Pool, ep ibkr.Endpoint, opts options) 
 				}
 				return
 			}
-			defer pool.Release(sess)
-			got[w] = sess
+			defer sess.Release()
+			got[w] = sess.Session
 			for i := range todo {
-				results[i] = lookUp(ctx, sess, opts.symbols[i])
+				results[i] = lookUp(ctx, sess.Session, opts.symbols[i])
 				results[i].worker = w + 1
 			}
 		}()

@@ -1,0 +1,286 @@
+package ibkr
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/scmhub/ibapi"
+	"github.com/shopspring/decimal"
+)
+
+// PriceIncrement is one band of a market rule: from LowEdge up (to the
+// next band's LowEdge), prices must be multiples of Increment.
+type PriceIncrement struct {
+	LowEdge   decimal.Decimal
+	Increment decimal.Decimal
+}
+
+// PriceIncrements is a market rule: its bands in ascending LowEdge order.
+// IB's rules are per contract and exchange, e.g. US stocks 0.0001 below $1
+// and 0.01 from $1; options in the penny program 0.01 below $3 and 0.05
+// from $3.
+type PriceIncrements []PriceIncrement
+
+// At returns the increment that applies at price: the band with the
+// highest LowEdge not above it (the first band below its LowEdge).
+func (p PriceIncrements) At(price decimal.Decimal) decimal.Decimal {
+	if len(p) == 0 {
+		return decimal.Zero
+	}
+	inc := p[0].Increment
+	for _, b := range p {
+		if b.LowEdge.GreaterThan(price) {
+			break
+		}
+		inc = b.Increment
+	}
+	return inc
+}
+
+// Valid reports whether price conforms to the rule: a multiple of the
+// increment of its band.
+func (p PriceIncrements) Valid(price decimal.Decimal) bool {
+	inc := p.At(price)
+	return inc.Sign() > 0 && price.Mod(inc).IsZero()
+}
+
+// validate checks the rule's shape.
+func (p PriceIncrements) validate() error {
+	if len(p) == 0 {
+		return invalid("PriceIncrements", "[]", "at least one band (a market rule from Session.PriceIncrements)")
+	}
+	for i, b := range p {
+		if b.Increment.Sign() <= 0 {
+			return invalid(fmt.Sprintf("PriceIncrements[%d].Increment", i), b.Increment, "more than 0")
+		}
+		if b.LowEdge.Sign() < 0 {
+			return invalid(fmt.Sprintf("PriceIncrements[%d].LowEdge", i), b.LowEdge, "0 or more")
+		}
+		if i > 0 && !b.LowEdge.GreaterThan(p[i-1].LowEdge) {
+			return invalid(fmt.Sprintf("PriceIncrements[%d].LowEdge", i), b.LowEdge, "above the previous band's LowEdge "+p[i-1].LowEdge.String())
+		}
+	}
+	return nil
+}
+
+// Rounding is the direction RoundToTick rounds in.
+type Rounding int
+
+const (
+	// RoundNearest rounds to the nearest valid price (halves up).
+	RoundNearest Rounding = iota
+	// RoundDown rounds to the highest valid price not above the price
+	// (a buy limit that never pays more).
+	RoundDown
+	// RoundUp rounds to the lowest valid price not below the price (a
+	// sell limit that never takes less).
+	RoundUp
+)
+
+func (r Rounding) String() string {
+	switch r {
+	case RoundNearest:
+		return "nearest"
+	case RoundDown:
+		return "down"
+	case RoundUp:
+		return "up"
+	}
+	return fmt.Sprintf("Rounding(%d)", int(r))
+}
+
+// RoundToTick rounds price to a price the market rule accepts, in the
+// given direction. Near a band edge the result may lie in the other band
+// (2.999 rounded up with 0.01 below $3 and 0.05 from $3 is 3.00, which is
+// valid in both). A price that rounds to 0 comes back as 0: the caller
+// decides whether such an order makes sense.
+func RoundToTick(price decimal.Decimal, incs PriceIncrements, dir Rounding) (decimal.Decimal, error) {
+	if err := incs.validate(); err != nil {
+		return decimal.Zero, err
+	}
+	if price.Sign() < 0 {
+		return decimal.Zero, invalid("price", price, "0 or more")
+	}
+	if dir < RoundNearest || dir > RoundUp {
+		return decimal.Zero, invalid("Rounding", int(dir), "RoundNearest, RoundDown or RoundUp")
+	}
+	if incs.Valid(price) {
+		return price, nil
+	}
+	down := func(p decimal.Decimal) decimal.Decimal {
+		inc := incs.At(p)
+		return p.Div(inc).Floor().Mul(inc)
+	}
+	up := func(p decimal.Decimal) decimal.Decimal {
+		inc := incs.At(p)
+		return p.Div(inc).Ceil().Mul(inc)
+	}
+	// Round in the band of the price, then, if the result crossed into a
+	// band where it is not valid, again in that band: bands only ever
+	// meet at round numbers, so this settles in a step or two.
+	settle := func(r decimal.Decimal, step func(decimal.Decimal) decimal.Decimal) decimal.Decimal {
+		for range len(incs) + 1 {
+			if incs.Valid(r) {
+				return r
+			}
+			r = step(r)
+		}
+		return r
+	}
+	switch dir {
+	case RoundDown:
+		return settle(down(price), down), nil
+	case RoundUp:
+		return settle(up(price), up), nil
+	}
+	lo, hi := settle(down(price), down), settle(up(price), up)
+	if price.Sub(lo).LessThan(hi.Sub(price)) {
+		return lo, nil
+	}
+	return hi, nil
+}
+
+// marketRules caches IB's market rules (they do not change while a
+// Session lives) and shares in-flight requests by rule id.
+type marketRules struct {
+	mu      sync.Mutex
+	cache   map[int64]PriceIncrements
+	pending map[int64]*ruleReq
+}
+
+type ruleReq struct {
+	o       *oneShot[PriceIncrements]
+	suspect bool
+}
+
+// MarketRule returns market rule id's bands (reqMarketRule). Rules are
+// cached for the Session's life; concurrent callers share one request.
+func (s *Session) MarketRule(ctx context.Context, id int64) (PriceIncrements, error) {
+	if id <= 0 || id > 1<<31-1 {
+		return nil, invalid("market rule id", id, "a positive id from ContractDetails.MarketRuleIDs")
+	}
+	mr := &s.rules
+	mr.mu.Lock()
+	if v, ok := mr.cache[id]; ok {
+		mr.mu.Unlock()
+		return slices.Clone(v), nil
+	}
+	mr.mu.Unlock()
+	gen, err := s.awaitReady(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if v := s.serverVersion(); v > 0 && v < int(ibapi.MIN_SERVER_VER_MARKET_RULES) {
+		return nil, fmt.Errorf("ibkr: market rule %d: the gateway speaks server version %d; market rules need %d or later: %w",
+			id, v, ibapi.MIN_SERVER_VER_MARKET_RULES, ErrInvalidRequest)
+	}
+	mr.mu.Lock()
+	if mr.pending == nil {
+		mr.pending = map[int64]*ruleReq{}
+		mr.cache = map[int64]PriceIncrements{}
+	}
+	r := mr.pending[id]
+	start := r == nil || r.suspect || r.o.finished()
+	if start {
+		r = &ruleReq{o: newOneShot[PriceIncrements]()}
+		mr.pending[id] = r
+	}
+	mr.mu.Unlock()
+	if start {
+		rr := r
+		s.sendAsync(gen, laneInteractive, func(ec *ibapi.EClient) { ec.ReqMarketRule(id) }, func(err error) {
+			rr.o.fail(err)
+		})
+	}
+	v, err := r.o.wait(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			mr.mu.Lock()
+			r.suspect = true
+			mr.mu.Unlock()
+			return nil, fmt.Errorf("ibkr: market rule %d: no answer: %w", id, err)
+		}
+		return nil, fmt.Errorf("ibkr: market rule %d: %w", id, err)
+	}
+	if len(v) == 0 || len(v[0]) == 0 {
+		return nil, fmt.Errorf("ibkr: market rule %d: the gateway sent no bands: %w", id, ErrNoData)
+	}
+	return slices.Clone(v[0]), nil
+}
+
+// deliverRule hands a marketRule reply to its waiters and the cache.
+func (s *Session) deliverRule(id int64, incs []ibapi.PriceIncrement) {
+	p := make(PriceIncrements, 0, len(incs))
+	for _, x := range incs {
+		if x.Increment <= 0 || x.LowEdge < 0 {
+			continue
+		}
+		p = append(p, PriceIncrement{LowEdge: floatDecimal(x.LowEdge), Increment: floatDecimal(x.Increment)})
+	}
+	slices.SortFunc(p, func(a, b PriceIncrement) int { return a.LowEdge.Cmp(b.LowEdge) })
+	mr := &s.rules
+	mr.mu.Lock()
+	if mr.cache == nil {
+		mr.pending = map[int64]*ruleReq{}
+		mr.cache = map[int64]PriceIncrements{}
+	}
+	if len(p) > 0 {
+		mr.cache[id] = p
+	}
+	r := mr.pending[id]
+	delete(mr.pending, id)
+	mr.mu.Unlock()
+	if r != nil {
+		r.o.add(p)
+		r.o.finish()
+	}
+}
+
+// PriceIncrements returns the market rule that applies to c on its
+// exchange (SMART when it names none): the contract's details name one
+// rule id per valid exchange, and reqMarketRule gives the rule's bands.
+// When the Gateway names no rule, the contract's minTick is the one band.
+func (s *Session) PriceIncrements(ctx context.Context, c Contract) (PriceIncrements, error) {
+	d, err := s.Qualify(ctx, c)
+	if err != nil {
+		return nil, fmt.Errorf("ibkr: price increments of %s: %w", c, err)
+	}
+	id, err := ruleFor(d, c.Exchange)
+	if err != nil {
+		if d.MinTick.Sign() > 0 {
+			return PriceIncrements{{LowEdge: decimal.Zero, Increment: d.MinTick}}, nil
+		}
+		return nil, fmt.Errorf("ibkr: price increments of %s: %w", c, err)
+	}
+	p, err := s.MarketRule(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("ibkr: price increments of %s: %w", c, err)
+	}
+	return p, nil
+}
+
+// ruleFor picks the market rule id of exchange (default SMART) from a
+// contract's details: MarketRuleIDs lists one id per ValidExchanges entry.
+func ruleFor(d ContractDetails, exchange string) (int64, error) {
+	ids := strings.Split(d.MarketRuleIDs, ",")
+	if strings.TrimSpace(d.MarketRuleIDs) == "" {
+		return 0, fmt.Errorf("the gateway names no market rule for it: %w", ErrNoData)
+	}
+	exs := strings.Split(d.ValidExchanges, ",")
+	if exchange == "" {
+		exchange = "SMART"
+	}
+	i := slices.IndexFunc(exs, func(e string) bool { return strings.EqualFold(strings.TrimSpace(e), exchange) })
+	if i < 0 || i >= len(ids) {
+		i = 0
+	}
+	id, err := strconv.ParseInt(strings.TrimSpace(ids[i]), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fmt.Errorf("market rule id %q in %q: not a positive number: %w", ids[i], d.MarketRuleIDs, ErrNoData)
+	}
+	return id, nil
+}
