@@ -77,7 +77,9 @@ import (
 // entered"), action, quantity, prices and time in force (321, texts of the
 // same form); missing exchange (321 "... Missing order exchange"); the
 // contract (200 "No security definition has been found for the request");
-// funds (201 "Order rejected - reason:YOUR ORDER IS NOT ACCEPTED. IN ORDER
+// limit and stop prices on the market rule of the order's exchange (110
+// "The price does not conform to the minimum price variation for this
+// contract.", nothing else sent; marketrules.go); funds (201 "Order rejected - reason:YOUR ORDER IS NOT ACCEPTED. IN ORDER
 // TO OBTAIN THE DESIRED POSITION YOUR EQUITY WITH LOAN VALUE [x USD] MUST
 // EXCEED THE INITIAL MARGIN [y USD]"). An id that passed the id check is
 // consumed even when a later check rejects the order.
@@ -259,6 +261,9 @@ func (e *engine) reject(c *client, id int64, code int, text string) {
 	e.srv.stats.orderReject()
 }
 
+// tickText is IB's text of error 110.
+const tickText = "The price does not conform to the minimum price variation for this contract."
+
 func validationError(cause string) string {
 	return "Error validating request.-'bF' : cause - " + cause
 }
@@ -310,7 +315,7 @@ func (e *engine) place(c *client, r orderRequest) {
 		return
 	}
 	if !pricesOnTick(in, r, typ) {
-		e.reject(c, id, 110, "The price does not conform to the minimum price variation for this contract.")
+		e.reject(c, id, 110, tickText)
 		return
 	}
 	if r.account == "" {
@@ -455,17 +460,12 @@ func checkOrder(r *orderRequest) (string, string) {
 	return typ, ""
 }
 
-// resolve finds the one instrument an order names, or nil.
 // pricesOnTick reports whether an order's limit and stop prices sit on the
-// contract's price increment (IB refuses others with 110).
+// market rule of the exchange it is routed to (IB refuses others with 110).
 func pricesOnTick(in *instrument, r orderRequest, typ string) bool {
+	rule := ruleOn(in, r.contract.exchange)
 	check := func(p float64) bool {
-		if p == unsetFloat || p <= 0 {
-			return true
-		}
-		inc := priceIncrement(in, p)
-		n := p / inc
-		return math.Abs(n-math.Round(n)) < 1e-6
+		return p == unsetFloat || p <= 0 || rule.onTick(p)
 	}
 	switch typ {
 	case "LMT":
@@ -518,6 +518,10 @@ func (e *engine) modify(c *client, o *simOrder, r orderRequest, typ string, now 
 		r.account = keep.account
 	}
 	r.clientID = keep.clientID
+	if !pricesOnTick(o.in, r, typ) {
+		e.reject(c, r.orderID, 110, tickText)
+		return
+	}
 	// A larger or repriced order must fit the account like a new one.
 	tmp := *o
 	tmp.req, tmp.typ = r, typ
