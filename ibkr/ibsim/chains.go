@@ -566,10 +566,8 @@ func (r *refData) newOption(u *underlying, expiry string, strike float64, right,
 	if !ok {
 		return nil
 	}
-	rule := stockOptMarketRule
-	if u.indexETF {
-		rule = etfOptMarketRule
-	}
+	class := optionClassOf(u)
+	rule := marketRules[optionRuleOn(class, exch)]
 	return &instrument{
 		conID:        id,
 		symbol:       u.symbol,
@@ -579,7 +577,7 @@ func (r *refData) newOption(u *underlying, expiry string, strike float64, right,
 		localSymbol:  occSymbol(u.symbol, expiry, strike, right),
 		tradingClass: u.symbol,
 		multiplier:   optMultiplier,
-		minTick:      optMinTick,
+		minTick:      rule.minIncrement(),
 		longName:     u.longName,
 		industry:     u.industry,
 		category:     u.category,
@@ -587,7 +585,8 @@ func (r *refData) newOption(u *underlying, expiry string, strike float64, right,
 		timeZoneID:   usEastern,
 		orderTypes:   optOrderTypes,
 		validExch:    optValidExchanges,
-		marketRules:  repeatRule(rule, len(optionExchanges)),
+		marketRules:  optionRuleIDs[class],
+		rule:         rule,
 		expiry:       expiry,
 		strike:       strike,
 		right:        right,

@@ -26,7 +26,10 @@
 // for SPY, QQQ, IWM, AAPL, MSFT, NVDA, TSLA, AMD, META, GOOG, IBM and the
 // VIX index with IB's real conIds, one listing per exchange, and rule-based
 // option chains (dailies, weeklies, monthlies, quarterlies, January LEAPS)
-// whose strikes follow the price path. A seeded, deterministic price path
+// whose strikes follow the price path. Market rules (reqMarketRule and the
+// marketRuleIds of contract details, IB's ids 26, 32 and 109 where known)
+// from one table that quotes and the order engine's tick check use too.
+// A seeded, deterministic price path
 // for every second of every NYSE session from 1990 to 2045 (extended hours
 // 04:00-20:00), quotes and trades derived from it, Black-Scholes option
 // prices with a volatility smile and greeks, live, frozen and delayed
@@ -70,7 +73,7 @@
 // # Orders and account
 //
 // A paper order engine: MKT, LMT, STP and STP LMT orders with DAY, GTC,
-// IOC and FOK, validated with IB's errors (103, 200, 201, 321), filled
+// IOC and FOK, validated with IB's errors (103, 110, 200, 201, 321), filled
 // against the quotes of the market clock (buys at the ask, sells at the
 // bid, at most the quoted size per market step), with the message
 // sequences of a real paper Gateway for acceptance, fills, partial fills,

@@ -204,6 +204,9 @@ func (s *Server) latencyFor(msgID int64) time.Duration {
 
 // RejectNextOrders rejects the next n orders (placeOrder, not what-if)
 // with error code and text on the order id, before they reach the engine.
+// Nothing is kept and the id is not used; a child placed later that names
+// a rejected order as its parent is refused with 201 (parent order is
+// being cancelled).
 func (s *Server) RejectNextOrders(n, code int, text string) {
 	s.faults.mu.Lock()
 	s.faults.rejectN, s.faults.rejectC, s.faults.rejectT = n, code, text

@@ -23,7 +23,8 @@ type instrument struct {
 	timeZoneID   string // "US/Eastern"
 	orderTypes   string
 	validExch    string
-	marketRules  string // marketRuleIds, one per valid exchange
+	marketRules  string      // marketRuleIds, one per valid exchange
+	rule         *marketRule // the rule of this listing's exchange (nil: see ruleOf)
 	// Options only.
 	expiry      string  // YYYYMMDD, the last trading day
 	strike      float64 // > 0

@@ -19,8 +19,8 @@ import (
 //     or Submitted with filled and remaining for a partial fill), then
 //     commissionReport;
 //   - cancelOrder: orderStatus PendingCancel, orderStatus Cancelled, then
-//     error (orderId, 202, "Order Canceled - reason:"); cancelling the
-//     children of a cancelled parent too. An order that already ended gets
+//     error (orderId, 202, "Order Canceled - reason:"); the same for each
+//     child of a cancelled parent that had not filled. An order that already ended gets
 //     10148 "OrderId N that needs to be cancelled cannot be cancelled,
 //     state: Filled." (or Cancelled), an id the client has no order with
 //     (another client's orders included) 10147 "OrderId N that needs to be
@@ -53,12 +53,21 @@ import (
 //   - each fill takes at most the quoted size (askSize for a buy, bidSize
 //     for a sell); larger orders fill over successive steps. Orders do not
 //     share liquidity: each sees the whole quoted size.
-//   - bracket children wait PreSubmitted until the parent is filled in
-//     full; a fill of one child reduces the other children by its
-//     quantity and cancels them when nothing remains (a bracket's
-//     take-profit fill cancels its stop). An explicit ocaGroup links the
-//     orders of one client: with ocaType 1 (or 0) a fill cancels the
-//     others, with 2 and 3 it reduces them.
+//   - bracket children wait PreSubmitted (never matched, a stop never
+//     elected) until their parent has filled; from the parent's first fill
+//     on, an exit child (the opposite side) fills at most the position the
+//     parent opened (the parent's fills less the children's). A fill of one
+//     child reduces the other children by its quantity and cancels them
+//     when nothing remains (a bracket's take-profit fill cancels its
+//     stop). A parent that ends without a fill (cancelled by its client,
+//     by reqGlobalCancel, by an OCA group or by the engine; IOC, FOK or DAY
+//     ending unfilled) takes its children with it; one that ends after a
+//     partial fill leaves them working, cut to the position. A child
+//     whose parent was refused or ended unfilled gets 201 "Order rejected
+//     - reason:Parent order is being cancelled.", one whose parent filled
+//     and ended, or never existed, 135 "Can't find order with id = N".
+//     An explicit ocaGroup links the orders of one client: with ocaType 1
+//     (or 0) a fill cancels the others, with 2 and 3 it reduces them.
 //   - DAY orders end (orderStatus Cancelled) at the close of the session
 //     they were placed for (16:00, 20:00 for outsideRth stock orders); GTC
 //     orders stay.
@@ -77,7 +86,11 @@ import (
 // entered"), action, quantity, prices and time in force (321, texts of the
 // same form); missing exchange (321 "... Missing order exchange"); the
 // contract (200 "No security definition has been found for the request");
-// funds (201 "Order rejected - reason:YOUR ORDER IS NOT ACCEPTED. IN ORDER
+// limit and stop prices on the market rule of the order's exchange (110
+// "The price does not conform to the minimum price variation for this
+// contract.", nothing else sent; marketrules.go); for a child, a parent
+// that is gone (201 "Order rejected - reason:Parent order is being
+// cancelled." or 135 "Can't find order with id = N"); funds (201 "Order rejected - reason:YOUR ORDER IS NOT ACCEPTED. IN ORDER
 // TO OBTAIN THE DESIRED POSITION YOUR EQUITY WITH LOAN VALUE [x USD] MUST
 // EXCEED THE INITIAL MARGIN [y USD]"). An id that passed the id check is
 // consumed even when a later check rejects the order.
@@ -161,6 +174,7 @@ type engine struct {
 	held     map[orderKey]*simOrder
 	done     []*simOrder
 	doneKey  map[orderKey]*simOrder
+	refused  map[orderKey]bool // new orders refused with an error; their children are refused too
 	execs    []*execRecord
 	permNext int64
 	execPfx  string
@@ -177,6 +191,7 @@ func newEngine(s *Server) *engine {
 		byKey:    make(map[orderKey]*simOrder),
 		held:     make(map[orderKey]*simOrder),
 		doneKey:  make(map[orderKey]*simOrder),
+		refused:  make(map[orderKey]bool),
 		permNext: 1_100_000_000 + int64(h%50_000_000),
 		execPfx:  fmt.Sprintf("0000%04x", 0xe000|(h>>32)&0x0fff),
 		acct:     newAccount(s.cfg.Account),
@@ -259,6 +274,9 @@ func (e *engine) reject(c *client, id int64, code int, text string) {
 	e.srv.stats.orderReject()
 }
 
+// tickText is IB's text of error 110.
+const tickText = "The price does not conform to the minimum price variation for this contract."
+
 func validationError(cause string) string {
 	return "Error validating request.-'bF' : cause - " + cause
 }
@@ -273,16 +291,23 @@ func (e *engine) place(c *client, r orderRequest) {
 	e.acct.rollover(e, now)
 	id := r.orderID
 
-	if !r.whatIf {
-		if code, text, ok := e.srv.takeReject(); ok {
-			e.reject(c, id, code, text)
-			return
-		}
-	}
 	key := orderKey{c.clientID, id}
 	existing := e.byKey[key]
 	if existing == nil {
 		existing = e.held[key]
+	}
+	// refuse rejects a new order; a child naming it later is refused too.
+	refuse := func(code int, text string) {
+		e.reject(c, id, code, text)
+		if existing == nil && !r.whatIf {
+			e.refused[key] = true
+		}
+	}
+	if !r.whatIf {
+		if code, text, ok := e.srv.takeReject(); ok {
+			refuse(code, text)
+			return
+		}
 	}
 	if existing == nil {
 		if !e.srv.useOrderID(c.clientID, id) {
@@ -293,7 +318,7 @@ func (e *engine) place(c *client, r orderRequest) {
 
 	typ, cause := checkOrder(&r)
 	if cause != "" {
-		e.reject(c, id, 321, validationError(cause))
+		refuse(321, validationError(cause))
 		return
 	}
 	if existing != nil {
@@ -301,17 +326,31 @@ func (e *engine) place(c *client, r orderRequest) {
 		return
 	}
 	if strings.TrimSpace(r.contract.exchange) == "" {
-		e.reject(c, id, 321, validationError("Missing order exchange"))
+		refuse(321, validationError("Missing order exchange"))
 		return
 	}
 	in, why := e.srv.resolveOne(r.contract, now)
 	if in == nil {
-		e.reject(c, id, 200, why)
+		refuse(200, why)
 		return
 	}
 	if !pricesOnTick(in, r, typ) {
-		e.reject(c, id, 110, "The price does not conform to the minimum price variation for this contract.")
+		refuse(110, tickText)
 		return
+	}
+	// A child needs a parent that can still fill.
+	var parent *simOrder
+	if r.parentID != 0 && !r.whatIf {
+		pk := orderKey{c.clientID, r.parentID}
+		parent = e.parentOf(pk)
+		if parent == nil {
+			if d := e.doneKey[pk]; e.refused[pk] || (d != nil && d.status != stFilled) {
+				refuse(201, "Order rejected - reason:Parent order is being cancelled.")
+			} else {
+				refuse(135, fmt.Sprintf("Can't find order with id = %d", r.parentID))
+			}
+			return
+		}
 	}
 	if r.account == "" {
 		r.account = e.acct.id
@@ -328,7 +367,7 @@ func (e *engine) place(c *client, r orderRequest) {
 	o.expires = e.expiry(o, now)
 
 	if reason := e.fundsCheck(o, now); reason != "" && !r.whatIf {
-		e.reject(c, id, 201, "Order rejected - reason:"+reason)
+		refuse(201, "Order rejected - reason:"+reason)
 		return
 	}
 	if r.whatIf {
@@ -341,21 +380,10 @@ func (e *engine) place(c *client, r orderRequest) {
 	o.permID = e.permNext
 	e.permNext++
 	e.srv.stats.orderAccepted()
-
-	// Parent link.
-	if r.parentID != 0 {
-		pk := orderKey{c.clientID, r.parentID}
-		switch p := e.parentOf(pk); {
-		case p != nil:
-			o.parent = p
-			p.children = append(p.children, o)
-		case e.doneKey[pk] != nil && e.doneKey[pk].status != stFilled:
-			// The parent is gone: the child is cancelled with it.
-			o.status = stCancelled
-			e.finish(o, now)
-			e.sendState(c, o)
-			return
-		}
+	delete(e.refused, key)
+	if parent != nil {
+		o.parent = parent
+		parent.children = append(parent.children, o)
 	}
 	if !r.transmit {
 		o.held = true
@@ -371,10 +399,9 @@ func (e *engine) place(c *client, r orderRequest) {
 	}
 	e.accept(c, o)
 	for _, g := range append(group, o) {
-		if !g.done {
-			g.evaluated = time.Time{}
-			e.evaluate(g, now, true)
-		}
+		// Released orders were never matched; a child its parent's fill
+		// activated in this loop has been matched at this instant already.
+		e.evaluate(g, now, true)
 	}
 }
 
@@ -455,17 +482,12 @@ func checkOrder(r *orderRequest) (string, string) {
 	return typ, ""
 }
 
-// resolve finds the one instrument an order names, or nil.
 // pricesOnTick reports whether an order's limit and stop prices sit on the
-// contract's price increment (IB refuses others with 110).
+// market rule of the exchange it is routed to (IB refuses others with 110).
 func pricesOnTick(in *instrument, r orderRequest, typ string) bool {
+	rule := ruleOn(in, r.contract.exchange)
 	check := func(p float64) bool {
-		if p == unsetFloat || p <= 0 {
-			return true
-		}
-		inc := priceIncrement(in, p)
-		n := p / inc
-		return math.Abs(n-math.Round(n)) < 1e-6
+		return p == unsetFloat || p <= 0 || rule.onTick(p)
 	}
 	switch typ {
 	case "LMT":
@@ -518,6 +540,10 @@ func (e *engine) modify(c *client, o *simOrder, r orderRequest, typ string, now 
 		r.account = keep.account
 	}
 	r.clientID = keep.clientID
+	if !pricesOnTick(o.in, r, typ) {
+		e.reject(c, r.orderID, 110, tickText)
+		return
+	}
 	// A larger or repriced order must fit the account like a new one.
 	tmp := *o
 	tmp.req, tmp.typ = r, typ
@@ -544,10 +570,7 @@ func (e *engine) modify(c *client, o *simOrder, r orderRequest, typ string, now 
 			}
 			e.accept(c, o)
 			for _, g := range append(group, o) {
-				if !g.done {
-					g.evaluated = time.Time{}
-					e.evaluate(g, now, true)
-				}
+				e.evaluate(g, now, true)
 			}
 		}
 		return
@@ -627,8 +650,8 @@ func (e *engine) evaluate(o *simOrder, now time.Time, arrival bool) {
 	o.evaluated = now
 	c := e.clientByID(o.key.client)
 	tif := o.req.tif
-	if o.parent != nil && !o.parent.fullyFilled() {
-		return // a child waits for its parent's fill
+	if o.parent != nil && o.parent.filled <= qtyEps {
+		return // a child waits for its parent's first fill
 	}
 	q := e.srv.prices.quote(o.in, now)
 	if !e.working(o, q, now) {
@@ -649,6 +672,11 @@ func (e *engine) evaluate(o *simOrder, now time.Time, arrival bool) {
 	}
 	limit := o.typ == "LMT" || o.typ == "STP LMT"
 	px, size, ok := fillable(o, limit, q)
+	if room, capped := childRoom(o); capped && ok {
+		// A child closes at most the position its parent opened.
+		size = math.Min(size, room)
+		ok = size > qtyEps
+	}
 	if tif == "FOK" && (!ok || size < o.remaining()-qtyEps) {
 		e.endUnfilled(c, o, now)
 		return
@@ -673,6 +701,25 @@ func (e *engine) evaluate(o *simOrder, now time.Time, arrival bool) {
 	}
 }
 
+// childRoom returns how much an exit child of a bracket may still fill:
+// what its parent has filled less what the parent's children have filled
+// (siblings reduce each other by their fills, so this is the position the
+// bracket still holds). capped is false for an order without a parent and
+// for a child on the parent's side, which adds to the position instead.
+func childRoom(o *simOrder) (room float64, capped bool) {
+	p := o.parent
+	if p == nil || o.isBuy() == p.isBuy() {
+		return 0, false
+	}
+	room = p.filled
+	for _, ch := range p.children {
+		if ch.isBuy() != p.isBuy() {
+			room -= ch.filled
+		}
+	}
+	return math.Max(room, 0), true
+}
+
 // endUnfilled ends an IOC (PendingCancel, Cancelled) or FOK (Inactive)
 // order that cannot fill further.
 func (e *engine) endUnfilled(c *client, o *simOrder, now time.Time) {
@@ -680,6 +727,7 @@ func (e *engine) endUnfilled(c *client, o *simOrder, now time.Time) {
 		o.status = stInactive
 		e.finish(o, now)
 		e.sendState(c, o)
+		e.endChildren(o, now, false)
 		return
 	}
 	e.sendStatus(c, o, stPendingCancel)
@@ -713,7 +761,7 @@ func (e *engine) endCancelled(c *client, o *simOrder, now time.Time) {
 	o.status = stCancelled
 	e.finish(o, now)
 	e.sendStatus(c, o, stCancelled)
-	e.cancelChildren(o, now, false)
+	e.endChildren(o, now, false)
 }
 
 // expire ends a DAY order at the end of its session.
@@ -830,13 +878,23 @@ func (e *engine) fill(c *client, o *simOrder, qty, px float64, now time.Time, li
 	}
 	e.positionChanged(o.in, now)
 	e.ocaAfterFill(o, qty, now)
+	if len(o.children) == 0 {
+		return
+	}
 	if o.status == stFilled {
-		for _, ch := range o.children {
-			if !ch.done && !ch.held {
-				ch.evaluated = time.Time{}
-				e.evaluate(ch, now, true)
-			}
+		e.endChildren(o, now, false)
+	}
+	// The parent's first fill activates its children (matched as on
+	// arrival); later fills give them more room.
+	first := o.fills == 1
+	for _, ch := range o.children {
+		if ch.done || ch.held {
+			continue
 		}
+		if first {
+			ch.evaluated = time.Time{}
+		}
+		e.evaluate(ch, now, first)
 	}
 }
 
@@ -944,28 +1002,57 @@ func (e *engine) cancel(c *client, id int64) {
 	c.sendError(id, 10147, fmt.Sprintf("OrderId %d that needs to be cancelled is not found.", id))
 }
 
-// userCancel runs the cancel sequence of a client's cancel request.
+// userCancel runs the cancel sequence of a client's cancel request, then
+// ends the order's children.
 func (e *engine) userCancel(c *client, o *simOrder, now time.Time) {
+	e.cancelSequence(c, o, now)
+	e.endChildren(o, now, true)
+}
+
+// cancelSequence ends an order as a client's cancel does: PendingCancel,
+// Cancelled, error 202.
+func (e *engine) cancelSequence(c *client, o *simOrder, now time.Time) {
 	e.sendStatus(c, o, stPendingCancel)
 	o.status = stCancelled
 	e.finish(o, now)
 	e.sendStatus(c, o, stCancelled)
 	c.sendError(o.key.id, 202, "Order Canceled - reason:")
-	e.cancelChildren(o, now, true)
 }
 
-// cancelChildren cancels the children of a cancelled order.
-func (e *engine) cancelChildren(o *simOrder, now time.Time, user bool) {
+// endChildren applies the end of order o (cancelled, inactive or filled)
+// to its children. A parent that ended without any fill takes them with
+// it: each is cancelled, with the client's cancel sequence when a client's
+// cancel ended the parent (user), else with orderStatus Cancelled. A
+// parent that filled, in full or in part, leaves its exit children working
+// for the position it opened: a child larger than that is cut to it
+// (openOrder + orderStatus with the new quantity), and one with nothing
+// left to close is cancelled (orderStatus Cancelled).
+func (e *engine) endChildren(o *simOrder, now time.Time, user bool) {
 	for _, ch := range o.children {
 		if ch.done {
 			continue
 		}
 		c := e.clientByID(ch.key.client)
-		if user && c != nil {
-			e.userCancel(c, ch, now)
+		if o.filled <= qtyEps {
+			if user && c != nil {
+				e.userCancel(c, ch, now)
+			} else {
+				e.endCancelled(c, ch, now)
+			}
 			continue
 		}
-		e.endCancelled(c, ch, now)
+		room, capped := childRoom(ch)
+		if !capped || ch.remaining() <= room+qtyEps {
+			continue
+		}
+		if room <= qtyEps {
+			e.endCancelled(c, ch, now)
+			continue
+		}
+		ch.req.totalQty = ch.filled + room
+		if !ch.held {
+			e.sendState(c, ch)
+		}
 	}
 }
 
@@ -978,6 +1065,8 @@ func (e *engine) globalCancel() {
 		o.status = stCancelled
 		e.finish(o, now)
 	}
+	// Every open order ends, children included (in placement order, so a
+	// parent's sequence comes before its children's).
 	for _, o := range append([]*simOrder(nil), e.live...) {
 		if o.done {
 			continue
@@ -988,7 +1077,7 @@ func (e *engine) globalCancel() {
 			e.finish(o, now)
 			continue
 		}
-		e.userCancel(c, o, now)
+		e.cancelSequence(c, o, now)
 	}
 }
 

@@ -16,10 +16,11 @@ import (
 //
 // Quote semantics (what priceModel.quote returns):
 //
-//   - Prices are in dollars on the instrument's tick (priceIncrement:
-//     0.01, or 0.05 from $3 for single-stock options); sizes and
-//     volumes are in shares for stocks and ETFs (the caller converts to
-//     lots for old protocol versions) and in contracts for options.
+//   - Prices are in dollars on the instrument's market rule
+//     (marketrules.go: 0.01, or 0.05 from $3 for single-stock options);
+//     sizes and volumes are in shares for stocks and ETFs (the caller
+//     converts to lots for old protocol versions) and in contracts for
+//     options.
 //   - A value of 0 means "not available": open before the 09:30 print,
 //     an index's bid, ask and sizes, a far option's zero bid.
 //   - trading is true while the instrument trades: stocks and ETFs from
@@ -324,31 +325,26 @@ func (om *optModel) value(i int) (bsInput, float64, float64) {
 
 // quoteTicks puts a bid and an ask around a model value: the spread grows
 // with the price, for options far from the money, and for single stocks;
-// both sides sit on the contract's tick (see priceIncrement: pennies, or
-// nickels from $3 for single-stock options) and the bid is never below
-// zero. Prices are in cents.
+// the bid moves down and the ask up onto the contract's market rule
+// (marketrules.go: pennies for the index ETFs, pennies below $3 and
+// nickels from $3 for the penny program) and the bid is never below zero.
+// Prices are in cents.
 func (om *optModel) quoteTicks(in bsInput, v float64) (bid, ask int64) {
 	bid, ask = om.pennyTicks(in, v)
-	if pennyOptions[om.in.underSymbol] {
-		return bid, ask
-	}
-	return nickelDown(bid), nickelUp(ask)
+	r := ruleOf(om.in)
+	return r.downCents(bid), r.upCents(ask)
 }
 
-// nickelDown and nickelUp move a price in cents from $3 up onto the
-// 0.05 tick of non-penny options, down for a bid and up for an ask.
-func nickelDown(c int64) int64 {
-	if c < 300 {
-		return c
+// onRule puts a model price in cents (a last, open, close, high or low)
+// onto the nearest tick of the contract's market rule; with positive, at
+// least one tick.
+func (om *optModel) onRule(c int64, positive bool) int64 {
+	r := ruleOf(om.in)
+	c = r.nearCents(c)
+	if positive && c <= 0 {
+		c = r.upCents(1)
 	}
-	return c / 5 * 5
-}
-
-func nickelUp(c int64) int64 {
-	if c <= 300 {
-		return c
-	}
-	return (c + 4) / 5 * 5
+	return c
 }
 
 func (om *optModel) pennyTicks(in bsInput, v float64) (bid, ask int64) {
@@ -378,11 +374,9 @@ func (om *optModel) second(i int) sec {
 	if u01(h) < 0.02+0.25*om.liq {
 		s.traded = true
 		s.trd = (s.bid + s.ask + int64(h>>63)) / 2
+		s.trd = ruleOf(om.in).downCents(s.trd)
 		if s.trd <= 0 {
-			s.trd = 1
-		}
-		if !pennyOptions[om.in.underSymbol] {
-			s.trd = nickelDown(s.trd)
+			s.trd = ruleOf(om.in).upCents(1)
 		}
 		s.vol = 1 + int64(mix64(h)%uint64(1+9*om.liq))
 		s.cnt = 1
@@ -433,7 +427,7 @@ func (p *priceModel) optionQuote(in *instrument, t time.Time) quote {
 		pdp := p.day(ss, pd)
 		pom := &optModel{p: p, in: in, ss: ss, dp: pdp, call: om.call, expiry: exp}
 		_, cv, _ := pom.value(pdp.closeOff - 1)
-		q.close = ss.toPrice(ss.round(cv))
+		q.close = ss.toPrice(om.onRule(ss.round(cv), false))
 	}
 
 	// The session so far: the last trade is the model at the start of the
@@ -441,14 +435,14 @@ func (p *priceModel) optionQuote(in *instrument, t time.Time) quote {
 	dv := om.dayVolume()
 	if i >= om.dp.openOff {
 		_, ov, _ := om.value(om.dp.openOff)
-		q.open = ss.toPrice(max(ss.round(ov), 1))
+		q.open = ss.toPrice(om.onRule(ss.round(ov), true))
 		q.volume = math.Round(dv * om.dp.rthVolFraction(i))
 		if q.volume < 1 {
 			q.volume = 1
 		}
 		lm := max(i-i%60, om.dp.openOff)
 		_, lv, _ := om.value(lm)
-		q.last = ss.toPrice(max(ss.round(lv), 1))
+		q.last = ss.toPrice(om.onRule(ss.round(lv), true))
 		q.lastSize = float64(1 + mix64(h^2)%10)
 		hi, lo := om.dp.rangeThrough(true, i)
 		at := bin
@@ -460,8 +454,8 @@ func (p *priceModel) optionQuote(in *instrument, t time.Time) quote {
 		if !om.call {
 			vh, vl = vl, vh
 		}
-		q.high = math.Max(math.Max(ss.toPrice(ss.round(vh)), q.open), q.last)
-		q.low = math.Min(math.Min(ss.toPrice(max(ss.round(vl), 1)), q.open), q.last)
+		q.high = math.Max(math.Max(ss.toPrice(om.onRule(ss.round(vh), false)), q.open), q.last)
+		q.low = math.Min(math.Min(ss.toPrice(om.onRule(ss.round(vl), true)), q.open), q.last)
 		q.lastGreeks = impliedGreeks(bin, q.last)
 	} else {
 		q.last = q.close

@@ -78,22 +78,9 @@ const (
 	indexOrderTypes     = "ACTIVETIM,AD,ADJUST,ALERT,ALLOC,AVGCOST,BASKET,COND,CONDORDER,DAY,DEACT,DEACTDIS,DEACTEOD,GAT,GTC,GTD,GTT,HID,IOC,LIT,LMT,MIT,MKT,MTL,NGCOMB,NONALGO,OCA,PEGBENCH,SCALE,SCALERST,SNAPMID,SNAPMKT,SNAPREL,STP,STPLMT,TRAIL,TRAILLIT,TRAILLMT,TRAILMIT,WHATIF"
 )
 
-// Market rule ids (one per valid exchange in marketRuleIds). 26 is IB's US
-// stock rule (0.0001 below $1, 0.01 from $1). The option ids stand for the
-// penny ladders: all strikes in 0.01 for the index ETFs, and 0.01 below $3
-// and 0.05 from $3 for the single stocks; the simulator does not serve
-// reqMarketRule, so they are labels only.
-const (
-	stockMarketRule    = "26"
-	etfOptMarketRule   = "110"
-	stockOptMarketRule = "32"
-	indexMarketRule    = "26"
-)
-
 // Option sizes and other constants of the contract layout.
 const (
 	optMultiplier = "100"
-	optMinTick    = 0.01
 	stkMinTick    = 0.01
 	usEastern     = "US/Eastern"
 )
@@ -204,12 +191,14 @@ func buildListings(u *underlying) []*instrument {
 		exchanges = []string{u.primary}
 		base.orderTypes = indexOrderTypes
 		base.validExch = u.primary
-		base.marketRules = indexMarketRule
+		base.marketRules = strconv.FormatInt(rulePenny, 10)
+		base.rule = marketRules[rulePenny]
 	} else {
 		exchanges = strings.Split(stockValidExchanges, ",")
 		base.orderTypes = stockOrderTypes
 		base.validExch = stockValidExchanges
-		base.marketRules = repeatRule(stockMarketRule, len(exchanges))
+		base.marketRules = repeatRule(strconv.FormatInt(ruleUSStock, 10), len(exchanges))
+		base.rule = marketRules[ruleUSStock]
 	}
 	out := make([]*instrument, 0, len(exchanges))
 	for _, ex := range exchanges {
@@ -461,38 +450,3 @@ func sameMultiplier(a, b string) bool {
 	y, err2 := strconv.ParseFloat(b, 64)
 	return err1 == nil && err2 == nil && x == y
 }
-
-// priceIncrement returns the price increment of an instrument at a price:
-// stocks and ETFs 0.01 from $1 and 0.0001 below; options on the index ETFs
-// 0.01 at every price; other equity options 0.01 below $3 and 0.05 from $3
-// (the penny interval program). minTick in contract details is the
-// smallest of these, 0.01.
-func priceIncrement(in *instrument, price float64) float64 {
-	switch in.secType {
-	case "OPT":
-		if pennyOptions[in.underSymbol] {
-			return 0.01
-		}
-		if price >= 3 {
-			return 0.05
-		}
-		return 0.01
-	case "STK":
-		if price < 1 {
-			return 0.0001
-		}
-	}
-	return 0.01
-}
-
-// pennyOptions are the underlyings whose options trade in pennies at every
-// price: the index ETFs.
-var pennyOptions = func() map[string]bool {
-	m := map[string]bool{}
-	for _, u := range underlyingTable {
-		if u.indexETF {
-			m[u.symbol] = true
-		}
-	}
-	return m
-}()

@@ -32,6 +32,7 @@ const (
 	msgReqSecDefOptParams  = 78
 	msgReqHeadTimestamp    = 87
 	msgCancelHeadTimestamp = 90
+	msgReqMarketRule       = 91
 	msgReqPnL              = 92
 	msgCancelPnL           = 93
 	msgReqCompletedOrders  = 99
@@ -72,6 +73,7 @@ const (
 	inTickReqParams     = 81
 	inHeadTimestamp     = 88
 	inHistoricalUpdate  = 90
+	inMarketRule        = 93
 	inPnL               = 94
 	inCompletedOrder    = 101
 	inCompletedOrderEnd = 102
@@ -99,6 +101,8 @@ func handlerFor(id int64) handler {
 		return handleReqContractDetails
 	case msgReqSecDefOptParams:
 		return handleReqSecDefOptParams
+	case msgReqMarketRule:
+		return handleReqMarketRule
 	case msgReqMktData:
 		return handleReqMktData
 	case msgCancelMktData:

@@ -35,7 +35,7 @@ type Stats struct {
 	// OrdersReceived counts placeOrder messages; OrdersAccepted the orders
 	// the engine kept (not what-if, not rejected); OrderFills the
 	// executions; OrderRejects the placeOrders refused with an error (103,
-	// 200, 201, 321 or an injected rejection).
+	// 110, 135, 200, 201, 321 or an injected rejection).
 	OrdersReceived int64
 	OrdersAccepted int64
 	OrderFills     int64
