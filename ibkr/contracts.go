@@ -94,8 +94,11 @@ func (s *Session) Qualify(ctx context.Context, c Contract) (ContractDetails, err
 // SecDefOptParams returns the option chains of an underlying, one per
 // exchange (and trading class). underlyingConID is required by IB.
 func (s *Session) SecDefOptParams(ctx context.Context, symbol, secType string, underlyingConID int64) ([]OptionChain, error) {
-	if symbol == "" || underlyingConID <= 0 {
-		return nil, fmt.Errorf("ibkr: option chain: want a symbol and the underlying's conId, got %q and %d", symbol, underlyingConID)
+	if symbol == "" {
+		return nil, invalid("option chain symbol", symbol, "the underlying's symbol")
+	}
+	if underlyingConID <= 0 {
+		return nil, invalid("option chain underlying conId", underlyingConID, "the underlying's conId (from Qualify)")
 	}
 	if secType == "" {
 		secType = "STK"

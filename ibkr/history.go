@@ -49,13 +49,13 @@ func (r *HistoricalRequest) validate() error {
 		r.WhatToShow = "TRADES"
 	}
 	if !durationRE.MatchString(r.Duration) {
-		return fmt.Errorf("ibkr: historical duration %q: want an integer and a unit S, D, W, M or Y, e.g. \"3600 S\" or \"5 D\"", r.Duration)
+		return invalid("HistoricalRequest.Duration", r.Duration, `an integer 1..999999 and a unit S, D, W, M or Y, e.g. "3600 S" or "5 D"`)
 	}
 	if _, ok := barSizes[r.BarSize]; !ok {
-		return fmt.Errorf("ibkr: historical bar size %q: want one of 1 secs, 5 secs, 10 secs, 15 secs, 30 secs, 1 min, 2 mins, 3 mins, 5 mins, 10 mins, 15 mins, 20 mins, 30 mins, 1 hour, 2 hours, 3 hours, 4 hours, 8 hours, 1 day, 1 week, 1 month", r.BarSize)
+		return invalid("HistoricalRequest.BarSize", r.BarSize, "one of 1 secs, 5 secs, 10 secs, 15 secs, 30 secs, 1 min, 2 mins, 3 mins, 5 mins, 10 mins, 15 mins, 20 mins, 30 mins, 1 hour, 2 hours, 3 hours, 4 hours, 8 hours, 1 day, 1 week, 1 month")
 	}
 	if !whatToShow[r.WhatToShow] {
-		return fmt.Errorf("ibkr: historical whatToShow %q: want TRADES, MIDPOINT, BID, ASK or BID_ASK", r.WhatToShow)
+		return invalid("HistoricalRequest.WhatToShow", r.WhatToShow, "TRADES, MIDPOINT, BID, ASK, BID_ASK, ADJUSTED_LAST, HISTORICAL_VOLATILITY or OPTION_IMPLIED_VOLATILITY")
 	}
 	return nil
 }

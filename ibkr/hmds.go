@@ -2,6 +2,7 @@ package ibkr
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -60,7 +61,7 @@ func (h *hmds) admit(ctx context.Context, key hmdsKey) (rec *hmdsRecord, err err
 		h.mu.Lock()
 		now := h.now()
 		h.trim(now)
-		wait, full := h.earliest(now, key)
+		wait, full, why := h.earliest(now, key)
 		if !full && wait <= 0 {
 			rec = &hmdsRecord{key: key, at: now, pending: true}
 			h.recent = append(h.recent, rec)
@@ -78,7 +79,7 @@ func (h *hmds) admit(ctx context.Context, key hmdsKey) (rec *hmdsRecord, err err
 		}
 		select {
 		case <-ctx.Done():
-			err = ctx.Err()
+			err = fmt.Errorf("%w (held back by IB's historical pacing: %s)", ctx.Err(), why)
 		case <-changed:
 		case <-fire:
 		}
@@ -149,19 +150,21 @@ func (h *hmds) trim(now time.Time) {
 	h.recent = keepRecs
 }
 
-// earliest returns how long key must wait under the window rules, and
-// whether the open-request limit blocks it (then only a release helps).
-func (h *hmds) earliest(now time.Time, key hmdsKey) (time.Duration, bool) {
+// earliest returns how long key must wait under the window rules,
+// whether the open-request limit blocks it (then only a release helps),
+// and which rule holds it back.
+func (h *hmds) earliest(now time.Time, key hmdsKey) (time.Duration, bool, string) {
 	if h.open >= h.cfg.MaxOpen {
-		return 0, true
+		return 0, true, fmt.Sprintf("%d requests open, IB allows %d at once", h.open, h.cfg.MaxOpen)
 	}
 	if !key.small {
-		return 0, false
+		return 0, false, ""
 	}
 	var until time.Time
-	later := func(t time.Time) {
+	var why string
+	later := func(t time.Time, reason string) {
 		if t.After(until) {
-			until = t
+			until, why = t, reason
 		}
 	}
 	idW := margin(h.cfg.IdenticalWindow)
@@ -188,7 +191,7 @@ func (h *hmds) earliest(now time.Time, key hmdsKey) (time.Duration, bool) {
 		}
 		age := now.Sub(r.at)
 		if r.key.identical == key.identical && age < idW {
-			later(r.at.Add(idW))
+			later(r.at.Add(idW), fmt.Sprintf("an identical request %v ago, IB allows one per %v", age.Round(time.Millisecond), h.cfg.IdenticalWindow))
 		}
 		if r.key.series == key.series && age < burstW {
 			burst = append(burst, r)
@@ -200,17 +203,17 @@ func (h *hmds) earliest(now time.Time, key hmdsKey) (time.Duration, bool) {
 		}
 	}
 	// At most BurstCount-1 in the burst window, this one included.
-	for i := 0; burstN+key.weight > h.cfg.BurstCount-1 && i < len(burst); i++ {
-		later(burst[i].at.Add(burstW))
-		burstN -= burst[i].key.weight
+	for i, n := 0, burstN; n+key.weight > h.cfg.BurstCount-1 && i < len(burst); i++ {
+		later(burst[i].at.Add(burstW), fmt.Sprintf("%d requests for this contract and data type within %v, IB allows %d", burstN, h.cfg.BurstWindow, h.cfg.BurstCount-1))
+		n -= burst[i].key.weight
 	}
 	// At most LongCount in the long window, this one included.
-	for i := 0; longN+key.weight > h.cfg.LongCount && i < len(long); i++ {
-		later(long[i].at.Add(longW))
-		longN -= long[i].key.weight
+	for i, n := 0, longN; n+key.weight > h.cfg.LongCount && i < len(long); i++ {
+		later(long[i].at.Add(longW), fmt.Sprintf("%d requests within %v, IB allows %d", longN, h.cfg.LongWindow, h.cfg.LongCount))
+		n -= long[i].key.weight
 	}
 	if until.IsZero() {
-		return 0, false
+		return 0, false, ""
 	}
-	return until.Sub(now), false
+	return until.Sub(now), false, why
 }

@@ -2,6 +2,8 @@ package ibkr
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -23,7 +25,7 @@ func small(ident, series string) hmdsKey {
 // admitNow admits a key that must pass at once, and marks it answered.
 func admitNow(t *testing.T, h *hmds, k hmdsKey) {
 	t.Helper()
-	if wait, full := h.earliest(h.now(), k); full || wait > 0 {
+	if wait, full, _ := h.earliest(h.now(), k); full || wait > 0 {
 		t.Fatalf("%v: must wait %v (full %v), want admission now", k, wait, full)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -43,11 +45,11 @@ func TestHMDSRules(t *testing.T) {
 		h := newTestHMDS(f)
 		admitNow(t, h, small("a", "SPY"))
 		f.t = t0.Add(10 * time.Second)
-		wait, _ := h.earliest(f.t, small("a", "SPY"))
+		wait, _, _ := h.earliest(f.t, small("a", "SPY"))
 		if want := margin(15*time.Second) - 10*time.Second; wait != want {
 			t.Errorf("identical after 10s waits %v, want %v", wait, want)
 		}
-		if wait, _ := h.earliest(f.t, small("b", "SPY")); wait != 0 {
+		if wait, _, _ := h.earliest(f.t, small("b", "SPY")); wait != 0 {
 			t.Errorf("a different request waits %v", wait)
 		}
 	})
@@ -58,11 +60,11 @@ func TestHMDSRules(t *testing.T) {
 			f.t = t0.Add(time.Duration(i) * 100 * time.Millisecond)
 			admitNow(t, h, small(string(rune('a'+i)), "SPY"))
 		}
-		wait, _ := h.earliest(f.t, small("z", "SPY"))
+		wait, _, _ := h.earliest(f.t, small("z", "SPY"))
 		if want := margin(2*time.Second) - 400*time.Millisecond; wait != want {
 			t.Errorf("sixth in 2s waits %v, want %v", wait, want)
 		}
-		if wait, _ := h.earliest(f.t, small("z", "QQQ")); wait != 0 {
+		if wait, _, _ := h.earliest(f.t, small("z", "QQQ")); wait != 0 {
 			t.Errorf("another series waits %v", wait)
 		}
 		// BID_ASK counts twice.
@@ -71,7 +73,7 @@ func TestHMDSRules(t *testing.T) {
 		for i := range 2 {
 			admitNow(t, h2, hmdsKey{identical: string(rune('a' + i)), series: "SPY", weight: 2, small: true})
 		}
-		if wait, _ := h2.earliest(f2.t, hmdsKey{identical: "c", series: "SPY", weight: 2, small: true}); wait == 0 {
+		if wait, _, _ := h2.earliest(f2.t, hmdsKey{identical: "c", series: "SPY", weight: 2, small: true}); wait == 0 {
 			t.Error("a third BID_ASK (weight 6 in all) was admitted at once")
 		}
 	})
@@ -82,12 +84,12 @@ func TestHMDSRules(t *testing.T) {
 			f.t = t0.Add(time.Duration(i) * 5 * time.Second)
 			admitNow(t, h, small(string(rune(1000+i)), string(rune(1000+i))))
 		}
-		wait, _ := h.earliest(f.t, small("x", "x"))
+		wait, _, _ := h.earliest(f.t, small("x", "x"))
 		if want := margin(10*time.Minute) - 295*time.Second; wait != want {
 			t.Errorf("61st waits %v, want %v", wait, want)
 		}
 		// Bars over 30 s are not paced by the window rules.
-		if wait, full := h.earliest(f.t, hmdsKey{identical: "d", series: "d", weight: 1}); wait != 0 || full {
+		if wait, full, _ := h.earliest(f.t, hmdsKey{identical: "d", series: "d", weight: 1}); wait != 0 || full {
 			t.Errorf("a daily-bar request waits %v", wait)
 		}
 	})
@@ -100,13 +102,13 @@ func TestHMDSRules(t *testing.T) {
 		}
 		// An hour later the unanswered request still blocks its twin.
 		f.t = t0.Add(time.Hour)
-		if wait, _ := h.earliest(f.t, small("a", "SPY")); wait != margin(15*time.Second) {
+		if wait, _, _ := h.earliest(f.t, small("a", "SPY")); wait != margin(15*time.Second) {
 			t.Errorf("twin of an in-flight request waits %v, want a full window", wait)
 		}
 		h.answered(rec)
 		h.release()
 		f.t = f.t.Add(margin(15 * time.Second))
-		if wait, _ := h.earliest(f.t, small("a", "SPY")); wait != 0 {
+		if wait, _, _ := h.earliest(f.t, small("a", "SPY")); wait != 0 {
 			t.Errorf("after the answer and a window: waits %v", wait)
 		}
 	})
@@ -118,7 +120,7 @@ func TestHMDSRules(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if _, full := h.earliest(f.t, hmdsKey{identical: "more", series: "m", weight: 1}); !full {
+		if _, full, _ := h.earliest(f.t, hmdsKey{identical: "more", series: "m", weight: 1}); !full {
 			t.Fatal("51st open request admitted")
 		}
 		ctx, cancel := context.WithCancel(context.Background())
@@ -139,8 +141,9 @@ func TestHMDSRules(t *testing.T) {
 		admitNow(t, h, small("a", "SPY"))
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		if _, err := h.admit(ctx, small("a", "SPY")); err != context.Canceled {
-			t.Errorf("admit with a cancelled ctx: %v", err)
+		_, err := h.admit(ctx, small("a", "SPY"))
+		if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "identical request") {
+			t.Errorf("admit with a cancelled ctx: %v, want context.Canceled naming the identical-request rule", err)
 		}
 	})
 }

@@ -161,7 +161,7 @@ func (r *snapshotReq) fail(err error)     { r.done.fail(err) }
 // which type was served. The Session re-sends it after every reconnect.
 func (s *Session) SetMarketDataType(ctx context.Context, t MarketDataType) error {
 	if t < MarketDataLive || t > MarketDataDelayedFrozen {
-		return fmt.Errorf("ibkr: market data type %d: want 1 (live), 2 (frozen), 3 (delayed) or 4 (delayed-frozen)", int(t))
+		return invalid("MarketDataType", int(t), "1 (live), 2 (frozen), 3 (delayed) or 4 (delayed-frozen)")
 	}
 	gen, err := s.awaitReady(ctx)
 	if err != nil {
@@ -328,7 +328,7 @@ func (s *Session) MarketData(ctx context.Context, c Contract, opts MarketDataOpt
 	var gt []string
 	for _, t := range opts.GenericTicks {
 		if t <= 0 || t > 1000 {
-			return nil, fmt.Errorf("ibkr: market data for %s: generic tick %d: want an IB generic tick id such as 100, 101, 106, 411", c, t)
+			return nil, invalid("MarketDataOptions.GenericTicks", t, "IB generic tick ids 1..1000, such as 100, 101, 106, 411")
 		}
 		gt = append(gt, strconv.Itoa(t))
 	}
