@@ -53,6 +53,17 @@ func TestFakeClockOrder(t *testing.T) {
 	if at, ok := c.AdvanceToNext(); ok {
 		t.Errorf("AdvanceToNext with nothing pending = %v, true", at)
 	}
+
+	// Ties run in the order they were arranged, whatever happened to the
+	// others meanwhile.
+	r.got = nil
+	c.AfterFunc(time.Second, r.add("p"))
+	c.AfterFunc(5*time.Second, r.add("x"))
+	c.AfterFunc(5*time.Second, r.add("z"))
+	c.Advance(5 * time.Second)
+	if want := []string{"p@11s", "x@15s", "z@15s"}; !slices.Equal(r.got, want) {
+		t.Errorf("calls %q, want %q", r.got, want)
+	}
 }
 
 func TestFakeClockStop(t *testing.T) {

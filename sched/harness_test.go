@@ -252,6 +252,19 @@ func (l *logSink) Handle(_ context.Context, r slog.Record) error {
 func (l *logSink) WithAttrs([]slog.Attr) slog.Handler { return l }
 func (l *logSink) WithGroup(string) slog.Handler      { return l }
 
+// exactly returns the records whose message is msg.
+func (l *logSink) exactly(msg string) []logRec {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []logRec
+	for _, r := range l.recs {
+		if r.msg == msg {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // find returns the records whose message starts with prefix.
 func (l *logSink) find(prefix string) []logRec {
 	l.mu.Lock()

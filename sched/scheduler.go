@@ -104,7 +104,7 @@ type run struct {
 
 	cycles     int    // cycles numbered so far
 	cur        *cycle // the running cycle, or nil
-	closedSaid bool   // the market closure has been logged
+	closedSaid bool   // the market closure has been logged, and not the open since
 	sum        Summary
 }
 
@@ -198,10 +198,9 @@ func (r *run) tick(ctx context.Context, planned time.Time) time.Time {
 	if !r.open(planned) {
 		open := r.cfg.Calendar.NextOpen(planned)
 		next = ceilTo(open, iv)
-		if !r.closedSaid {
-			r.closedSaid = true
-			r.log.Info("sched: market closed; no cycles until the next open", "at", planned, "open", open, "next", next)
-		}
+		// Said once: the planner sleeps until the open.
+		r.closedSaid = true
+		r.log.Info("sched: market closed; no cycles until the next open", "at", planned, "open", open, "next", next)
 		return next
 	}
 	if r.closedSaid {
