@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -13,36 +14,70 @@ import (
 
 // cycle is one running cycle. The planner writes it before the cycle's
 // goroutine starts and reads it after done delivers it; in between the
-// symbols' goroutines write only their own report, and the planner reads
-// only the atomic fields.
+// symbols' goroutines write only their own report, and the planner
+// touches only stopping and, under mu, cancels and canceled.
 type cycle struct {
 	n                   int
 	planned, start, end time.Time
 	due                 []int // indices of the symbols that run
 	reports             []SymbolReport
-	busy                []busyFlag // a symbol's function is running
 
-	// ctx is the parent of the symbols' contexts; cancel(ErrShutdown)
-	// ends them after the grace period.
-	ctx    context.Context
-	cancel context.CancelCauseFunc
 	// stopping: Run's context ended; symbols not yet started are skipped.
 	stopping atomic.Bool
-}
 
-// busyFlag is an atomic.Bool on its own; a named type keeps the slice
-// readable.
-type busyFlag struct{ atomic.Bool }
+	mu sync.Mutex
+	// cancels holds the cancel function of each symbol whose function is
+	// running, nil for the others. The symbols' contexts derive from Run's
+	// values only, so that no cancellation reaches them but their timeout
+	// and cancelAll. begin and finish bracket a symbol's run.
+	cancels []context.CancelCauseFunc
+	// canceled: cancelAll was called; a symbol that has not started by
+	// then never does.
+	canceled bool
+}
 
 // running returns the names of the symbols whose functions are running.
 func (c *cycle) running(syms []symState) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	var names []string
-	for i := range c.busy {
-		if c.busy[i].Load() {
+	for i, cancel := range c.cancels {
+		if cancel != nil {
 			names = append(names, syms[i].name)
 		}
 	}
 	return names
+}
+
+// cancelAll cancels the running symbols' contexts with cause ErrShutdown.
+func (c *cycle) cancelAll() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.canceled = true
+	for _, cancel := range c.cancels {
+		if cancel != nil {
+			cancel(ErrShutdown)
+		}
+	}
+}
+
+// begin registers symbol i's cancel function; false means the cycle was
+// cancelled and the symbol must not start.
+func (c *cycle) begin(i int, cancel context.CancelCauseFunc) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.canceled {
+		return false
+	}
+	c.cancels[i] = cancel
+	return true
+}
+
+// finish unregisters symbol i.
+func (c *cycle) finish(i int) {
+	c.mu.Lock()
+	c.cancels[i] = nil
+	c.mu.Unlock()
 }
 
 // runCycle runs the cycle's due symbols, at most MaxConcurrent at a time,
@@ -74,17 +109,21 @@ func (r *run) runSymbol(c *cycle, i int) {
 		rep.Outcome, rep.Skip = OutcomeSkipped, SkipMarketClosed
 		return
 	}
-	ctx, cancel := context.WithCancelCause(c.ctx)
+	ctx, cancel := context.WithCancelCause(r.base)
+	if !c.begin(i, cancel) {
+		cancel(nil)
+		rep.Outcome, rep.Skip = OutcomeSkipped, SkipShutdown
+		return
+	}
 	timer := r.clock.AfterFunc(r.cfg.SymbolTimeout, func() { cancel(ErrTimeout) })
 	rep.Start = start
-	c.busy[i].Store(true)
 
 	var err error
 	returned := false
 	// Deferred so that a function that calls runtime.Goexit is reported
 	// too.
 	defer func() {
-		c.busy[i].Store(false)
+		c.finish(i)
 		timedOut := !timer.Stop()
 		cause := context.Cause(ctx)
 		cancel(nil)

@@ -237,7 +237,7 @@ func (r *run) start(planned, now time.Time) {
 		planned: planned,
 		start:   now,
 		reports: make([]SymbolReport, len(r.syms)),
-		busy:    make([]busyFlag, len(r.syms)),
+		cancels: make([]context.CancelCauseFunc, len(r.syms)),
 	}
 	for i := range r.syms {
 		if r.plan(&r.syms[i], c.n, now, &c.reports[i]) {
@@ -250,7 +250,6 @@ func (r *run) start(planned, now time.Time) {
 		r.complete(c)
 		return
 	}
-	c.ctx, c.cancel = context.WithCancelCause(r.base)
 	r.cur = c
 	go r.runCycle(c)
 }
@@ -260,9 +259,6 @@ func (r *run) start(planned, now time.Time) {
 func (r *run) complete(c *cycle) {
 	if c == r.cur {
 		r.cur = nil
-	}
-	if c.cancel != nil {
-		c.cancel(nil)
 	}
 	for i := range c.reports {
 		r.settle(&r.syms[i], c.n, &c.reports[i])
@@ -300,7 +296,7 @@ func (r *run) shutdown(ctx context.Context) (Summary, error) {
 	if running := c.running(r.syms); len(running) > 0 {
 		r.log.Warn("sched: grace period over; cancelling the running symbols", "grace", max(r.cfg.Grace, 0), "running", strings.Join(running, ","))
 	}
-	c.cancel(ErrShutdown)
+	c.cancelAll()
 	r.complete(<-r.done)
 	var canceled []string
 	for _, s := range c.reports {
