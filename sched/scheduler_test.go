@@ -331,6 +331,43 @@ func TestLateWake(t *testing.T) {
 	})
 }
 
+// A clock whose timer fires before its reading reaches the instant (a
+// scaled clock's rounding, a wall clock stepped back) never starts a
+// cycle early: the scheduler waits for the rest.
+func TestEarlyWake(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fc := sched.NewFakeClock(tuesday10)
+		clock := &skewClock{FakeClock: fc}
+		var reports []sched.CycleReport
+		s, err := sched.New(sched.Config{Clock: clock, OnCycle: func(r sched.CycleReport) { reports = append(reports, r) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error)
+		go func() {
+			_, err := s.Run(ctx, []string{"X"}, func(context.Context, string) error { return nil })
+			done <- err
+		}()
+		synctest.Wait() // the 10:00 cycle ran; the planner waits for 10:03
+		clock.skew.Store(int64(-10 * time.Second))
+		fc.AdvanceToNext() // the timer fires; the clock reads 10:02:50
+		synctest.Wait()
+		if len(reports) != 1 || fc.Waiters() != 1 {
+			t.Fatalf("after the early timer: %d reports, %d timers pending", len(reports), fc.Waiters())
+		}
+		fc.AdvanceToNext() // 10:03:00 on the clock
+		synctest.Wait()
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if len(reports) != 2 || hm(reports[1].Planned) != "Tue 10:03:00" || !reports[1].Start.Equal(reports[1].Planned) {
+			t.Errorf("reports %q, second started %v", plannedTimes(reports), reports[len(reports)-1].Start)
+		}
+	})
+}
+
 // Outside the regular session no cycle runs; Run sleeps until the next
 // open (weekends, holidays, early closes) and says so once per closure.
 func TestMarketGate(t *testing.T) {
