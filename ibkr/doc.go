@@ -13,9 +13,12 @@
 // # One request's path
 //
 // A call registers a waiter under a fresh request id, then queues its
-// message in one of three lanes (orders and cancels, interactive, bulk).
-// The single writer goroutine takes the most urgent message, waits on a
-// rate limiter (45 messages/s by default) and calls the EClient. The
+// message in one of three lanes (orders and cancels first; interactive and
+// bulk sharing the rest 4:1, so no lane starves). The single writer
+// goroutine waits on a rate limiter (43 messages/s by default), takes the
+// most urgent message and calls the EClient; an order's id is allocated
+// right there, so ids reach the Gateway in increasing order however many
+// goroutines place orders. The
 // EClient's decoder calls the Session's wrapper, which routes each callback
 // by request or order id into the waiter without ever blocking. Historical
 // requests first pass IB's pacing rules (identical requests 15 s apart,
@@ -25,39 +28,56 @@
 //
 // # The relay
 //
-// Each connection runs through a small loopback relay (the guard) between
-// the EClient and the Gateway. It lets the Session decide when the EClient
-// sees its connection end (scmhub/ibapi v0.10.47 races with itself when
-// Disconnect is called), refuses the EClient's silent TCP redial, and
-// enforces a hard cap of 49 messages in any second right before the
-// socket.
+// Each connection runs through a small loopback relay (the guard) and two
+// EClients: an encoder the Session writes through, which receives nothing
+// but the handshake, and a decoder that receives the Gateway's messages
+// and is never called (scmhub/ibapi v0.10.47 resets itself under its
+// callers on a malformed message). The guard lets the Session decide when
+// each EClient sees its connection end, refuses the EClient's silent TCP
+// redial, and enforces a hard cap of 49 messages in any 1.1 s, counted as
+// the Gateway counts, right before the socket; Config validation keeps the
+// writer under it.
 //
 // # Reconnect
 //
 // When the connection is lost (read or write error, the Gateway's restart,
-// or lost connectivity (1100) that does not come back within
-// Config.ConnectivityTimeout), calls in flight fail with ErrDisconnected
-// (IsRetryable reports true), the Session reconnects with backoff and
-// jitter on a new EClient with a full handshake, re-seeds order ids from
-// the new nextValidId, re-sends the market data type and requests every
-// stream again behind its handle. 1101 re-requests market data; 1102
-// changes nothing. Status and StatusChanged report each step. A 326 on
-// reconnect is retried.
+// a malformed message, or lost connectivity (1100) that does not come back
+// within Config.ConnectivityTimeout), calls in flight fail with
+// ErrDisconnected (IsRetryable reports true), the Session reconnects with
+// backoff and jitter with a full handshake, re-seeds order ids from the
+// new nextValidId, re-sends the market data type, requests every stream
+// again behind its handle, and reconciles every unresolved order handle
+// with the Gateway's records (an order it never received ends with
+// ErrOrderLost). 1101 re-requests market data; 1102 changes nothing.
+// Status and StatusChanged report each step. A 326 on reconnect is
+// retried.
+//
+// # Orders and prices
+//
+// Every Trade resolves: a terminal status, a rejection (Err; status
+// Inactive), ErrOrderLost or ErrClosed. PlaceBracket is all or nothing.
+// PriceIncrements returns a contract's market rule and RoundToTick rounds
+// a price to it. Quotes say which values the Gateway sent (Quote.Has) and
+// whether they were received outside regular hours.
 //
 // # Pool
 //
 // A Pool gives every caller in the process that asks for the same
-// endpoint the same live Session (reference counted), and leases sessions
-// on distinct client ids from a range for more throughput, skipping ids
-// the Gateway refuses.
+// endpoint a Lease on the same live Session (reference counted; Release is
+// idempotent; one caller giving up never fails the others waiting on the
+// same dial), and leases sessions on distinct client ids from a range for
+// more throughput, skipping ids the Gateway refuses.
 //
 // # Errors
 //
-// Errors are ibkr:-prefixed sentinels and an *APIError carrying IB's
-// request id, code and message; APIError.Is maps IB codes to the sentinels
-// (ErrNoSecurityDefinition, ErrPacingViolation, ErrClientIDInUse, ...).
-// IsWarning and IsRetryable classify. Warnings (farm status, 10167 delayed
-// data, ...) never fail a call; Config.OnWarning receives them.
+// Errors are ibkr:-prefixed sentinels, an *APIError carrying IB's request
+// id, code and message, and a *ValidationError (field, value, what is
+// allowed) for input refused before anything was sent. One code table
+// (LookupCode, KnownCodes) says for each IB code whether it is a warning
+// or an error, which sentinels it matches (APIError.Is) and whether it
+// ends the request or the order; the Session's routing reads the same
+// table. IsWarning and IsRetryable classify. Warnings (farm status, 10167
+// delayed data, ...) never fail a call; Config.OnWarning receives them.
 //
 // # Testing
 //
