@@ -261,8 +261,10 @@ func (t *Trade) finish(err error) {
 		}
 		close(t.updates)
 		t.mu.Unlock()
-		t.ackOnce.Do(func() { close(t.ack) })
+		// Done before the acknowledgement: a caller woken by the ack (a
+		// rejection) sees the Trade done.
 		close(t.done)
+		t.ackOnce.Do(func() { close(t.ack) })
 	})
 }
 

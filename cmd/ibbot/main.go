@@ -1,5 +1,5 @@
-// Command ibbot is the command line of the ibbot SDK: today it runs the
-// simulated IB Gateway (ibbot sim).
+// Command ibbot is the command line of the ibbot SDK: option chains (ibbot
+// chain), the simulated IB Gateway (ibbot sim) and, to come, the bot.
 package main
 
 import (
@@ -8,6 +8,7 @@ import (
 
 	"github.com/ibbot/ibbot/cmd/ibbot/internal/cmd/root"
 	"github.com/ibbot/ibbot/cmd/ibbot/internal/cmdutil"
+	"github.com/scmhub/ibapi"
 )
 
 // version is set at link time: go build -ldflags "-X main.version=v0.1.0".
@@ -15,5 +16,6 @@ import (
 var version string
 
 func main() {
+	ibapi.SetLogLevel(7) // the wire library's global logger stays quiet; ibbot logs through slog
 	os.Exit(root.Main(context.Background(), version, os.Args[1:], cmdutil.System()))
 }

@@ -3,6 +3,7 @@ package cmdutil
 import (
 	"io"
 	"os"
+	"time"
 )
 
 // IOStreams are the streams a command reads and writes. Commands never
@@ -29,4 +30,25 @@ type Factory struct {
 	IO *IOStreams
 	// Version is the resolved ibbot version string.
 	Version string
+	// Getenv reads the environment (IBBOT_* variables). Nil means
+	// os.Getenv.
+	Getenv func(string) string
+	// Now is the wall clock. Nil means time.Now.
+	Now func() time.Time
+}
+
+// Env returns f.Getenv, or os.Getenv when it is nil.
+func (f *Factory) Env() func(string) string {
+	if f.Getenv != nil {
+		return f.Getenv
+	}
+	return os.Getenv
+}
+
+// Clock returns f.Now, or time.Now when it is nil.
+func (f *Factory) Clock() func() time.Time {
+	if f.Now != nil {
+		return f.Now
+	}
+	return time.Now
 }

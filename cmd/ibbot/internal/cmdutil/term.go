@@ -23,3 +23,12 @@ func IsTerminal(r io.Reader) bool {
 	}
 	return true
 }
+
+// IsTerminalWriter reports whether w is a terminal (see IsTerminal).
+func IsTerminalWriter(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok || f == nil {
+		return false
+	}
+	return IsTerminal(f)
+}

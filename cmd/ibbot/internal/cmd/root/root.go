@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ibbot/ibbot/cmd/ibbot/internal/cmd/chain"
 	"github.com/ibbot/ibbot/cmd/ibbot/internal/cmd/sim"
 	"github.com/ibbot/ibbot/cmd/ibbot/internal/cmdutil"
 )
@@ -22,9 +23,10 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		Long: `ibbot is the command line of the ibbot Go SDK for options-trading bots
 against Interactive Brokers (IB Gateway or TWS).
 
-Today it runs a simulated IB Gateway on loopback ("ibbot sim"), which speaks
-the real TWS API protocol so bots and clients can be tested without an
-account.`,
+"ibbot chain SYMBOL" shows an option chain with quotes and greeks; "ibbot sim"
+runs a simulated IB Gateway on loopback, which speaks the real TWS API
+protocol so bots and clients can be tested without an account. Every command
+that talks to a Gateway takes --sim to run against an embedded simulator.`,
 		Version: f.Version,
 		// Main prints errors and usage hints itself, once.
 		SilenceErrors: true,
@@ -38,6 +40,7 @@ account.`,
 	})
 
 	cmd.AddCommand(sim.NewCmdSim(f, nil))
+	cmd.AddCommand(chain.NewCmdChain(f, nil))
 	return cmd
 }
 

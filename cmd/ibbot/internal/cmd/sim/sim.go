@@ -23,6 +23,7 @@ import (
 
 	"github.com/ibbot/ibbot/cmd/ibbot/internal/cmdutil"
 	"github.com/ibbot/ibbot/ibkr/ibsim"
+	"github.com/ibbot/ibbot/sched"
 )
 
 // Flag defaults and limits.
@@ -78,6 +79,9 @@ type SimOptions struct {
 	// Speed is the market clock's multiple of wall time (--speed); 1 is
 	// real time.
 	Speed float64
+	// StartAt is the market clock's start (--start); zero means the wall
+	// clock's now.
+	StartAt time.Time
 	// LogFormat is "text" or "json" (--log-format).
 	LogFormat string
 	// TickInterval is the wall time between streaming market data updates
@@ -103,7 +107,9 @@ type SimOptions struct {
 	// means none (--control-addr).
 	ControlAddr string
 
-	// latencyArgs and hangArgs are the raw --latency and --hang values.
+	// startArg is the raw --start; latencyArgs and hangArgs the raw
+	// --latency and --hang values.
+	startArg    string
 	latencyArgs []string
 	hangArgs    []string
 
@@ -150,6 +156,7 @@ func NewCmdSim(f *cmdutil.Factory, runF func(context.Context, *SimOptions) error
 	fl.StringVar(&opts.Account, "account", DefaultAccount, "paper account id, DU followed by digits")
 	fl.BoolVar(&opts.Delayed, "delayed", false, "simulate an account without live market data subscriptions")
 	fl.Float64Var(&opts.Speed, "speed", 1, fmt.Sprintf("market clock speed, a multiple of wall time (> 0, <= %d)", MaxSpeed))
+	fl.StringVar(&opts.startArg, "start", "", "market clock start `TIME` (RFC 3339; default now if the regular session is open, else 10:00 New York on the next trading day)")
 	fl.StringVar(&opts.LogFormat, "log-format", cmdutil.LogText, "log format on standard error: text or json")
 	fl.DurationVar(&opts.TickInterval, "tick-interval", DefaultTickInterval, fmt.Sprintf("wall time between streaming market data updates (%v to %v)", MinInterval, MaxInterval))
 	fl.DurationVar(&opts.SnapshotEndDelay, "snapshot-end-delay", DefaultSnapshotEndDelay, fmt.Sprintf("wall time from a snapshot's ticks to its end marker (%v to %v)", MinInterval, MaxInterval))
@@ -194,6 +201,7 @@ Control commands:
 const simExample = `  ibbot sim
   ibbot sim --listen 127.0.0.1:0 --seed 7 --log-format json
   ibbot sim --delayed --speed 60    # one market minute per wall second
+  ibbot sim --start 2026-03-10T09:30:00-04:00 --speed 60
 
   # slow historical data, contract details never answered
   ibbot sim --latency 20=2s --hang 9
@@ -253,6 +261,16 @@ func (o *SimOptions) validate() error {
 	}
 	if math.IsNaN(o.Speed) || o.Speed <= 0 || o.Speed > MaxSpeed {
 		return cmdutil.FlagErrorf("invalid --speed %v: must be > 0 and <= %d", o.Speed, MaxSpeed)
+	}
+	if o.startArg != "" {
+		t, err := time.Parse(time.RFC3339, o.startArg)
+		if err != nil {
+			return cmdutil.FlagErrorf("invalid --start %q: want an RFC 3339 time, e.g. 2026-03-10T10:00:00-04:00", o.startArg)
+		}
+		o.StartAt = t
+	} else if now := o.Now(); !sched.NYSE().IsOpen(now) {
+		// A newcomer sees a live-looking market at any hour.
+		o.StartAt = cmdutil.DefaultSimStart(now)
 	}
 	if o.LogFormat != cmdutil.LogText && o.LogFormat != cmdutil.LogJSON {
 		return cmdutil.FlagErrorf("invalid --log-format %q: want %q or %q", o.LogFormat, cmdutil.LogText, cmdutil.LogJSON)
@@ -350,7 +368,10 @@ func (o *SimOptions) config() ibsim.Config {
 		TickInterval:     o.TickInterval,
 		SnapshotEndDelay: o.SnapshotEndDelay,
 	}
-	if o.Speed != 1 {
+	switch {
+	case !o.StartAt.IsZero():
+		cfg.Clock = ibsim.NewScaledClock(o.StartAt, o.Speed)
+	case o.Speed != 1:
 		cfg.Clock = ibsim.NewScaledClock(o.Now(), o.Speed)
 	}
 	return cfg

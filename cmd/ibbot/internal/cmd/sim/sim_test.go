@@ -408,3 +408,48 @@ func TestSimHelp(t *testing.T) {
 		}
 	}
 }
+
+// --start places the market clock; without it the market starts now when
+// the regular session is open, else at 10:00 New York on the next trading
+// day.
+func TestSimStart(t *testing.T) {
+	ny, _ := time.LoadLocation("America/New_York")
+	want := time.Date(2026, 3, 10, 10, 0, 0, 0, ny)
+	opts := &SimOptions{Listen: DefaultListen, Account: DefaultAccount, Speed: 60, LogFormat: "text",
+		TickInterval: DefaultTickInterval, SnapshotEndDelay: DefaultSnapshotEndDelay, Control: ControlNone,
+		startArg: "2026-03-10T10:00:00-04:00", Now: time.Now}
+	if err := opts.validate(); err != nil {
+		t.Fatal(err)
+	}
+	if !opts.StartAt.Equal(want) {
+		t.Errorf("StartAt %v, want %v", opts.StartAt, want)
+	}
+	if clk := opts.config().Clock; clk == nil || clk.Now().Before(want) || clk.Now().After(want.Add(time.Hour)) {
+		t.Errorf("clock %v, want a scaled clock from %v", clk, want)
+	}
+	bad := *opts
+	bad.startArg = "10am"
+	if err := bad.validate(); err == nil || !strings.Contains(err.Error(), `invalid --start "10am": want an RFC 3339 time`) || !cmdutil.IsFlagError(err) {
+		t.Errorf("bad --start: %v", err)
+	}
+	// Saturday night: the market starts at 10:00 on Monday.
+	night := *opts
+	night.startArg, night.StartAt = "", time.Time{}
+	night.Now = func() time.Time { return time.Date(2026, 3, 14, 22, 0, 0, 0, ny) }
+	if err := night.validate(); err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2026, 3, 16, 10, 0, 0, 0, ny); !night.StartAt.Equal(want) {
+		t.Errorf("start on a Saturday night: %v, want %v", night.StartAt, want)
+	}
+	// During the session: now, and a plain wall clock at speed 1.
+	open := *opts
+	open.startArg, open.Speed, open.StartAt = "", 1, time.Time{}
+	open.Now = func() time.Time { return time.Date(2026, 3, 16, 11, 0, 0, 0, ny) }
+	if err := open.validate(); err != nil {
+		t.Fatal(err)
+	}
+	if !open.StartAt.IsZero() || open.config().Clock != nil {
+		t.Errorf("start during the session: %v, clock %v; want the wall clock", open.StartAt, open.config().Clock)
+	}
+}
