@@ -24,9 +24,9 @@ type Moneyness struct {
 }
 
 // ATM, ITM and OTM build Moneyness values.
-func ATM() Moneyness       { return Moneyness{} }
-func ITM(k int) Moneyness  { return Moneyness{Steps: k} }
-func OTM(k int) Moneyness  { return Moneyness{Steps: -k} }
+func ATM() Moneyness      { return Moneyness{} }
+func ITM(k int) Moneyness { return Moneyness{Steps: k} }
+func OTM(k int) Moneyness { return Moneyness{Steps: -k} }
 func (m Moneyness) String() string {
 	switch {
 	case m.Steps > 0:
