@@ -28,10 +28,13 @@ func (s *Session) OpenOrders(ctx context.Context) ([]OrderInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	o := s.openOrdersFlight.join(func(o *oneShot[OrderInfo]) {
-		s.sendAsync(gen, laneInteractive, func(ec *ibapi.EClient) { ec.ReqOpenOrders() }, o.fail)
+	v, err := s.openOrdersFlight.do(ctx, func(o *oneShot[OrderInfo], written func()) {
+		s.sendAsyncJob(&job{lane: laneInteractive, gen: gen, done: make(chan error, 1), send: func(ec *ibapi.EClient) error {
+			written()
+			ec.ReqOpenOrders()
+			return nil
+		}}, o.fail)
 	})
-	v, err := s.openOrdersFlight.wait(ctx, o)
 	if err != nil {
 		return nil, fmt.Errorf("ibkr: open orders: %w", err)
 	}
@@ -44,10 +47,13 @@ func (s *Session) CompletedOrders(ctx context.Context, apiOnly bool) ([]OrderInf
 	if err != nil {
 		return nil, err
 	}
-	o := s.completedFlight.join(func(o *oneShot[OrderInfo]) {
-		s.sendAsync(gen, laneInteractive, func(ec *ibapi.EClient) { ec.ReqCompletedOrders(apiOnly) }, o.fail)
+	v, err := s.completedFlight.do(ctx, func(o *oneShot[OrderInfo], written func()) {
+		s.sendAsyncJob(&job{lane: laneInteractive, gen: gen, done: make(chan error, 1), send: func(ec *ibapi.EClient) error {
+			written()
+			ec.ReqCompletedOrders(apiOnly)
+			return nil
+		}}, o.fail)
 	})
-	v, err := s.completedFlight.wait(ctx, o)
 	if err != nil {
 		return nil, fmt.Errorf("ibkr: completed orders: %w", err)
 	}
@@ -70,10 +76,13 @@ func (s *Session) Positions(ctx context.Context) ([]Position, error) {
 	if err != nil {
 		return nil, err
 	}
-	o := s.positionsFlight.join(func(o *oneShot[Position]) {
-		s.sendAsync(gen, laneInteractive, func(ec *ibapi.EClient) { ec.ReqPositions() }, o.fail)
+	v, err := s.positionsFlight.do(ctx, func(o *oneShot[Position], written func()) {
+		s.sendAsyncJob(&job{lane: laneInteractive, gen: gen, done: make(chan error, 1), send: func(ec *ibapi.EClient) error {
+			written()
+			ec.ReqPositions()
+			return nil
+		}}, o.fail)
 	})
-	v, err := s.positionsFlight.wait(ctx, o)
 	if err != nil {
 		return nil, fmt.Errorf("ibkr: positions: %w", err)
 	}

@@ -51,6 +51,11 @@ type Config struct {
 	// been idle. Default 1 (no bursts); raising it trades a steadier rate
 	// for latency and lowers the highest Rate allowed (see Rate).
 	Burst int
+	// NoPaceAPI leaves out the +PACEAPI connect option. By default the
+	// Session asks the Gateway (TWS 974 and later) to queue messages that
+	// would exceed its rate instead of answering 100: the Session paces
+	// below the limit itself, and this covers what it cannot see.
+	NoPaceAPI bool
 	// MarketDataLines is the account's market data line budget that
 	// streams and snapshots draw from. Default 100.
 	MarketDataLines int

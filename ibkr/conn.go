@@ -112,6 +112,13 @@ func (s *Session) dialConn(ctx context.Context, gen uint64) (*conn, error) {
 	w := &wrapper{s: s, c: c}
 	c.dc = ibapi.NewEClient(w)
 	c.ec = ibapi.NewEClient(&encoderWrapper{w: w})
+	if !s.cfg.NoPaceAPI {
+		// The Gateway queues what would exceed its rate instead of
+		// answering 100: a backstop behind the Session's own pacing, for
+		// the delays the Session cannot see (the Gateway's reader stalled).
+		// Only the encoder's handshake reaches the Gateway.
+		c.ec.SetConnectionOptions("+PACEAPI")
+	}
 
 	// The EClients' Connect has no context: run them aside, and unblock
 	// them by ending the guard if ctx ends first.
@@ -120,20 +127,82 @@ func (s *Session) dialConn(ctx context.Context, gen uint64) (*conn, error) {
 	encErr, decErr := make(chan error, 1), make(chan error, 1)
 	go func() { encErr <- c.ec.Connect("127.0.0.1", g.encoderPort(), s.cfg.ClientID) }()
 	go func() { decErr <- c.dc.Connect("127.0.0.1", g.decoderPort(), s.cfg.ClientID) }()
-	var eerr, derr error
+	var eerr, derr, aerr error
+	// One Connect failing (its dial refused, the socket ended) ends the
+	// guard, so that the other returns at once.
+	firstFailed := func(err error, other chan error) error {
+		if err != nil {
+			g.abortUpstream()
+			g.endClients()
+		}
+		return <-other
+	}
 	select {
 	case eerr = <-encErr:
-		derr = <-decErr
+		derr = firstFailed(eerr, decErr)
+		aerr = <-acceptErr
+	case derr = <-decErr:
+		eerr = firstFailed(derr, encErr)
+		aerr = <-acceptErr
 	case <-ctx.Done():
-		g.stop()
-		g.release()
-		eerr, derr = <-encErr, <-decErr
+		// Close the Gateway side, let accept end (it honours ctx), then
+		// end the EClients' sockets; but if the Gateway's handshake reply
+		// already reached them, let their Connect return first: ending a
+		// client while its Connect is still starting it races inside the
+		// wire library.
+		g.abortUpstream()
+		aerr = <-acceptErr
+		released := false
+		if g.replied.Load() {
+			t := time.NewTimer(barrierTimeout)
+			for eerr == nil && derr == nil && (encErr != nil || decErr != nil) {
+				select {
+				case eerr = <-encErr:
+					encErr = nil
+				case derr = <-decErr:
+					decErr = nil
+				case <-t.C:
+					g.endClients()
+					released = true
+					if encErr != nil {
+						eerr = <-encErr
+					}
+					if decErr != nil {
+						derr = <-decErr
+					}
+					encErr, decErr = nil, nil
+				}
+			}
+			t.Stop()
+			if encErr != nil {
+				g.endClients()
+				released = true
+				eerr = <-encErr
+			}
+			if decErr != nil {
+				g.endClients()
+				released = true
+				derr = <-decErr
+			}
+		} else {
+			g.endClients()
+			released = true
+			eerr, derr = <-encErr, <-decErr
+		}
+		// Connect returns nil without connecting when the socket ends
+		// before the handshake reply; a client only runs when the reply
+		// reached it (then nothing has released it yet).
+		if !released && g.replied.Load() && eerr == nil && derr == nil && aerr == nil && c.ec.IsConnected() && c.dc.IsConnected() {
+			// Both clients run: end them as any connection ends.
+			s.teardown(c, true)
+			return nil, fmt.Errorf("ibkr: connect to %s: %w", s.cfg.addr(), context.Cause(ctx))
+		}
 		if eerr == nil {
 			eerr = ctx.Err()
 		}
 	}
 	cerr := errors.Join(eerr, derr)
-	if aerr := <-acceptErr; cerr == nil && aerr != nil {
+	if cerr == nil && aerr != nil {
 		cerr = aerr
 	}
 	if cerr == nil && (!c.ec.IsConnected() || !c.dc.IsConnected()) {
@@ -184,7 +253,14 @@ func (s *Session) dialConn(ctx context.Context, gen uint64) (*conn, error) {
 	// One round trip proves the encoder's request goroutine runs and that
 	// the Gateway answers.
 	if err := s.w.lim.Wait(ctx); err != nil {
-		return fail(fmt.Errorf("ibkr: connect: %w", err))
+		// x/time/rate refuses at once a wait that would outlast ctx's
+		// deadline: that is ctx's deadline.
+		if ctx.Err() == nil {
+			err = fmt.Errorf("%w (%v)", context.DeadlineExceeded, err)
+		} else {
+			err = ctx.Err()
+		}
+		return fail(fmt.Errorf("ibkr: connect to %s: waiting to send the first request: %w", s.cfg.addr(), err))
 	}
 	c.ec.ReqCurrentTime()
 	if _, err := c.probe.wait(ctx); err != nil {
@@ -252,16 +328,19 @@ func (s *Session) teardown(c *conn, started bool) {
 		}
 	}
 	c.g.release()
+	if !started {
+		c.g.closeConns() // no client will read EOF and close its socket
+	}
 	if started {
-		t := time.NewTimer(shutdownTimeout)
+		deadline, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 		for _, ch := range []chan struct{}{c.closedCh, c.encClosed} {
 			select {
 			case <-ch:
-			case <-t.C:
+			case <-deadline.Done():
 				s.log.Warn("ibkr: wire client did not shut down in time", "clientId", s.cfg.ClientID)
 			}
 		}
-		t.Stop()
+		cancel()
 	}
 	c.g.wait(shutdownTimeout)
 }

@@ -18,20 +18,34 @@ func (s *Session) CurrentTime(ctx context.Context) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, err
 	}
-	r, start := s.times.join()
-	if start {
-		s.sendAsyncJob(&job{lane: laneInteractive, gen: gen, done: make(chan error, 1), send: func(ec *ibapi.EClient) error {
-			r.written.Store(true)
-			ec.ReqCurrentTime()
-			return nil
-		}}, func(err error) { s.times.fail(r, err) })
-	}
-	v, err := r.o.wait(ctx)
-	if err != nil {
-		if ctx.Err() != nil {
-			s.times.abandoned(r)
-			return time.Time{}, fmt.Errorf("ibkr: current time: %w", err)
+	var v []int64
+	for {
+		r, start := s.times.join()
+		if start {
+			s.sendAsyncJob(&job{lane: laneInteractive, gen: gen, done: make(chan error, 1), send: func(ec *ibapi.EClient) error {
+				r.markWritten()
+				ec.ReqCurrentTime()
+				return nil
+			}}, func(err error) { s.times.fail(r, err) })
 		}
+		// A request unanswered timeStale after it was written is presumed
+		// lost: join then sends a fresh one, so a caller without a
+		// deadline gets the next answer too.
+		t := time.NewTimer(timeStale)
+		select {
+		case <-r.o.done:
+			t.Stop()
+			v, err = r.o.wait(ctx)
+		case <-ctx.Done():
+			t.Stop()
+			s.times.abandoned(r)
+			return time.Time{}, fmt.Errorf("ibkr: current time: %w", ctx.Err())
+		case <-t.C:
+			continue
+		}
+		break
+	}
+	if err != nil {
 		return time.Time{}, fmt.Errorf("ibkr: current time: %w", err)
 	}
 	if len(v) == 0 {

@@ -45,15 +45,19 @@ type guard struct {
 	encLn, decLn net.Listener
 	upstream     net.Conn
 
-	mu  sync.Mutex
-	enc net.Conn // the encoder's socket, once accepted
-	dec net.Conn // the decoder's socket, once accepted
+	mu    sync.Mutex
+	enc   net.Conn   // the encoder's socket, once accepted
+	dec   net.Conn   // the decoder's socket, once accepted
+	extra []net.Conn // accepted but not relayed (an aborted dial)
 
 	lost     chan struct{} // closed when the connection ended
 	lostOnce sync.Once
 	lostErr  error
 	downDone chan struct{} // closed when pumpDown returned
 	stopOnce sync.Once
+	// noCloseWait: stop does not wait for the Gateway to close its side
+	// (an aborted dial: no client id to free).
+	noCloseWait atomic.Bool
 
 	cap *slidingCap // hard rate cap on request frames; nil: none
 
@@ -61,6 +65,8 @@ type guard struct {
 	// by the guard itself (reading it from an EClient could race with that
 	// client's own shutdown).
 	serverVersion atomic.Int64
+	// replied: the handshake reply is being or was handed to the EClients.
+	replied atomic.Bool
 
 	upBytes atomic.Int64  // bytes read from the encoder
 	upRead  chan struct{} // signalled (non-blocking) on every such read
@@ -73,7 +79,8 @@ type guard struct {
 	goDown     chan struct{}
 	goDownOnce sync.Once
 
-	wg sync.WaitGroup
+	wg      sync.WaitGroup
+	abortWG sync.WaitGroup // accept's collectors after an aborted accept
 }
 
 // dialGuard connects to the Gateway at addr and opens the two one-shot
@@ -144,28 +151,27 @@ func (g *guard) accept(ctx context.Context) error {
 		case dec = <-dch:
 			gotD = true
 		case <-ctx.Done():
-			g.encLn.Close()
-			g.decLn.Close()
-			if !gotE {
-				enc = <-ech
-			}
-			if !gotD {
-				dec = <-dch
-			}
-			for _, r := range []res{enc, dec} {
-				if r.c != nil {
-					r.c.Close()
+			// The listeners stay open until closeListeners: an EClient
+			// that dials now is accepted and its socket half-closed, so
+			// its Connect returns at once. (Closing a listener resets a
+			// connection queued in its backlog, and an EClient whose
+			// handshake write fails redials for over a second.)
+			g.abortWG.Add(1)
+			go func(enc, dec res, gotE, gotD bool) {
+				defer g.abortWG.Done()
+				if !gotE {
+					enc = <-ech
 				}
-			}
+				if !gotD {
+					dec = <-dch
+				}
+				g.keepEnded(enc.c, dec.c)
+			}(enc, dec, gotE, gotD)
 			return ctx.Err()
 		}
 	}
 	if enc.err != nil || dec.err != nil {
-		for _, r := range []res{enc, dec} {
-			if r.c != nil {
-				r.c.Close()
-			}
-		}
+		g.keepEnded(enc.c, dec.c)
 		return fmt.Errorf("ibkr: local relay accept: %w", errors.Join(enc.err, dec.err))
 	}
 	for _, c := range []net.Conn{enc.c, dec.c} {
@@ -174,13 +180,43 @@ func (g *guard) accept(ctx context.Context) error {
 		}
 	}
 	g.mu.Lock()
+	select {
+	case <-g.lost:
+		// Stopped while accepting: end the EClients' sockets, so their
+		// Connect returns; no pump runs.
+		g.mu.Unlock()
+		g.keepEnded(enc.c, dec.c)
+		return fmt.Errorf("ibkr: local relay: %w", errGuardReleased)
+	default:
+	}
 	g.enc, g.dec = enc.c, dec.c
-	g.mu.Unlock()
 	g.wg.Add(3)
+	g.mu.Unlock()
 	go g.pumpUp(enc.c)
 	go g.pumpDecoderWrites(dec.c)
 	go g.pumpDown(enc.c, dec.c)
 	return nil
+}
+
+// keepEnded keeps accepted sockets that will not be relayed, half-closed:
+// an EClient reads EOF and its Connect returns, but its own writes (the
+// handshake) still succeed: a failed write would make it redial the
+// closed listener, retrying for over a second. closeConns or wait closes
+// them.
+func (g *guard) keepEnded(conns ...net.Conn) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, c := range conns {
+		if c == nil {
+			continue
+		}
+		if tc, ok := c.(*net.TCPConn); ok {
+			_ = tc.CloseWrite()
+		} else {
+			c.Close()
+		}
+		g.extra = append(g.extra, c)
+	}
 }
 
 // pumpUp copies the encoder's requests to the Gateway. After the Gateway
@@ -353,6 +389,7 @@ func (g *guard) pumpDown(enc, dec net.Conn) {
 	}
 	if err == nil {
 		g.serverVersion.Store(parseServerVersion(reply))
+		g.replied.Store(true)
 		if _, err = enc.Write(reply); err == nil {
 			_, err = dec.Write(reply)
 		}
@@ -436,12 +473,11 @@ func (g *guard) lostCh() <-chan struct{} { return g.lost }
 func (g *guard) stop() {
 	g.stopOnce.Do(func() {
 		g.markLost(errGuardReleased)
-		g.encLn.Close()
-		g.decLn.Close()
+		g.closeListeners()
 		g.mu.Lock()
 		started := g.enc != nil
 		g.mu.Unlock()
-		if tc, ok := g.upstream.(*net.TCPConn); ok && started && tc.CloseWrite() == nil {
+		if tc, ok := g.upstream.(*net.TCPConn); ok && started && !g.noCloseWait.Load() && tc.CloseWrite() == nil {
 			t := time.NewTimer(gatewayCloseWait)
 			select {
 			case <-g.downDone:
@@ -493,6 +529,50 @@ func (g *guard) release() {
 	}
 }
 
+// abortUpstream ends the Gateway side without touching the EClients'
+// sockets or the listeners (an aborted dial, while the EClients' Connect
+// calls finish).
+func (g *guard) abortUpstream() {
+	g.noCloseWait.Store(true)
+	g.markLost(errGuardReleased)
+	g.upstream.Close()
+}
+
+// endClients half-closes the EClients' sockets (accepted ones; an aborted
+// accept half-closes the rest as they arrive) without closing the
+// listeners, so each EClient reads EOF and its Connect returns.
+func (g *guard) endClients() {
+	g.mu.Lock()
+	conns := []net.Conn{g.enc, g.dec}
+	g.mu.Unlock()
+	for _, c := range conns {
+		if tc, ok := c.(*net.TCPConn); ok && tc != nil {
+			_ = tc.CloseWrite()
+		}
+	}
+}
+
+// closeListeners closes the listeners and waits for an aborted accept's
+// collectors.
+func (g *guard) closeListeners() {
+	g.encLn.Close()
+	g.decLn.Close()
+	g.abortWG.Wait()
+}
+
+// closeConns closes both EClient sockets outright (a Connect that failed:
+// nothing will read EOF and close them).
+func (g *guard) closeConns() {
+	g.mu.Lock()
+	conns := append([]net.Conn{g.enc, g.dec}, g.extra...)
+	g.mu.Unlock()
+	for _, c := range conns {
+		if c != nil {
+			c.Close()
+		}
+	}
+}
+
 // wait waits until every pump ended (both EClients closed their sockets)
 // or the timeout passed, then closes everything.
 func (g *guard) wait(timeout time.Duration) {
@@ -508,7 +588,7 @@ func (g *guard) wait(timeout time.Duration) {
 	case <-t.C:
 	}
 	g.mu.Lock()
-	conns := []net.Conn{g.enc, g.dec}
+	conns := append([]net.Conn{g.enc, g.dec}, g.extra...)
 	g.mu.Unlock()
 	for _, c := range conns {
 		if c != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/scmhub/ibapi"
 	"github.com/shopspring/decimal"
@@ -217,7 +218,8 @@ func (t *Trade) awaitAck(ctx context.Context, down <-chan struct{}) error {
 }
 
 // Bracket is a parent order with a take-profit and a stop-loss child in one
-// OCA group: a fill of one child cancels the other.
+// OCA group: a fill of one child cancels the other. TakeProfit is nil for
+// a bracket placed without one.
 type Bracket struct {
 	Parent, TakeProfit, StopLoss *Trade
 }
@@ -225,7 +227,8 @@ type Bracket struct {
 // PlaceBracket sends a parent and its two children as IB wants them: the
 // parent and the first child held, the last child transmitting the group.
 // The children get the parent's id, an OCA group and are meant to carry
-// the opposite action.
+// the opposite action. A zero takeProfit (Order{}) places the parent and
+// the stop-loss only.
 //
 // It is all or nothing: the three legs are queued together and written in
 // order; if a leg cannot be written (ctx ended, the connection was lost),
@@ -238,7 +241,12 @@ func (s *Session) PlaceBracket(ctx context.Context, c Contract, parent, takeProf
 	if s.cfg.ReadOnly {
 		return nil, fmt.Errorf("ibkr: place bracket for %s: %w", c, ErrReadOnly)
 	}
-	for _, o := range []*Order{&parent, &takeProfit, &stopLoss} {
+	withTP := takeProfit != (Order{})
+	legsIn := []*Order{&parent, &stopLoss}
+	if withTP {
+		legsIn = []*Order{&parent, &takeProfit, &stopLoss}
+	}
+	for _, o := range legsIn {
 		if err := o.validate(); err != nil {
 			return nil, err
 		}
@@ -255,29 +263,35 @@ func (s *Session) PlaceBracket(ctx context.Context, c Contract, parent, takeProf
 	takeProfit.Hold = true
 	stopLoss.Hold = false
 	p := newTrade(s, c, parent)
-	tp := newTrade(s, c, takeProfit)
 	sl := newTrade(s, c, stopLoss)
-	legs := []*Trade{p, tp, sl}
-	jobs := []*job{s.orderJob(ctx, gen, p), s.orderJob(ctx, gen, tp, p), s.orderJob(ctx, gen, sl, p, tp)}
+	var tp *Trade
+	legs := []*Trade{p, sl}
+	jobs := []*job{s.orderJob(ctx, gen, p), s.orderJob(ctx, gen, sl, p)}
+	names := []string{"parent", "stop-loss"}
+	if withTP {
+		tp = newTrade(s, c, takeProfit)
+		legs = []*Trade{p, tp, sl}
+		jobs = []*job{s.orderJob(ctx, gen, p), s.orderJob(ctx, gen, tp, p), s.orderJob(ctx, gen, sl, p, tp)}
+		names = []string{"parent", "take-profit", "stop-loss"}
+	}
 	errs := s.sendJobs(ctx, jobs)
-	names := []string{"parent", "take-profit", "stop-loss"}
 	for i, e := range errs {
 		if e == nil {
 			continue
 		}
-		// Undo: cancel what reached the Gateway (held, so never working).
-		var cancelled []string
+		// Undo: cancel what reached the Gateway (held, so never working),
+		// on this connection or the next; each leg's handle ends when the
+		// Gateway confirmed it.
+		var undone []string
 		for _, t := range legs[:i] {
 			if t.written.Load() {
-				id := t.ID()
-				s.sendCancel(gen, func(ec *ibapi.EClient) { ec.CancelOrder(id, ibapi.NewOrderCancel()) }, nil)
-				t.finish(fmt.Errorf("ibkr: bracket leg cancelled: the %s was not written: %w", names[i], e))
-				cancelled = append(cancelled, fmt.Sprint(id))
+				s.cancelInBackground(t, fmt.Errorf("ibkr: bracket leg %d: the %s was not written, and the gateway does not know this leg: %w", t.ID(), names[i], ErrOrderLost))
+				undone = append(undone, fmt.Sprint(t.ID()))
 			}
 		}
 		msg := ""
-		if len(cancelled) > 0 {
-			msg = fmt.Sprintf("; legs already written (%s) cancelled", strings.Join(cancelled, ", "))
+		if len(undone) > 0 {
+			msg = fmt.Sprintf("; legs already written (%s) are being cancelled", strings.Join(undone, ", "))
 		}
 		return nil, fmt.Errorf("ibkr: place bracket for %s: %s not written%s: %w", c, names[i], msg, e)
 	}
@@ -368,7 +382,8 @@ func (s *Session) WhatIf(ctx context.Context, c Contract, o Order) (OrderPreview
 // CancelOrder cancels an order and waits until the Gateway confirms it
 // (Cancelled, or error 202). An order that is not open is ErrOrderNotFound
 // with IB's reason; one that exists but is done (filled, cancelled) also
-// matches ErrOrderNotCancellable.
+// matches ErrOrderNotCancellable. Concurrent cancels of one order share one
+// cancel message and its answer.
 func (s *Session) CancelOrder(ctx context.Context, orderID int64) error {
 	if s.cfg.ReadOnly {
 		return fmt.Errorf("ibkr: cancel order %d: %w", orderID, ErrReadOnly)
@@ -376,29 +391,89 @@ func (s *Session) CancelOrder(ctx context.Context, orderID int64) error {
 	if orderID <= 0 {
 		return invalid("order id", orderID, "a positive order id")
 	}
-	gen, err := s.awaitReady(ctx)
-	if err != nil {
-		return err
-	}
-	w := newOneShot[struct{}]()
-	s.orders.mu.Lock()
-	s.orders.cancels[orderID] = w
-	s.orders.mu.Unlock()
-	defer func() {
+	for {
+		gen, err := s.awaitReady(ctx)
+		if err != nil {
+			return err
+		}
+		if t := s.orders.trade(orderID); t != nil && t.isDone() {
+			return fmt.Errorf("ibkr: cancel order %d: %w (%w): it is %s", orderID, ErrOrderNotCancellable, ErrOrderNotFound, t.Status().Status)
+		}
 		s.orders.mu.Lock()
-		if s.orders.cancels[orderID] == w {
-			delete(s.orders.cancels, orderID)
+		w := s.orders.cancels[orderID]
+		creator := w == nil || w.finished()
+		if creator {
+			w = newOneShot[struct{}]()
+			s.orders.cancels[orderID] = w
 		}
 		s.orders.mu.Unlock()
+		if creator {
+			if err := s.send(ctx, gen, laneOrder, func(ec *ibapi.EClient) { ec.CancelOrder(orderID, ibapi.NewOrderCancel()) }); err != nil {
+				s.orders.dropCancel(orderID, w)
+				w.fail(fmt.Errorf("%w: %w", errCancelNotWritten, err))
+				return fmt.Errorf("ibkr: cancel order %d: %w", orderID, err)
+			}
+		}
+		_, err = w.wait(ctx)
+		if w.finished() {
+			s.orders.dropCancel(orderID, w)
+		}
+		if errors.Is(err, errCancelNotWritten) && ctx.Err() == nil {
+			continue // the caller who was to send it gave up: send it ourselves
+		}
+		if err != nil {
+			return fmt.Errorf("ibkr: cancel order %d: %w", orderID, err)
+		}
+		return nil
+	}
+}
+
+// errCancelNotWritten: the cancel a caller joined was never written.
+var errCancelNotWritten = errors.New("the cancel was not written")
+
+// dropCancel forgets the cancel waiter w of id.
+func (b *orderBook) dropCancel(id int64, w *oneShot[struct{}]) {
+	b.mu.Lock()
+	if b.cancels[id] == w {
+		delete(b.cancels, id)
+	}
+	b.mu.Unlock()
+}
+
+// cancelInBackground cancels a trade the session wrote but cannot see at
+// the Gateway (a held order after a reconnect, a bracket leg to undo),
+// retrying across reconnects until the Gateway answered: confirmed, the
+// trade ends Cancelled; unknown to the Gateway, it ends with lost's error;
+// already done, its status comes from the Gateway.
+func (s *Session) cancelInBackground(t *Trade, lost error) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		ctx, cancel := context.WithTimeout(s.ctx, 5*time.Minute)
+		defer cancel()
+		for {
+			err := s.CancelOrder(ctx, t.ID())
+			switch {
+			case err == nil:
+				t.cancelled()
+				return
+			case errors.Is(err, ErrOrderNotCancellable):
+				return // done at the Gateway: its status tells how
+			case errors.Is(err, ErrOrderNotFound):
+				t.finish(lost)
+				return
+			case ctx.Err() != nil || errors.Is(err, ErrClosed):
+				s.log.Warn("ibkr: could not cancel an order", "orderId", t.ID(), "err", err)
+				return
+			}
+			// Disconnected, or another error: try again on the next
+			// connection (CancelOrder waits for it).
+			timer := time.NewTimer(500 * time.Millisecond)
+			select {
+			case <-ctx.Done():
+			case <-timer.C:
+			}
+			timer.Stop()
+		}
 	}()
-	if t := s.orders.trade(orderID); t != nil && t.isDone() {
-		return fmt.Errorf("ibkr: cancel order %d: %w (%w): it is %s", orderID, ErrOrderNotCancellable, ErrOrderNotFound, t.Status().Status)
-	}
-	if err := s.send(ctx, gen, laneOrder, func(ec *ibapi.EClient) { ec.CancelOrder(orderID, ibapi.NewOrderCancel()) }); err != nil {
-		return fmt.Errorf("ibkr: cancel order %d: %w", orderID, err)
-	}
-	if _, err := w.wait(ctx); err != nil {
-		return fmt.Errorf("ibkr: cancel order %d: %w", orderID, err)
-	}
-	return nil
 }

@@ -141,6 +141,21 @@ func (p *Pool) Session(ctx context.Context, ep Endpoint) (*Lease, error) {
 		}
 		e := p.shared[ep]
 		if e == nil {
+			if ie := p.takeIdle(ep); ie != nil {
+				// A leased session back in the pool, still connected: it
+				// becomes the endpoint's shared session.
+				ie.refs, ie.ready = 1, make(chan struct{})
+				close(ie.ready)
+				p.shared[ep] = ie
+				p.mu.Unlock()
+				return &Lease{Session: ie.s, p: p}, nil
+			}
+		}
+		if e == nil && (p.reserved[ep] || p.inUse(ep)) {
+			p.mu.Unlock()
+			return nil, fmt.Errorf("ibkr: pool: client id %d at %s:%d is leased by this pool (Pool.Lease) and in use: use that lease, or another client id: %w", ep.ClientID, ep.Host, ep.Port, ErrClientIDInUse)
+		}
+		if e == nil {
 			e = &poolEntry{ep: ep, ready: make(chan struct{})}
 			p.shared[ep] = e
 			p.dialing.Add(1)
@@ -269,7 +284,7 @@ func (p *Pool) Lease(ctx context.Context, host string, port int) (*Lease, error)
 		if busy {
 			continue
 		}
-		s, err := Dial(ctx, p.sessionConfig(ep))
+		s, err := p.leaseDial(ctx, ep)
 		p.mu.Lock()
 		delete(p.reserved, ep)
 		if errors.Is(err, ErrClientIDInUse) {
@@ -293,6 +308,41 @@ func (p *Pool) Lease(ctx context.Context, host string, port int) (*Lease, error)
 		return &Lease{Session: s, p: p}, nil
 	}
 	return nil, fmt.Errorf("%w: %d..%d at %s", ErrNoFreeClientID, p.cfg.LeaseMin, p.cfg.LeaseMax, key)
+}
+
+// leaseDial dials ep for Lease on a context that ends with the caller's
+// or the pool's, counted among the dials Close waits for.
+func (p *Pool) leaseDial(ctx context.Context, ep Endpoint) (*Session, error) {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return nil, ErrClosed
+	}
+	p.dialing.Add(1)
+	p.mu.Unlock()
+	defer p.dialing.Done()
+	dctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(p.ctx, cancel)
+	defer stop()
+	s, err := Dial(dctx, p.sessionConfig(ep))
+	if err != nil && p.ctx.Err() != nil {
+		return nil, ErrClosed
+	}
+	return s, err
+}
+
+// takeIdle removes and returns the idle leased session of ep, if any.
+// Caller holds p.mu.
+func (p *Pool) takeIdle(ep Endpoint) *poolEntry {
+	key := fmt.Sprintf("%s:%d", ep.Host, ep.Port)
+	for i, e := range p.idle[key] {
+		if e.ep == ep && e.s.Status() != StatusClosed {
+			p.idle[key] = append(p.idle[key][:i:i], p.idle[key][i+1:]...)
+			return e
+		}
+	}
+	return nil
 }
 
 // inUse reports whether a leased or idle session holds ep. Caller holds

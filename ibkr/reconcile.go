@@ -78,6 +78,12 @@ func (s *Session) reconcile(ctx context.Context, ts []*Trade, lost func(*Trade) 
 			continue
 		}
 		id, perm := t.ID(), t.PermID()
+		// Fills made while the session was away belong to the trade.
+		for _, x := range execs {
+			if x.OrderID == id && id != 0 {
+				t.addFill(x.Fill)
+			}
+		}
 		mine := func(oi OrderInfo) bool {
 			return (oi.OrderID == id && id != 0 && (oi.ClientID == me || oi.ClientID == 0)) || (perm != 0 && oi.PermID == perm)
 		}
@@ -92,28 +98,33 @@ func (s *Session) reconcile(ctx context.Context, ts []*Trade, lost func(*Trade) 
 		if oi, ok := find(completed, mine); ok {
 			st := t.Status()
 			st.Status, st.OrderID, st.PermID, st.At = oi.Status, id, oi.PermID, time.Now()
+			if filled, avg := t.filled(); filled.Sign() > 0 {
+				st.Filled, st.AvgFillPrice = filled, avg
+				st.Remaining = decimal.Max(decimal.Zero, t.Order().Quantity.Sub(filled))
+			}
 			if !terminalStatus(st.Status) {
 				st.Status = OrderInactive
 			}
 			t.setStatus(st)
 			continue
 		}
-		var filled decimal.Decimal
-		for _, x := range execs {
-			if x.OrderID == id {
-				filled = filled.Add(x.Shares)
-			}
-		}
-		if filled.Sign() > 0 {
+		if filled, avg := t.filled(); filled.Sign() > 0 {
 			// Executed, and neither open nor listed as completed: what
 			// filled is all there is.
 			st := t.Status()
-			st.Status, st.OrderID, st.Filled, st.At = OrderFilled, id, filled, time.Now()
+			st.Status, st.OrderID, st.Filled, st.AvgFillPrice, st.At = OrderFilled, id, filled, avg, time.Now()
 			if q := t.Order().Quantity; filled.LessThan(q) {
 				st.Status = OrderCancelled
 				st.Remaining = q.Sub(filled)
 			}
 			t.setStatus(st)
+			continue
+		}
+		if t.Order().Hold {
+			// Never transmitted: the Gateway may keep it without listing
+			// it. Cancel it, so that it can never go live behind a handle
+			// that says otherwise; it ends when the Gateway answered.
+			s.cancelInBackground(t, lost(t))
 			continue
 		}
 		t.finish(lost(t))

@@ -46,27 +46,31 @@ func lmt(action string, qty int64, price string) Order {
 func TestConcurrentOrdersNeverDuplicateIDs(t *testing.T) {
 	s := fastSim(t, ibsim.Config{})
 	sess := fastSession(t, s, Config{ClientID: 61})
-	ctx := testCtx(t, 30*time.Second)
-	const n = 256
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	errs := make(chan error, n)
-	ids := make([]int64, n)
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			tr, err := sess.PlaceOrder(ctx, Stock("SPY"), lmt("BUY", 1, "1.00"))
-			if err != nil {
-				errs <- err
-				return
-			}
-			ids[i] = tr.ID()
-		}()
+	ctx := testCtx(t, 60*time.Second)
+	// Four rounds: the old code sent 103 in most single rounds, in every
+	// set of four.
+	const n, rounds = 256, 4
+	errs := make(chan error, n*rounds)
+	ids := make([]int64, n*rounds)
+	for r := range rounds {
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				tr, err := sess.PlaceOrder(ctx, Stock("SPY"), lmt("BUY", 1, "1.00"))
+				if err != nil {
+					errs <- err
+					return
+				}
+				ids[r*n+i] = tr.ID()
+			}()
+		}
+		close(start)
+		wg.Wait()
 	}
-	close(start)
-	wg.Wait()
 	close(errs)
 	for err := range errs {
 		t.Error(err)
@@ -82,8 +86,8 @@ func TestConcurrentOrdersNeverDuplicateIDs(t *testing.T) {
 	if st.Errors(103) != 0 {
 		t.Errorf("the gateway sent 103 %d times", st.Errors(103))
 	}
-	if st.OrdersAccepted != n {
-		t.Errorf("the gateway accepted %d of %d orders", st.OrdersAccepted, n)
+	if st.OrdersAccepted != n*rounds {
+		t.Errorf("the gateway accepted %d of %d orders", st.OrdersAccepted, n*rounds)
 	}
 }
 
@@ -527,6 +531,12 @@ func TestUnlistedCodeOnAnOrderIsVerified(t *testing.T) {
 	if !errors.As(tr.Err(), &ae) || ae.Code != 9999 {
 		t.Errorf("Trade.Err %v, want the 9999 error", tr.Err())
 	}
+	if st := tr.Status(); st.Status != OrderInactive {
+		t.Errorf("status %q, want Inactive", st.Status)
+	}
+	if n := s.Stats().MessagesByType[5]; n < 1 {
+		t.Errorf("the session did not ask the gateway for its open orders (%d reqOpenOrders)", n)
+	}
 }
 
 // PlaceBracket is all or nothing: when the caller gives up after the
@@ -601,6 +611,10 @@ func TestPoolDialSurvivesOneCallersCancel(t *testing.T) {
 		defer wg.Done()
 		_, errA = pool.Session(impatient, ep)
 	}()
+	// The impatient caller starts the dial; the patient one joins it.
+	for s.Stats().Connections < 1 {
+		time.Sleep(time.Millisecond) // polling until that dial reached the gateway
+	}
 	b, err := pool.Session(testCtx(t, 10*time.Second), ep)
 	wg.Wait()
 	if !errors.Is(errA, context.DeadlineExceeded) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // target is anything the router can deliver an error to.
@@ -25,6 +26,8 @@ type resumable interface {
 // goroutine calls into it through the wrapper; nothing on that path blocks.
 type router struct {
 	nextID atomic.Int64
+	// taken, if set, reports ids in use as order ids: newID skips them.
+	taken func(int64) bool
 
 	mu   sync.Mutex
 	reqs map[int64]target
@@ -45,10 +48,14 @@ func newRouter() *router {
 func (r *router) newID() int64 {
 	for {
 		id := r.nextID.Add(1)
-		if id < 1<<31-1 {
-			return id
+		if id >= 1<<31-1 {
+			r.nextID.CompareAndSwap(id, firstReqID)
+			continue
 		}
-		r.nextID.CompareAndSwap(id, firstReqID)
+		if r.taken != nil && r.taken(id) {
+			continue
+		}
+		return id
 	}
 }
 
@@ -177,64 +184,99 @@ func (o *oneShot[T]) wait(ctx context.Context) ([]T, error) {
 // completed orders): a second request while one is running could not be
 // told apart from it.
 //
-// An answer can be lost (a hung request). A caller that gives up marks the
-// request suspect; the next caller sends a fresh request instead of joining
-// it, and the suspect one is chained to the fresh one, so that whatever
-// answer arrives next resolves both: the flight never stays stuck on an
-// answer that will not come.
+// An answer can be lost (a hung request). A request becomes suspect when a
+// caller gives up on it, or when it has been out longer than staleAfter;
+// the next caller then sends a fresh request instead of joining it, and
+// the suspect one is chained to the fresh one, so that the answer to the
+// fresh request resolves both: the flight never stays stuck on an answer
+// that will not come. Answers arriving before the fresh request was
+// written belong to an abandoned request and are dropped.
 type flight[T any] struct {
-	mu      sync.Mutex
-	cur     *oneShot[T]
-	chained []*oneShot[T]
-	suspect bool
+	mu        sync.Mutex
+	cur       *oneShot[T]
+	chained   []*oneShot[T]
+	suspect   bool
+	written   bool
+	writtenAt time.Time
 }
 
-// join returns the running request, or starts one with start.
-func (f *flight[T]) join(start func(o *oneShot[T])) *oneShot[T] {
+// flightStale is how long a written request may go unanswered before a
+// caller (a waiting one too) sends a fresh one. IB answers these lists in
+// milliseconds; a fresh request when an answer was only slow costs one
+// message and a duplicate list, which is merged.
+const flightStale = time.Second
+
+// join returns the running request, or starts one with start, which must
+// call written (on the write path) right before the message leaves.
+func (f *flight[T]) join(start func(o *oneShot[T], written func())) *oneShot[T] {
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	if f.cur != nil && !f.cur.finished() {
-		if !f.suspect {
-			return f.cur
+		if !f.suspect && !(f.written && time.Since(f.writtenAt) > flightStale) {
+			cur := f.cur
+			f.mu.Unlock()
+			return cur
 		}
 		f.chained = append(f.chained, f.cur)
 	} else {
 		f.chained = nil
 	}
 	o := newOneShot[T]()
-	f.cur, f.suspect = o, false
-	start(o)
+	f.cur, f.suspect, f.written = o, false, false
+	f.mu.Unlock()
+	// Outside the lock: start may write inline, and written takes it.
+	start(o, func() {
+		f.mu.Lock()
+		if f.cur == o {
+			f.written, f.writtenAt = true, time.Now()
+		}
+		f.mu.Unlock()
+	})
 	return o
 }
 
-// wait waits for o with ctx; a caller giving up marks o suspect.
-func (f *flight[T]) wait(ctx context.Context, o *oneShot[T]) ([]T, error) {
-	v, err := o.wait(ctx)
-	if err != nil && ctx.Err() != nil {
-		f.mu.Lock()
-		if f.cur == o {
-			f.suspect = true
+// do joins or starts the request and waits for its answer with ctx. A
+// request that stays unanswered flightStale after it was written is
+// presumed lost: do sends a fresh one (chaining the old) and waits on
+// that, so even a caller without a deadline gets the next answer. A caller
+// giving up marks the request suspect.
+func (f *flight[T]) do(ctx context.Context, start func(o *oneShot[T], written func())) ([]T, error) {
+	for {
+		o := f.join(start)
+		t := time.NewTimer(flightStale)
+		select {
+		case <-o.done:
+			t.Stop()
+			return o.wait(ctx)
+		case <-ctx.Done():
+			t.Stop()
+			f.mu.Lock()
+			if f.cur == o {
+				f.suspect = true
+			}
+			f.mu.Unlock()
+			return nil, ctx.Err()
+		case <-t.C:
+			// join sends a fresh request if this one is stale by now.
 		}
-		f.mu.Unlock()
 	}
-	return v, err
 }
 
-// targets returns the running request and those chained to it.
+// targets returns the running request and those chained to it, if the
+// running request was written.
 func (f *flight[T]) targets() []*oneShot[T] {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.cur == nil || f.cur.finished() {
+	if f.cur == nil || f.cur.finished() || !f.written {
 		return nil
 	}
 	return append([]*oneShot[T]{f.cur}, f.chained...)
 }
 
-// active reports whether a request is running.
+// active reports whether a written request is running.
 func (f *flight[T]) active() bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.cur != nil && !f.cur.finished()
+	return f.cur != nil && !f.cur.finished() && f.written
 }
 
 // add delivers one item of the answer.
@@ -247,6 +289,9 @@ func (f *flight[T]) add(v T) {
 // finish ends the running request (and those chained to it).
 func (f *flight[T]) finish() {
 	ts := f.targets()
+	if len(ts) == 0 {
+		return
+	}
 	f.mu.Lock()
 	f.chained = nil
 	f.mu.Unlock()
@@ -255,10 +300,13 @@ func (f *flight[T]) finish() {
 	}
 }
 
-// fail ends the running request with err.
+// fail ends the running request with err, written or not.
 func (f *flight[T]) fail(err error) {
-	ts := f.targets()
 	f.mu.Lock()
+	var ts []*oneShot[T]
+	if f.cur != nil && !f.cur.finished() {
+		ts = append([]*oneShot[T]{f.cur}, f.chained...)
+	}
 	f.chained = nil
 	f.mu.Unlock()
 	for _, o := range ts {
@@ -278,10 +326,26 @@ type timeFlight struct {
 }
 
 type timeReq struct {
-	o       *oneShot[int64]
-	written atomic.Bool
-	suspect bool
-	chained []*oneShot[int64]
+	o         *oneShot[int64]
+	written   atomic.Bool
+	writtenAt atomic.Int64 // unix nanos
+	suspect   bool
+	chained   []*oneShot[int64]
+}
+
+// timeStale is how long a written reqCurrentTime may go unanswered before
+// the next caller sends a fresh one (IB answers in milliseconds).
+const timeStale = 500 * time.Millisecond
+
+// markWritten records that r's message is about to leave.
+func (r *timeReq) markWritten() {
+	r.writtenAt.Store(time.Now().UnixNano())
+	r.written.Store(true)
+}
+
+// stale reports whether r was written longer than timeStale ago.
+func (r *timeReq) stale() bool {
+	return r.written.Load() && time.Since(time.Unix(0, r.writtenAt.Load())) > timeStale
 }
 
 // join returns the running request, or a new one and true when the caller
@@ -290,7 +354,7 @@ func (f *timeFlight) join() (*timeReq, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	r := f.cur
-	if r != nil && !r.o.finished() && !r.suspect {
+	if r != nil && !r.o.finished() && !r.suspect && !r.stale() {
 		return r, false
 	}
 	nr := &timeReq{o: newOneShot[int64]()}

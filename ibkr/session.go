@@ -98,6 +98,7 @@ func Dial(ctx context.Context, cfg Config) (*Session, error) {
 		s.lines = newLineBudget(cfg.MarketDataLines)
 	}
 	s.orders.init()
+	s.router.taken = s.orders.knows
 	s.status.set(StatusEvent{Status: StatusConnecting})
 	c, err := s.dialConn(ctx, s.gen.Add(1))
 	if err != nil {

@@ -3,10 +3,12 @@ package ibkr
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/scmhub/ibapi"
 	"github.com/shopspring/decimal"
@@ -111,37 +113,81 @@ func RoundToTick(price decimal.Decimal, incs PriceIncrements, dir Rounding) (dec
 	if incs.Valid(price) {
 		return price, nil
 	}
-	down := func(p decimal.Decimal) decimal.Decimal {
-		inc := incs.At(p)
-		return p.Div(inc).Floor().Mul(inc)
-	}
-	up := func(p decimal.Decimal) decimal.Decimal {
-		inc := incs.At(p)
-		return p.Div(inc).Ceil().Mul(inc)
-	}
-	// Round in the band of the price, then, if the result crossed into a
-	// band where it is not valid, again in that band: bands only ever
-	// meet at round numbers, so this settles in a step or two.
-	settle := func(r decimal.Decimal, step func(decimal.Decimal) decimal.Decimal) decimal.Decimal {
-		for range len(incs) + 1 {
-			if incs.Valid(r) {
-				return r
-			}
-			r = step(r)
-		}
-		return r
-	}
 	switch dir {
 	case RoundDown:
-		return settle(down(price), down), nil
+		return incs.roundDown(price), nil
 	case RoundUp:
-		return settle(up(price), up), nil
+		return incs.roundUp(price), nil
 	}
-	lo, hi := settle(down(price), down), settle(up(price), up)
+	lo, hi := incs.roundDown(price), incs.roundUp(price)
 	if price.Sub(lo).LessThan(hi.Sub(price)) {
 		return lo, nil
 	}
 	return hi, nil
+}
+
+// band returns the index of the band holding price.
+func (p PriceIncrements) band(price decimal.Decimal) int {
+	i := 0
+	for j, b := range p {
+		if b.LowEdge.GreaterThan(price) {
+			break
+		}
+		i = j
+	}
+	return i
+}
+
+// multiple floors (up false) or ceils (up true) v to a multiple of inc,
+// exactly (QuoRem, no division precision).
+func multiple(v, inc decimal.Decimal, up bool) decimal.Decimal {
+	q, r := v.QuoRem(inc, 0)
+	if up && r.Sign() > 0 {
+		q = q.Add(decimal.NewFromInt(1))
+	}
+	if !up && r.Sign() < 0 {
+		q = q.Sub(decimal.NewFromInt(1))
+	}
+	return q.Mul(inc)
+}
+
+// roundUp is the lowest valid price not below v: the first band, from
+// v's upward, holding a multiple of its increment at or above v.
+func (p PriceIncrements) roundUp(v decimal.Decimal) decimal.Decimal {
+	for i := p.band(v); i < len(p); i++ {
+		lo := decimal.Max(v, p[i].LowEdge)
+		c := multiple(lo, p[i].Increment, true)
+		if i == len(p)-1 || c.LessThan(p[i+1].LowEdge) {
+			return c
+		}
+	}
+	return v // unreachable: the last band always answers
+}
+
+// roundDown is the highest valid price not above v: the first band, from
+// v's downward, holding a multiple of its increment at or below v (and
+// below the next band's edge).
+func (p PriceIncrements) roundDown(v decimal.Decimal) decimal.Decimal {
+	for i := p.band(v); i >= 0; i-- {
+		hi := v
+		if i+1 < len(p) && !hi.LessThan(p[i+1].LowEdge) {
+			// Strictly below the next band's edge.
+			hi = p[i+1].LowEdge
+			c := multiple(hi, p[i].Increment, false)
+			if c.Equal(hi) {
+				c = c.Sub(p[i].Increment)
+			}
+			if !c.LessThan(p[i].LowEdge) || i == 0 {
+				return decimal.Max(c, decimal.Zero)
+			}
+			continue
+		}
+		c := multiple(hi, p[i].Increment, false)
+		if !c.LessThan(p[i].LowEdge) || i == 0 {
+			return decimal.Max(c, decimal.Zero)
+		}
+	}
+	return decimal.Zero
 }
 
 // marketRules caches IB's market rules (they do not change while a
@@ -196,9 +242,14 @@ func (s *Session) MarketRule(ctx context.Context, id int64) (PriceIncrements, er
 			rr.o.fail(err)
 		})
 	}
-	v, err := r.o.wait(ctx)
+	// A rule the Gateway does not know is answered on -1 (see
+	// failRuleOnError); bound the wait anyway, so a lost answer cannot
+	// hold a caller without a deadline forever.
+	wctx, cancel := context.WithTimeout(ctx, ruleTimeout)
+	defer cancel()
+	v, err := r.o.wait(wctx)
 	if err != nil {
-		if ctx.Err() != nil {
+		if wctx.Err() != nil {
 			mr.mu.Lock()
 			r.suspect = true
 			mr.mu.Unlock()
@@ -210,6 +261,35 @@ func (s *Session) MarketRule(ctx context.Context, id int64) (PriceIncrements, er
 		return nil, fmt.Errorf("ibkr: market rule %d: the gateway sent no bands: %w", id, ErrNoData)
 	}
 	return slices.Clone(v[0]), nil
+}
+
+// ruleTimeout bounds a wait for a market rule (IB answers in
+// milliseconds).
+const ruleTimeout = 20 * time.Second
+
+// ruleIDRE finds the rule id in a Gateway error about a market rule.
+var ruleIDRE = regexp.MustCompile(`(?i)market rule[^0-9]*([0-9]+)`)
+
+// failRuleOnError fails a pending market rule request named by an error on
+// request id -1 (reqMarketRule carries no request id, so neither does its
+// refusal).
+func (s *Session) failRuleOnError(e *APIError) {
+	m := ruleIDRE.FindStringSubmatch(e.Msg)
+	if m == nil {
+		return
+	}
+	id, err := strconv.ParseInt(m[1], 10, 64)
+	if err != nil {
+		return
+	}
+	mr := &s.rules
+	mr.mu.Lock()
+	r := mr.pending[id]
+	delete(mr.pending, id)
+	mr.mu.Unlock()
+	if r != nil {
+		r.o.fail(e)
+	}
 }
 
 // deliverRule hands a marketRule reply to its waiters and the cache.

@@ -82,6 +82,7 @@ type Trade struct {
 	gen     atomic.Uint64 // connection the order was written on
 
 	mu       sync.Mutex
+	finished bool // set with updates closed, under mu
 	order    Order
 	status   OrderStatus
 	permID   int64
@@ -178,7 +179,7 @@ func (t *Trade) Wait(ctx context.Context) (OrderStatus, error) {
 func (t *Trade) setStatus(st OrderStatus) {
 	t.ackOnce.Do(func() { close(t.ack) })
 	t.mu.Lock()
-	if t.isDone() {
+	if t.finished {
 		t.mu.Unlock()
 		return
 	}
@@ -221,6 +222,33 @@ func (t *Trade) isDone() bool {
 	}
 }
 
+// addFill records an execution once (by exec id).
+func (t *Trade) addFill(f Fill) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, x := range t.fills {
+		if x.ExecID == f.ExecID {
+			return
+		}
+	}
+	t.fills = append(t.fills, f)
+}
+
+// filled sums the trade's fills: shares and their average price.
+func (t *Trade) filled() (decimal.Decimal, decimal.Decimal) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var qty, notional decimal.Decimal
+	for _, f := range t.fills {
+		qty = qty.Add(f.Shares)
+		notional = notional.Add(f.Shares.Mul(f.Price))
+	}
+	if qty.IsZero() {
+		return qty, decimal.Zero
+	}
+	return qty, notional.Div(qty)
+}
+
 // seen records that the Gateway reported the order (an openOrder).
 func (t *Trade) seen(permID int64) {
 	if permID != 0 {
@@ -247,6 +275,7 @@ func (t *Trade) cancelled() {
 func (t *Trade) finish(err error) {
 	t.doneOnce.Do(func() {
 		t.mu.Lock()
+		t.finished = true
 		t.err = err
 		if err != nil && !t.status.Terminal() {
 			st := t.status
@@ -310,6 +339,13 @@ func (b *orderBook) init() {
 	b.whatIf = map[int64]*oneShot[OrderPreview]{}
 	b.cancels = map[int64]*oneShot[struct{}]{}
 	b.comms = map[string]Fill{}
+}
+
+// knows reports whether id is an order the book holds or waits on.
+func (b *orderBook) knows(id int64) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.trades[id] != nil || b.whatIf[id] != nil || b.cancels[id] != nil
 }
 
 func (b *orderBook) trade(id int64) *Trade {

@@ -79,20 +79,26 @@ func (w *wrapper) Error(reqID, errTime, code int64, msg, advanced string) {
 		return
 	}
 	info := LookupCode(code)
-	if reqID >= firstReqID {
+	// An id the order book knows is an order's, whatever its range (a
+	// client id's order ids can reach the request id range); then a
+	// pending request's.
+	if reqID >= 0 && s.orders.knows(reqID) {
+		s.routeOrderError(reqID, e, info)
+		return
+	}
+	if reqID >= 0 {
 		if t := s.router.get(reqID); t != nil {
 			s.routeRequestError(t, e, info)
 			return
 		}
 	}
-	if reqID < 0 || reqID >= firstReqID {
-		if !info.Warning {
-			s.log.Warn("ibkr: gateway error", "code", code, "reqId", reqID, "msg", msg)
-		}
-		s.warn(e)
-		return
+	if !info.Warning {
+		s.log.Warn("ibkr: gateway error", "code", code, "reqId", reqID, "msg", msg)
 	}
-	s.routeOrderError(reqID, e, info)
+	if reqID < 0 {
+		s.failRuleOnError(e)
+	}
+	s.warn(e)
 }
 
 // routeRequestError delivers an error or warning for a request id.
@@ -334,23 +340,15 @@ func (w *wrapper) ExecDetails(reqID int64, c *ibapi.Contract, e *ibapi.Execution
 	}
 	comm, hasComm := s.orders.comms[e.ExecID]
 	s.orders.mu.Unlock()
-	if t == nil || reqID >= 0 {
+	if t == nil {
 		return
 	}
 	if hasComm {
 		f.Commission, f.RealizedPNL, f.Currency = comm.Commission, comm.RealizedPNL, comm.Currency
 	}
-	t.mu.Lock()
-	dup := false
-	for _, x := range t.fills {
-		if x.ExecID == f.ExecID {
-			dup = true
-		}
-	}
-	if !dup {
-		t.fills = append(t.fills, f)
-	}
-	t.mu.Unlock()
+	// Live (reqId -1) or the answer to an executions request (fills made
+	// while the session was away): either way the trade's.
+	t.addFill(f)
 }
 
 func (w *wrapper) ExecDetailsEnd(reqID int64) {

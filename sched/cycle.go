@@ -109,7 +109,7 @@ func (r *run) runSymbol(c *cycle, i int) {
 		rep.Outcome, rep.Skip = OutcomeSkipped, SkipMarketClosed
 		return
 	}
-	ctx, cancel := context.WithCancelCause(r.base)
+	ctx, cancel := context.WithCancelCause(context.WithValue(r.base, cycleKey{}, CycleInfo{N: c.n, Planned: c.planned}))
 	if !c.begin(i, cancel) {
 		cancel(nil)
 		rep.Outcome, rep.Skip = OutcomeSkipped, SkipShutdown
@@ -189,4 +189,22 @@ func (r *run) classify(symbol string, err error) (c Class) {
 	}
 	r.log.Error("sched: Config.Classify returned an unknown class; the error counts as retryable", "symbol", symbol, "error", err, "class", c)
 	return Retryable
+}
+
+// cycleKey is the context key of a symbol run's CycleInfo.
+type cycleKey struct{}
+
+// CycleInfo is the cycle a symbol's function runs in.
+type CycleInfo struct {
+	// N is the cycle number, from 1.
+	N int
+	// Planned is the cycle's planned start on the clock.
+	Planned time.Time
+}
+
+// CycleOf returns the cycle of a symbol function's context; ok is false
+// for a context the Scheduler did not make.
+func CycleOf(ctx context.Context) (CycleInfo, bool) {
+	ci, ok := ctx.Value(cycleKey{}).(CycleInfo)
+	return ci, ok
 }

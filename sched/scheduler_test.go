@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -1060,4 +1061,42 @@ func TestShutdown(t *testing.T) {
 			})
 		})
 	}
+}
+
+// A symbol's function learns its cycle from its context.
+func TestCycleOf(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		from := at(2026, 3, 10, 15, 0, 0)
+		var mu sync.Mutex
+		seen := map[int]time.Time{}
+		h := start(t, sched.Config{Interval: time.Minute}, from, []string{"SPY", "QQQ"}, func(ctx context.Context, sym string) error {
+			ci, ok := sched.CycleOf(ctx)
+			if !ok {
+				return errors.New("no cycle in the context")
+			}
+			mu.Lock()
+			seen[ci.N] = ci.Planned
+			mu.Unlock()
+			return nil
+		})
+		h.until(from.Add(2 * time.Minute))
+		if _, err := h.stop(); err != nil {
+			t.Fatal(err)
+		}
+		for n, want := range map[int]time.Time{1: from, 2: from.Add(time.Minute), 3: from.Add(2 * time.Minute)} {
+			if got := seen[n]; !got.Equal(want) {
+				t.Errorf("cycle %d planned %v, want %v (seen %v)", n, got, want, seen)
+			}
+		}
+		for _, r := range h.got() {
+			for _, s := range r.Symbols {
+				if s.Err != nil {
+					t.Error(s.Err)
+				}
+			}
+		}
+		if _, ok := sched.CycleOf(context.Background()); ok {
+			t.Error("CycleOf found a cycle in a plain context")
+		}
+	})
 }

@@ -66,6 +66,10 @@ type client struct {
 	hd *histState // historical data requests (history.go)
 
 	stats *connStats
+
+	// ended is closed when serve returned: nothing of the connection runs
+	// any more (its dispatcher included).
+	ended chan struct{}
 }
 
 func newClient(s *Server, nc net.Conn, connID int64) *client {
@@ -76,6 +80,7 @@ func newClient(s *Server, nc net.Conn, connID int64) *client {
 		log:    s.log.With("conn", connID, "remote", nc.RemoteAddr().String()),
 		out:    make(chan []byte, outQueueLen),
 		done:   make(chan struct{}),
+		ended:  make(chan struct{}),
 		rate:   rateWindow{window: s.cfg.Limits.RateWindow},
 	}
 	c.mdType.Store(1)
@@ -93,6 +98,7 @@ func (c *client) serve() {
 		c.close("connection ended")
 		wg.Wait()
 		c.cleanup()
+		close(c.ended)
 	}()
 	br := bufio.NewReaderSize(c.conn, 64<<10)
 	if err := c.handshake(br); err != nil {
@@ -207,6 +213,9 @@ func (c *client) readLoop(br *bufio.Reader, frames chan<- inFrame) {
 // ends.
 func (c *client) dispatchLoop(frames <-chan inFrame) {
 	for f := range frames {
+		if c.closing.Load() {
+			return // dropped: what it had read dies with it
+		}
 		if c.draining.Load() {
 			continue // the server is closing this connection: read and drop
 		}
@@ -227,6 +236,9 @@ func (c *client) admitMessage(arrived time.Time) bool {
 	if c.paceAPI {
 		// With +PACEAPI the Gateway queues instead of failing: hold the
 		// message until the window has room.
+		if c.rate.countAt(c.srv.limitNow()) >= lim.MaxMsgRate {
+			c.srv.stats.paced()
+		}
 		for c.rate.countAt(c.srv.limitNow()) >= lim.MaxMsgRate {
 			wait := c.rate.waitFor(c.srv.limitNow(), lim.MaxMsgRate)
 			if wait <= 0 {

@@ -109,7 +109,18 @@ func (s *Server) Restart(down time.Duration) error {
 	s.mu.Unlock()
 	_ = ln.Close()
 	<-s.acceptDone()
+	dropped := s.allClients()
 	s.DropAll()
+	// A request a dropped connection had read but not yet handled dies
+	// with it, as on a real Gateway: wait until every dropped connection's
+	// dispatcher ended before moving the order ids past what was used.
+	for _, c := range dropped {
+		select {
+		case <-c.ended:
+		case <-time.After(5 * time.Second):
+			s.log.Warn("ibsim restart: a dropped connection did not end in time", "conn", c.connID)
+		}
+	}
 	s.bumpOrderIDs()
 	s.log.Warn("ibsim restart: refusing connections", "down", down)
 	if down > 0 {

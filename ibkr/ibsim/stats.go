@@ -24,6 +24,9 @@ type Stats struct {
 	// PeakWindow is the highest number of messages any one connection sent
 	// within one rate window (1 s by default).
 	PeakWindow int
+	// PacedMessages counts messages of +PACEAPI connections that had to be
+	// queued because they would have exceeded the rate.
+	PacedMessages int64
 	// ErrorsSent counts error and warning messages sent, by code.
 	ErrorsSent map[int]int64
 	// MarketDataLines is the number of lines in use now; MarketDataLinesPeak
@@ -73,6 +76,7 @@ type statsCollector struct {
 	messages      int64
 	byType        map[int]int64
 	peak          int
+	pacedN        int64
 	errors        map[int]int64
 	conns         []*connStats
 	orders        int64
@@ -120,6 +124,12 @@ func (s *statsCollector) window(n int) {
 	s.mu.Unlock()
 }
 
+func (s *statsCollector) paced() {
+	s.mu.Lock()
+	s.pacedN++
+	s.mu.Unlock()
+}
+
 func (s *statsCollector) errorSent(code int) {
 	s.mu.Lock()
 	s.errors[code]++
@@ -154,6 +164,7 @@ func (s *statsCollector) snapshot() Stats {
 		Messages:       s.messages,
 		MessagesByType: maps.Clone(s.byType),
 		PeakWindow:     s.peak,
+		PacedMessages:  s.pacedN,
 		ErrorsSent:     maps.Clone(s.errors),
 		OrdersReceived: s.orders,
 		OrdersAccepted: s.accepted,
