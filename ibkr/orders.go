@@ -296,12 +296,44 @@ func (s *Session) PlaceBracket(ctx context.Context, c Contract, parent, takeProf
 		return nil, fmt.Errorf("ibkr: place bracket for %s: %s not written%s: %w", c, names[i], msg, e)
 	}
 	b := &Bracket{Parent: p, TakeProfit: tp, StopLoss: sl}
-	for _, t := range legs {
-		if err := t.awaitAck(ctx, down); err != nil {
-			return b, err
+	return b, s.awaitLegs(ctx, down, legs, names)
+}
+
+// awaitLegs waits for the Gateway's first word on every leg of a bracket.
+// A leg the Gateway refuses leaves the others held (untransmitted) or
+// orphaned: they are cancelled, and the refusal is the error.
+func (s *Session) awaitLegs(ctx context.Context, down <-chan struct{}, legs []*Trade, names []string) error {
+	acked := make(chan int, len(legs))
+	stop := make(chan struct{})
+	defer close(stop)
+	for i, t := range legs {
+		go func() {
+			select {
+			case <-t.ack:
+				acked <- i
+			case <-stop:
+			}
+		}()
+	}
+	for n := 0; n < len(legs); n++ {
+		var i int
+		select {
+		case i = <-acked:
+		case <-down:
+			return fmt.Errorf("ibkr: bracket written, not acknowledged before the connection was lost (it may be live; the session reconciles it after reconnecting): %w", ErrDisconnected)
+		case <-ctx.Done():
+			return fmt.Errorf("ibkr: bracket written, not yet acknowledged: %w", ctx.Err())
+		}
+		if err := legs[i].Err(); err != nil {
+			for _, t := range legs {
+				if t != legs[i] && !t.isDone() {
+					s.cancelInBackground(t, fmt.Errorf("ibkr: bracket leg %d: the %s was refused, and the gateway does not know this leg: %w", t.ID(), names[i], ErrOrderLost))
+				}
+			}
+			return fmt.Errorf("ibkr: bracket %s %d refused (the other legs are being cancelled): %w", names[i], legs[i].ID(), err)
 		}
 	}
-	return b, nil
+	return nil
 }
 
 // OrderPreview is IB's what-if answer: margin and commission of an order,

@@ -243,5 +243,42 @@ func dial(t testing.TB, s *Server, clientID int64) (*ibapi.EClient, *recorder) {
 	// shutdown if the socket closes before it ran.
 	c.ReqCurrentTime()
 	r.waitKind(t, "CurrentTime", anyReq)
+	// Registered after startSim's cleanup, this runs before the server
+	// closes: one more answered round trip means the client's request
+	// goroutine took every earlier call off its queue, which orders the
+	// test's calls before the client's shutdown resets its fields (the
+	// race detector sees no order through a socket). Best effort: a test
+	// that dropped the connection itself has nothing left to settle.
+	t.Cleanup(func() { settle(c, r) })
 	return c, r
+}
+
+// settle makes one CurrentTime round trip on c if it is still connected,
+// waiting at most a second, and never fails the test.
+func settle(c *ibapi.EClient, r *recorder) {
+	if !c.IsConnected() {
+		return
+	}
+	r.mu.Lock()
+	from := len(r.events)
+	r.mu.Unlock()
+	c.ReqCurrentTime()
+	deadline := time.NewTimer(time.Second)
+	defer deadline.Stop()
+	for {
+		r.mu.Lock()
+		for _, e := range r.events[from:] {
+			if e.Kind == "CurrentTime" || e.Kind == "ConnectionClosed" {
+				r.mu.Unlock()
+				return
+			}
+		}
+		ch := r.cond
+		r.mu.Unlock()
+		select {
+		case <-ch:
+		case <-deadline.C:
+			return
+		}
+	}
 }

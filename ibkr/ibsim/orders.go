@@ -366,7 +366,10 @@ func (e *engine) place(c *client, r orderRequest) {
 	}
 	o.expires = e.expiry(o, now)
 
-	if reason := e.fundsCheck(o, now); reason != "" && !r.whatIf {
+	// A child attached to a parent on the other side closes what the
+	// parent opens (a bracket's take-profit and stop): it needs no margin
+	// of its own, as on a real Gateway.
+	if reason := e.fundsCheck(o, now); reason != "" && !r.whatIf && !e.closesParent(c, r) {
 		refuse(201, "Order rejected - reason:"+reason)
 		return
 	}
@@ -1118,6 +1121,16 @@ func (e *engine) marginImpact(o *simOrder, now time.Time) (before, after acctVal
 	hyp.apply(o.in, o.isBuy(), qty, px, mult, comm)
 	after = hyp.values(e, now, nil)
 	return before, after, comm
+}
+
+// closesParent reports whether r is a child of an order of client c on the
+// opposite side: it closes what its parent opens.
+func (e *engine) closesParent(c *client, r orderRequest) bool {
+	if r.parentID == 0 {
+		return false
+	}
+	p := e.parentOf(orderKey{c.clientID, r.parentID})
+	return p != nil && !strings.EqualFold(p.req.action, r.action)
 }
 
 // fundsCheck returns IB's reject reason when the account cannot carry o,

@@ -144,6 +144,9 @@ func New(d Deps) (*Bot, error) {
 		kinds: map[string]int{}, guardDay: map[string]bool{}}, nil
 }
 
+// RunID names this run (order refs, journal).
+func (b *Bot) RunID() string { return b.d.RunID }
+
 // OrderRef is the bot's order reference for a symbol: ibbot:<run>:<symbol>.
 func (b *Bot) OrderRef(symbol string) string { return "ibbot:" + b.d.RunID + ":" + symbol }
 
@@ -187,7 +190,10 @@ func (r *run) journal(kind, summary string, data any, key string) error {
 		}
 		raw = js
 	}
-	id, err := r.b.d.Journal.Append(r.ctx, Record{At: r.b.d.Clock(), Run: r.b.d.RunID, Cycle: r.cycle, Symbol: r.symbol, Kind: kind, Summary: summary, Data: raw, Key: key})
+	// A decision is journaled even when the symbol's time ran out.
+	jctx, cancel := context.WithTimeout(context.WithoutCancel(r.ctx), 10*time.Second)
+	defer cancel()
+	id, err := r.b.d.Journal.Append(jctx, Record{At: r.b.d.Clock(), Run: r.b.d.RunID, Cycle: r.cycle, Symbol: r.symbol, Kind: kind, Summary: summary, Data: raw, Key: key})
 	if err != nil {
 		r.b.log.Error("journal write failed", r.attrs("kind", kind, "err", err)...)
 		return err
@@ -422,7 +428,9 @@ func (r *run) guards(a *accountState, openPositions int) (string, error) {
 func (r *run) bars() ([]ibkr.Bar, string, error) {
 	b := r.b
 	h := b.d.Config.Historical
-	req := ibkr.HistoricalRequest{Contract: ibkr.Stock(r.symbol), Duration: h.Duration, BarSize: h.BarSize, WhatToShow: h.WhatToShow, UseRTH: h.UseRTH}
+	// End is the bot's now: each cycle's request differs from the last, so
+	// IB's identical-request pacing never holds it back.
+	req := ibkr.HistoricalRequest{Contract: ibkr.Stock(r.symbol), End: r.now, Duration: h.Duration, BarSize: h.BarSize, WhatToShow: h.WhatToShow, UseRTH: h.UseRTH}
 	if b.strategy.BarSize != "" {
 		req.BarSize, req.Duration = b.strategy.BarSize, b.strategy.Duration
 	}
@@ -557,7 +565,7 @@ func (r *run) exit(p ibkr.Position, mine []ibkr.OrderInfo) error {
 		return nil // not a long option: the bot does not manage it
 	}
 	ctx, cancel := context.WithTimeout(r.ctx, time.Duration(b.d.Config.Historical.TimeoutSeconds)*time.Second)
-	bars, err := b.d.Broker.HistoricalBars(ctx, ibkr.HistoricalRequest{Contract: ibkr.Stock(r.symbol), Duration: "5 D", BarSize: "1 hour", UseRTH: true})
+	bars, err := b.d.Broker.HistoricalBars(ctx, ibkr.HistoricalRequest{Contract: ibkr.Stock(r.symbol), End: r.now, Duration: "5 D", BarSize: "1 hour", UseRTH: true})
 	cancel()
 	if err != nil {
 		return fmt.Errorf("%s: hourly bars for the exit rule: %w", r.symbol, err)

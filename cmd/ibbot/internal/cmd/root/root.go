@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ibbot/ibbot/cmd/ibbot/internal/cmd/chain"
+	"github.com/ibbot/ibbot/cmd/ibbot/internal/cmd/run"
 	"github.com/ibbot/ibbot/cmd/ibbot/internal/cmd/sim"
 	"github.com/ibbot/ibbot/cmd/ibbot/internal/cmdutil"
 )
@@ -41,6 +42,7 @@ that talks to a Gateway takes --sim to run against an embedded simulator.`,
 
 	cmd.AddCommand(sim.NewCmdSim(f, nil))
 	cmd.AddCommand(chain.NewCmdChain(f, nil))
+	cmd.AddCommand(run.NewCmdRun(f, nil))
 	return cmd
 }
 

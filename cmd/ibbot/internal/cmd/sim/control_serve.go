@@ -243,3 +243,22 @@ func (s *controlServer) serveConn(conn net.Conn) {
 	}
 	s.log.Info("ibsim control disconnected", "remote", remote)
 }
+
+// ControlPort is a running control port (ServeControl).
+type ControlPort interface {
+	Addr() string
+	Close() error
+}
+
+// ServeControl serves the control protocol of "ibbot sim" for p on the
+// loopback address addr, for commands that embed a simulator ("ibbot run
+// --sim --sim-control-addr"). addr must be loopback.
+func ServeControl(addr string, p Panel, log *slog.Logger) (ControlPort, error) {
+	if err := checkLoopback(addr); err != nil {
+		return nil, fmt.Errorf("control address %q: %v", addr, err)
+	}
+	return listenControl(addr, newController(p), log)
+}
+
+// CheckLoopback accepts a host:port whose host is a loopback address.
+func CheckLoopback(addr string) error { return checkLoopback(addr) }

@@ -1,0 +1,528 @@
+// Package run is the "ibbot run" command: the bot, assembled from the
+// library packages (the ibkr pool and session, optchain, sched's scheduler)
+// and the bot package, against a Gateway or an embedded simulator.
+package run
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ibbot/ibbot/cmd/ibbot/internal/bot"
+	"github.com/ibbot/ibbot/cmd/ibbot/internal/cmd/sim"
+	"github.com/ibbot/ibbot/cmd/ibbot/internal/cmdutil"
+	"github.com/ibbot/ibbot/ibkr"
+	"github.com/ibbot/ibbot/ibkr/ibsim"
+	"github.com/ibbot/ibbot/optchain"
+	"github.com/ibbot/ibbot/sched"
+)
+
+// Flag defaults and bounds.
+const (
+	DefaultSimSpeed = 60
+	MaxSimSpeed     = 100000
+	MaxCycles       = 1_000_000
+)
+
+// RunOptions are the parsed flags and dependencies of "ibbot run".
+type RunOptions struct {
+	IO *cmdutil.IOStreams
+
+	ConfigPath    string
+	Symbols       string
+	MaxConcurrent int
+	Interval      time.Duration
+	Cycles        int
+	Strategy      string
+	Live          bool
+	WhatIf        bool
+	DataDir       string
+	LogFormat     string
+	LogLevel      string
+	Gateway       cmdutil.GatewayOptions
+	Speed         float64
+	SimListen     string
+	SimControl    string
+
+	// Config is the effective configuration (file, env, flags).
+	Config bot.Config
+	// Mode is what the bot does with a ticket.
+	Mode bot.Mode
+
+	// Getenv reads the environment; Now is the wall clock.
+	Getenv func(string) string
+	Now    func() time.Time
+	// Strategy, when set, replaces the configured strategy (tests).
+	StrategyOverride *bot.Strategy
+	// Started, when set, is told the embedded simulator once it listens
+	// (tests drive its faults).
+	Started func(*ibsim.Server)
+}
+
+// NewCmdRun returns the "run" command. runF, when not nil, replaces the
+// work done after parsing.
+func NewCmdRun(f *cmdutil.Factory, runF func(context.Context, *RunOptions) error) *cobra.Command {
+	opts := &RunOptions{IO: f.IO, Getenv: f.Env(), Now: f.Clock()}
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Run the trading bot",
+		Long: `Run the bot: every interval during the regular session, for each symbol,
+reconcile with the Gateway (positions, working orders, fills), apply the
+guards (daily loss, available funds, open positions), manage exits (EMA-20
+on 1-hour bars), fetch bars, compute the strategy's signal, pick the option
+(optchain), size it and place a bracket, or, in a dry run (the default), log
+and journal the ticket without sending anything.
+
+Live trading needs both dry_run: false in the config and --live; with --sim
+(an embedded simulated Gateway and account) --live alone is enough.
+broker.read_only: true makes any order impossible. --what-if asks IB for the
+margin and commission of each ticket instead.
+
+Configuration comes from --config settings.yaml (the old bot's keys, see
+docs/bot.md), then IBBOT_* environment variables, then flags. With --sim the
+bot, the scheduler and the simulated market share one virtual clock (--speed
+60: a 180 s interval takes 3 s); without --cycles it runs one simulated
+trading session to its close and prints a summary.`,
+		Example: `  ibbot run --sim
+  ibbot run --sim --symbols SPY,QQQ,AAPL --max-concurrent 2 --interval 180s --cycles 3
+  ibbot run --sim --live --sim-listen 127.0.0.1:4010
+  ibbot run --config settings.yaml --what-if
+  ibbot run --config settings.yaml --live --port 4001`,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return cmdutil.FlagErrorf("run takes no arguments, got %q", args)
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := opts.resolve(cmd); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.ConfigPath, "config", "", "settings `FILE` (YAML; the old bot's keys and ibbot's, see docs/bot.md); none: the defaults")
+	fl.StringVar(&opts.Symbols, "symbols", "", "symbols to trade, comma-separated (e.g. SPY,QQQ,AAPL); overrides symbols")
+	fl.IntVar(&opts.MaxConcurrent, "max-concurrent", 0, "symbols processed at once, 1..32; overrides schedule.max_concurrent_symbols")
+	fl.DurationVar(&opts.Interval, "interval", 0, "time between cycles, 10s..1h; overrides schedule.interval_seconds")
+	fl.IntVar(&opts.Cycles, "cycles", 0, "stop after `N` cycles (0: run until stopped, or with --sim until the session's close)")
+	fl.StringVar(&opts.Strategy, "strategy", "", "daily_volume_rules, scalp_rules or whale_rules; overrides strategy.name")
+	fl.BoolVar(&opts.Live, "live", false, "place orders (also needs dry_run: false in the config, except with --sim)")
+	fl.BoolVar(&opts.WhatIf, "what-if", false, "ask IB for each ticket's margin and commission; place nothing")
+	fl.StringVar(&opts.DataDir, "data-dir", "", "where the journal lives (default $XDG_STATE_HOME/ibbot or ~/.local/state/ibbot; --sim uses its sim/ subfolder)")
+	fl.StringVar(&opts.LogFormat, "log-format", cmdutil.LogText, "log format on standard error: text or json")
+	fl.StringVar(&opts.LogLevel, "log-level", "info", "debug, info, warn or error")
+	cmdutil.AddGatewayFlags(cmd, &opts.Gateway)
+	fl.Float64Var(&opts.Speed, "speed", 0, fmt.Sprintf("with --sim: the virtual clock's multiple of wall time (default %d, at most %d)", DefaultSimSpeed, MaxSimSpeed))
+	fl.StringVar(&opts.SimListen, "sim-listen", "", "with --sim: expose the embedded Gateway on `ADDR` (host:port) so any TWS API client can watch the bot")
+	fl.StringVar(&opts.SimControl, "sim-control-addr", "", "with --sim: serve the simulator's control protocol (as ibbot sim) on this loopback `ADDR`")
+	return cmd
+}
+
+// resolve loads the configuration and checks the flags. Configuration
+// problems are usage errors (exit 2) listing every problem.
+func (o *RunOptions) resolve(cmd *cobra.Command) error {
+	fl := cmd.Flags()
+	if o.ConfigPath == "" {
+		o.ConfigPath = o.Getenv("IBBOT_CONFIG")
+	}
+	cfg, err := bot.Load(o.ConfigPath, o.Getenv)
+	if err != nil {
+		return &cmdutil.FlagError{Err: err}
+	}
+	set := func(key string, v any) error {
+		if err := cfg.Set(key, v); err != nil {
+			return &cmdutil.FlagError{Err: err}
+		}
+		return nil
+	}
+	if fl.Changed("symbols") {
+		if err := set("symbols", o.Symbols); err != nil {
+			return err
+		}
+	}
+	if fl.Changed("max-concurrent") {
+		if err := set("schedule.max_concurrent_symbols", o.MaxConcurrent); err != nil {
+			return err
+		}
+	}
+	if fl.Changed("interval") {
+		if o.Interval%time.Second != 0 {
+			return cmdutil.FlagErrorf("invalid --interval %v: want whole seconds from 10s to 1h", o.Interval)
+		}
+		if err := set("schedule.interval_seconds", int64(o.Interval/time.Second)); err != nil {
+			return err
+		}
+	}
+	if fl.Changed("strategy") {
+		if err := set("strategy.name", o.Strategy); err != nil {
+			return err
+		}
+	}
+	if fl.Changed("host") {
+		if err := set("broker.host", o.Gateway.Host); err != nil {
+			return err
+		}
+	}
+	if fl.Changed("port") {
+		if err := set("broker.port", o.Gateway.Port); err != nil {
+			return err
+		}
+	}
+	if fl.Changed("client-id") {
+		if err := set("broker.client_id", o.Gateway.ClientID); err != nil {
+			return err
+		}
+	}
+	// The connection flags' own checks (and --sim-start); the config is
+	// where host, port and client id come from from now on.
+	if err := o.Gateway.Resolve(cmd, func(string) string { return "" }, o.Now()); err != nil {
+		return err
+	}
+	o.Gateway.Host, o.Gateway.Port, o.Gateway.ClientID = cfg.Broker.Host, cfg.Broker.Port, cfg.Broker.ClientID
+	if o.Cycles < 0 || o.Cycles > MaxCycles {
+		return cmdutil.FlagErrorf("invalid --cycles %d: want 0 (no limit) to %d", o.Cycles, MaxCycles)
+	}
+	if o.Live && o.WhatIf {
+		return cmdutil.FlagErrorf("--live and --what-if exclude each other: --what-if places nothing")
+	}
+	if o.LogFormat != cmdutil.LogText && o.LogFormat != cmdutil.LogJSON {
+		return cmdutil.FlagErrorf("invalid --log-format %q: want text or json", o.LogFormat)
+	}
+	if _, err := parseLevel(o.LogLevel); err != nil {
+		return err
+	}
+	if !o.Gateway.Sim {
+		for _, name := range []string{"speed", "sim-listen", "sim-control-addr", "sim-start", "seed"} {
+			if fl.Changed(name) {
+				return cmdutil.FlagErrorf("--%s needs --sim", name)
+			}
+		}
+	}
+	if o.Speed == 0 {
+		o.Speed = DefaultSimSpeed
+	}
+	if o.Speed <= 0 || o.Speed > MaxSimSpeed || o.Speed != o.Speed {
+		return cmdutil.FlagErrorf("invalid --speed %v: want more than 0 and at most %d", o.Speed, MaxSimSpeed)
+	}
+	if o.SimListen != "" {
+		if _, _, err := cmdutil.SplitAddr(o.SimListen); err != nil {
+			return cmdutil.FlagErrorf("invalid --sim-listen %q: want host:port, e.g. 127.0.0.1:4010", o.SimListen)
+		}
+	}
+	if o.SimControl != "" {
+		if err := sim.CheckLoopback(o.SimControl); err != nil {
+			return cmdutil.FlagErrorf("invalid --sim-control-addr %q: %v", o.SimControl, err)
+		}
+	}
+	o.Config = cfg
+	switch {
+	case o.WhatIf:
+		o.Mode = bot.WhatIf
+	case o.Live && (o.Gateway.Sim || !cfg.DryRun):
+		o.Mode = bot.Live
+	default:
+		o.Mode = bot.DryRun
+	}
+	if o.Mode == bot.Live && o.Gateway.Sim {
+		o.Config.DryRun = false // the account is simulated
+	}
+	return nil
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	switch strings.ToLower(s) {
+	case "debug":
+		return slog.LevelDebug, nil
+	case "info":
+		return slog.LevelInfo, nil
+	case "warn", "warning":
+		return slog.LevelWarn, nil
+	case "error":
+		return slog.LevelError, nil
+	}
+	return 0, cmdutil.FlagErrorf("invalid --log-level %q: want debug, info, warn or error", s)
+}
+
+// DataDir is the journal's directory: --data-dir, else the XDG state dir;
+// with --sim its sim/ subfolder, so simulated decisions never mix with an
+// account's.
+func (o *RunOptions) dataDir() (string, error) {
+	dir := o.DataDir
+	if dir == "" {
+		base := o.Getenv("XDG_STATE_HOME")
+		if base == "" {
+			home, err := os.UserHomeDir()
+			if err != nil {
+				return "", fmt.Errorf("no --data-dir and no home directory: %w", err)
+			}
+			base = filepath.Join(home, ".local", "state")
+		}
+		dir = filepath.Join(base, "ibbot")
+	}
+	if o.Gateway.Sim {
+		dir = filepath.Join(dir, "sim")
+	}
+	return dir, nil
+}
+
+// runRun assembles and runs the bot until the context ends (SIGINT,
+// SIGTERM: a graceful stop; a second signal exits at once), --cycles ran,
+// or with --sim the simulated session closed.
+func runRun(ctx context.Context, o *RunOptions) error {
+	level, _ := parseLevel(o.LogLevel)
+	var logger *slog.Logger
+	opts := &slog.HandlerOptions{Level: level}
+	if o.LogFormat == cmdutil.LogJSON {
+		logger = slog.New(slog.NewJSONHandler(o.IO.ErrOut, opts))
+	} else {
+		logger = slog.New(slog.NewTextHandler(o.IO.ErrOut, opts))
+	}
+	sigCtx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-sigCtx.Done()
+		if ctx.Err() != nil {
+			return
+		}
+		// The first signal stops gracefully; a second exits at once.
+		stop()
+		ch := make(chan os.Signal, 1)
+		signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+		select {
+		case <-ch:
+			logger.Error("second signal: exiting at once")
+			os.Exit(cmdutil.ExitError)
+		case <-ctx.Done():
+		}
+	}()
+	return Run(sigCtx, o, logger)
+}
+
+// Run runs the bot with o until ctx ends; it is runRun without the signal
+// handling, for tests.
+func Run(ctx context.Context, o *RunOptions, logger *slog.Logger) error {
+	cfg := o.Config
+	level, _ := parseLevel(o.LogLevel)
+	dir, err := o.dataDir()
+	if err != nil {
+		return err
+	}
+	journal, err := bot.OpenJournal(dir)
+	if err != nil {
+		return err
+	}
+	defer journal.Close()
+
+	// Clocks: with --sim one virtual clock for everything that reads market
+	// time; the session's pacing stays on real time (the Gateway's).
+	var clock sched.Clock
+	now := time.Now
+	var srv *ibsim.Server
+	host, port := cfg.Broker.Host, cfg.Broker.Port
+	if o.Gateway.Sim {
+		sc := bot.NewSimClock(o.Gateway.SimStart, o.Speed)
+		clock, now = sc, sc.Now
+		addr := o.SimListen
+		if addr == "" {
+			addr = "127.0.0.1:0"
+		}
+		// The simulator logs each message it sends at info: only its
+		// warnings, unless --log-level debug.
+		simLog := logger
+		if level > slog.LevelDebug {
+			simLog = slog.New(minLevel{logger.Handler(), slog.LevelWarn})
+		}
+		srv, err = ibsim.Start(ibsim.Config{Addr: addr, Seed: o.Gateway.Seed, Clock: sc,
+			Logger: simLog.With("component", "ibsim"), TickInterval: 250 * time.Millisecond})
+		if err != nil {
+			return fmt.Errorf("start the embedded simulator: %w", err)
+		}
+		defer srv.Close()
+		if o.SimListen != "" {
+			fmt.Fprintf(o.IO.Out, "ibsim listening on %s\n", srv.Addr())
+		}
+		if o.SimControl != "" {
+			cp, err := sim.ServeControl(o.SimControl, srv, logger.With("component", "ibsim-control"))
+			if err != nil {
+				return err
+			}
+			defer cp.Close()
+			fmt.Fprintf(o.IO.Out, "ibsim control on %s\n", cp.Addr())
+		}
+		if o.Started != nil {
+			o.Started(srv)
+		}
+		h, p, err := cmdutil.SplitAddr(srv.Addr())
+		if err != nil {
+			return err
+		}
+		host, port = h, p
+	}
+
+	pool := ibkr.NewPool(ibkr.PoolConfig{Session: ibkr.Config{Logger: logger.With("component", "ibkr"), MarketClock: now, ReadOnly: cfg.Broker.ReadOnly}})
+	defer pool.Close()
+	ep := ibkr.Endpoint{Host: host, Port: port, ClientID: cfg.Broker.ClientID}
+	dialCtx, cancelDial := context.WithTimeout(ctx, 30*time.Second)
+	lease, err := pool.Session(dialCtx, ep)
+	cancelDial()
+	if err != nil {
+		if !o.Gateway.Sim && errors.Is(err, ibkr.ErrDisconnected) {
+			return cmdutil.ConnectHint(fmt.Sprintf("%s:%d", host, port), err)
+		}
+		return err
+	}
+	defer lease.Release()
+	chains, err := optchain.New(lease, optchain.Config{Clock: now, Logger: logger.With("component", "optchain")})
+	if err != nil {
+		return err
+	}
+	mode := o.Mode
+	if cfg.Broker.ReadOnly && mode != bot.DryRun {
+		logger.Warn("broker.read_only is true: no order can be sent; running as a dry run")
+		mode = bot.DryRun
+	}
+	b, err := bot.New(bot.Deps{Config: cfg, Mode: mode, Broker: lease, Chains: chains, Journal: journal, Clock: now,
+		Logger: logger, Strategy: o.StrategyOverride})
+	if err != nil {
+		return err
+	}
+
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	cycles := 0
+	interval := time.Duration(cfg.Schedule.IntervalSeconds) * time.Second
+	scfg := sched.Config{
+		Interval:      interval,
+		MaxConcurrent: cfg.Schedule.MaxConcurrentSymbols,
+		Calendar:      sched.NYSE(),
+		Clock:         clock,
+		Classify:      classify,
+		Logger:        logger.With("component", "sched"),
+		OnCycle: func(r sched.CycleReport) {
+			logCycle(logger, r)
+			if !r.Skipped {
+				cycles++
+				if o.Cycles > 0 && cycles >= o.Cycles {
+					cancel()
+				}
+			}
+		},
+	}
+	s, err := sched.New(scfg)
+	if err != nil {
+		return err
+	}
+	if o.Gateway.Sim && o.Cycles == 0 {
+		// One simulated trading session, to its close.
+		cal := sched.NYSE()
+		start := now()
+		if !cal.IsOpen(start) {
+			start = cal.NextOpen(start)
+		}
+		if sess, ok := cal.Session(start); ok {
+			t := clock.AfterFunc(sess.Close.Sub(now()), cancel)
+			defer t.Stop()
+		}
+	}
+	logger.Info("run_start", "mode", mode.String(), "symbols", strings.Join(cfg.Symbols, ","), "interval", interval,
+		"maxConcurrent", cfg.Schedule.MaxConcurrentSymbols, "strategy", cfg.Strategy.Name, "dataDir", dir,
+		"gateway", fmt.Sprintf("%s:%d", host, port), "clientId", cfg.Broker.ClientID, "sim", o.Gateway.Sim, "run", b.RunID())
+	sum, runErr := s.Run(runCtx, cfg.Symbols, b.RunSymbol)
+	decisions := b.Decisions()
+	attrs := []any{"cycles", sum.Cycles, "skippedCycles", sum.SkippedCycles,
+		"symbolRuns", map[string]int{"ok": sum.OK, "error": sum.Errors, "timeout": sum.Timeouts, "skipped": sum.Skipped, "canceled": sum.Canceled},
+		"decisions", decisions}
+	if srv != nil {
+		attrs = append(attrs, "gateway", srv.Stats())
+	}
+	logger.Info("run_complete", attrs...)
+	printSummary(o.IO.Out, sum, decisions, srv)
+	if runErr != nil && ctx.Err() == nil && !errors.Is(runErr, context.Canceled) {
+		return runErr
+	}
+	return nil
+}
+
+// classify sorts a symbol's error for the scheduler: a lost connection,
+// pacing and timeouts are retried; an unknown symbol parks it.
+func classify(err error) sched.Class {
+	switch {
+	case errors.Is(err, ibkr.ErrNoSecurityDefinition), errors.Is(err, ibkr.ErrInvalidArgument):
+		return sched.Permanent
+	}
+	return sched.Retryable
+}
+
+// logCycle logs cycle_complete, and circuit_breaker_open for a symbol
+// whose breaker opened.
+func logCycle(log *slog.Logger, r sched.CycleReport) {
+	if r.Skipped {
+		log.Warn("cycle_skipped", "cycle", r.Cycle, "running", strings.Join(r.Running, ","))
+		return
+	}
+	outcomes := map[string]int{}
+	for _, s := range r.Symbols {
+		outcomes[s.Outcome.String()]++
+		if s.Breaker == sched.BreakerOpen && s.Outcome != sched.OutcomeSkipped {
+			log.Warn("circuit_breaker_open", "symbol", s.Symbol, "cycle", r.Cycle, "failures", s.Failures, "err", s.Err)
+		}
+		if s.Err != nil && s.Outcome != sched.OutcomeOK {
+			log.Warn("symbol_failed", "symbol", s.Symbol, "cycle", r.Cycle, "outcome", s.Outcome.String(), "err", s.Err)
+		}
+	}
+	log.Info("cycle_complete", "cycle", r.Cycle, "symbols", len(r.Symbols), "duration", r.Duration, "outcomes", outcomes,
+		"planned", r.Planned.Format(time.RFC3339))
+}
+
+func printSummary(w io.Writer, sum sched.Summary, decisions map[string]int, srv *ibsim.Server) {
+	fmt.Fprintf(w, "run complete: %d cycles (%d skipped); symbol runs: %d ok, %d error, %d timeout, %d skipped, %d canceled\n",
+		sum.Cycles, sum.SkippedCycles, sum.OK, sum.Errors, sum.Timeouts, sum.Skipped, sum.Canceled)
+	kinds := make([]string, 0, len(decisions))
+	for k := range decisions {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	var parts []string
+	for _, k := range kinds {
+		parts = append(parts, fmt.Sprintf("%s %d", k, decisions[k]))
+	}
+	if len(parts) == 0 {
+		parts = []string{"none"}
+	}
+	fmt.Fprintf(w, "decisions: %s\n", strings.Join(parts, ", "))
+	if srv != nil {
+		st := srv.Stats()
+		fmt.Fprintf(w, "simulated gateway: %d connections, %d messages, %d orders received, %d filled\n", st.Connections, st.Messages, st.OrdersReceived, st.OrderFills)
+	}
+}
+
+// minLevel is a handler that drops records below a level.
+type minLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h minLevel) WithAttrs(as []slog.Attr) slog.Handler {
+	return minLevel{h.Handler.WithAttrs(as), h.min}
+}
+func (h minLevel) WithGroup(n string) slog.Handler { return minLevel{h.Handler.WithGroup(n), h.min} }
