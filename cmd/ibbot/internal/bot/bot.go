@@ -173,6 +173,7 @@ type run struct {
 	symbol string
 	cycle  int
 	now    time.Time
+	hourly []ibkr.Bar // the exit rule's bars, once fetched
 }
 
 func (r *run) attrs(more ...any) []any {
@@ -294,6 +295,17 @@ func (b *Bot) RunSymbol(ctx context.Context, symbol string) error {
 	if err := r.journal(KindSignal, b.strategy.Name+": "+string(sig.Action)+" "+sig.Reason, sig, ""); err != nil {
 		return err
 	}
+	// An entry the exit rule would close on the next cycle is churn, not a
+	// trade: the signal must agree with the EMA-20 rule.
+	if b.d.Config.Strategy.ConfirmWithExitRule {
+		hourly, err := r.hourlyBars()
+		if err != nil {
+			return err
+		}
+		if exit, why, ok := ExitSignal(hourly, sig.Action.Right()); ok && exit {
+			return r.skip("exit rule would close it at once: " + why)
+		}
+	}
 	// 6. Contract.
 	cand, chain, why, err := r.contract(sig.Action.Right())
 	if err != nil || why != "" {
@@ -326,16 +338,18 @@ func (b *Bot) RunSymbol(ctx context.Context, symbol string) error {
 func (b *Bot) account(ctx context.Context, cycle int) (*accountState, error) {
 	b.mu.Lock()
 	a := b.acct
-	if a == nil || a.cycle != cycle || cycle == 0 || (a.done && a.err != nil) {
+	if a == nil || a.cycle != cycle || cycle == 0 {
 		a = &accountState{cycle: cycle}
 		b.acct = a
 	}
 	b.mu.Unlock()
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.done {
-		return a, a.err
+	if a.done && a.err == nil {
+		return a, nil
 	}
+	// First of the cycle, or the last attempt failed: ask again.
+	a.netLiq, a.avail, a.positions = decimal.Zero, decimal.Zero, nil
 	vals, err := b.d.Broker.AccountSummary(ctx, "NetLiquidation", "AvailableFunds")
 	if err == nil {
 		for _, v := range vals {
@@ -517,7 +531,7 @@ func (r *run) act(t Ticket) error {
 	parent, tp, sl := t.Orders()
 	switch {
 	case b.d.Mode == DryRun || b.d.Config.DryRun && b.d.Mode != WhatIf:
-		b.log.Info("dry_run", r.attrs("msg", "would place order", "ticket", t.String(), "orderRef", t.OrderRef)...)
+		b.log.Info("dry_run", r.attrs("decision", "would place order", "ticket", t.String(), "orderRef", t.OrderRef)...)
 		return r.journal(KindDryRun, "would place order: "+t.String(), t, "")
 	case b.d.Mode == WhatIf:
 		p, err := b.d.Broker.WhatIf(r.ctx, t.Contract, parent)
@@ -558,17 +572,31 @@ func (r *run) orderError(what string, t Ticket, err error) error {
 	return fmt.Errorf("%s: %s: %w", r.symbol, what, err)
 }
 
+// hourlyBars are the exit rule's bars: 5 days of 1-hour bars of the
+// underlying, fetched at most once per symbol run.
+func (r *run) hourlyBars() ([]ibkr.Bar, error) {
+	if r.hourly != nil {
+		return r.hourly, nil
+	}
+	ctx, cancel := context.WithTimeout(r.ctx, time.Duration(r.b.d.Config.Historical.TimeoutSeconds)*time.Second)
+	defer cancel()
+	bars, err := r.b.d.Broker.HistoricalBars(ctx, ibkr.HistoricalRequest{Contract: ibkr.Stock(r.symbol), End: r.now, Duration: "5 D", BarSize: "1 hour", UseRTH: true})
+	if err != nil && !errors.Is(err, ibkr.ErrNoData) {
+		return nil, fmt.Errorf("%s: hourly bars for the exit rule: %w", r.symbol, err)
+	}
+	r.hourly = append([]ibkr.Bar{}, bars...)
+	return r.hourly, nil
+}
+
 // exit applies the EMA-20 rule on 1-hour bars to an open long option.
 func (r *run) exit(p ibkr.Position, mine []ibkr.OrderInfo) error {
 	b := r.b
 	if p.Quantity.Sign() <= 0 {
 		return nil // not a long option: the bot does not manage it
 	}
-	ctx, cancel := context.WithTimeout(r.ctx, time.Duration(b.d.Config.Historical.TimeoutSeconds)*time.Second)
-	bars, err := b.d.Broker.HistoricalBars(ctx, ibkr.HistoricalRequest{Contract: ibkr.Stock(r.symbol), End: r.now, Duration: "5 D", BarSize: "1 hour", UseRTH: true})
-	cancel()
+	bars, err := r.hourlyBars()
 	if err != nil {
-		return fmt.Errorf("%s: hourly bars for the exit rule: %w", r.symbol, err)
+		return err
 	}
 	exit, why, ok := ExitSignal(bars, p.Contract.Right)
 	if !ok || !exit {
@@ -577,24 +605,46 @@ func (r *run) exit(p ibkr.Position, mine []ibkr.OrderInfo) error {
 	}
 	sum := fmt.Sprintf("exit %s %s: %s", p.Quantity, p.Contract.LocalSymbol, why)
 	if b.d.Mode != Live || b.d.Config.DryRun {
-		b.log.Info("exit", r.attrs("contract", p.Contract.LocalSymbol, "reason", why, "msg", "would close the position")...)
+		b.log.Info("exit", r.attrs("contract", p.Contract.LocalSymbol, "reason", why, "decision", "would close the position")...)
 		return r.journal(KindExit, "would "+sum, map[string]any{"con_id": p.Contract.ConID, "quantity": p.Quantity, "reason": why}, "")
 	}
 	if err := r.journal(KindExit, sum, map[string]any{"con_id": p.Contract.ConID, "quantity": p.Quantity, "reason": why}, ""); err != nil {
 		return err
 	}
-	// The bracket's children would close the same position: cancel them
-	// first, then sell at the market.
+	// The bracket's working orders on the contract would change the
+	// position under the exit: the entry's unfilled rest would buy more,
+	// its children would sell what the exit sells. Cancel them all first,
+	// then sell what is held then at the market.
+	cancelled := 0
 	for _, oi := range mine {
-		if oi.Order.Action == "SELL" && oi.Contract.ConID == p.Contract.ConID {
+		if oi.Contract.ConID == p.Contract.ConID {
 			if err := b.d.Broker.CancelOrder(r.ctx, oi.OrderID); err != nil && !errors.Is(err, ibkr.ErrOrderNotFound) {
 				return fmt.Errorf("%s: cancel order %d before the exit: %w", r.symbol, oi.OrderID, err)
 			}
+			cancelled++
+		}
+	}
+	qty := p.Quantity
+	if cancelled > 0 {
+		// The entry may have filled more before its cancel took.
+		now, err := b.d.Broker.Positions(r.ctx)
+		if err != nil {
+			return fmt.Errorf("%s: positions after cancelling for the exit: %w", r.symbol, err)
+		}
+		qty = decimal.Zero
+		for _, q := range now {
+			if q.Contract.ConID == p.Contract.ConID && q.Account == p.Account {
+				qty = q.Quantity
+			}
+		}
+		if qty.Sign() <= 0 {
+			b.log.Info("exit", r.attrs("contract", p.Contract.LocalSymbol, "reason", why, "decision", "position already closed")...)
+			return nil
 		}
 	}
 	c := p.Contract
 	c.Exchange = "SMART"
-	tr, err := b.d.Broker.PlaceOrder(r.ctx, c, ibkr.Order{Action: "SELL", Quantity: p.Quantity, Type: "MKT", TIF: "DAY", OrderRef: b.OrderRef(r.symbol)})
+	tr, err := b.d.Broker.PlaceOrder(r.ctx, c, ibkr.Order{Action: "SELL", Quantity: qty, Type: "MKT", TIF: "DAY", OrderRef: b.OrderRef(r.symbol)})
 	if err != nil {
 		return r.orderError("exit", Ticket{LocalSymbol: p.Contract.LocalSymbol}, err)
 	}

@@ -97,6 +97,9 @@ type MonitoringConfig struct {
 // StrategyConfig is strategy.*.
 type StrategyConfig struct {
 	Name string
+	// ConfirmWithExitRule skips an entry the exit rule (EMA-20 on 1-hour
+	// bars) would close at once.
+	ConfirmWithExitRule bool
 }
 
 // Problem is one bad setting: the key, the value given and what is
@@ -151,6 +154,8 @@ var errAllowed = errors.New("not allowed")
 var (
 	durationRE = regexp.MustCompile(`^[1-9][0-9]{0,5} [SDWMY]$`)
 	symbolRE   = regexp.MustCompile(`^[A-Z][A-Z0-9.]{0,11}$`)
+	tokenRE    = regexp.MustCompile(`^[0-9]{1,20}:[A-Za-z0-9_-]{1,100}$`)
+	chatIDRE   = regexp.MustCompile(`^(-?[0-9]{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31})$`)
 	barSizes   = []string{"1 secs", "5 secs", "10 secs", "15 secs", "30 secs", "1 min", "2 mins", "3 mins", "5 mins", "10 mins",
 		"15 mins", "20 mins", "30 mins", "1 hour", "2 hours", "3 hours", "4 hours", "8 hours", "1 day", "1 week", "1 month"}
 	whatToShow = []string{"TRADES", "MIDPOINT", "BID", "ASK", "BID_ASK"}
@@ -161,6 +166,13 @@ func asBool(v any) (bool, error) {
 	switch x := v.(type) {
 	case bool:
 		return x, nil
+	case int, int64, uint64:
+		switch fmt.Sprint(x) {
+		case "1":
+			return true, nil
+		case "0":
+			return false, nil
+		}
 	case string:
 		switch strings.ToLower(strings.TrimSpace(x)) {
 		case "true", "yes", "on", "1":
@@ -205,6 +217,11 @@ func asInt(v any, lo, hi int64) (int64, error) {
 }
 
 func asFloat(v any, lo, hi float64, loOpen bool) (float64, error) {
+	return asFloatIn(v, lo, hi, loOpen, false)
+}
+
+// asFloatIn is asFloat with an upper bound that may be open too.
+func asFloatIn(v any, lo, hi float64, loOpen, hiOpen bool) (float64, error) {
 	var f float64
 	switch x := v.(type) {
 	case int:
@@ -224,7 +241,7 @@ func asFloat(v any, lo, hi float64, loOpen bool) (float64, error) {
 	default:
 		return 0, errAllowed
 	}
-	if math.IsNaN(f) || math.IsInf(f, 0) || f > hi || f < lo || (loOpen && f == lo) {
+	if math.IsNaN(f) || math.IsInf(f, 0) || f > hi || f < lo || (loOpen && f == lo) || (hiOpen && f == hi) {
 		return 0, errAllowed
 	}
 	return f, nil
@@ -259,7 +276,7 @@ func fstr(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 // settings is every key, in the order docs/bot.md and `config example`
 // list them.
 var settings = []setting{
-	{key: "symbols", def: "[SPY, QQQ]", allowed: "a list of 1 to 50 tickers such as [SPY, QQQ, AAPL]", help: "underlyings the bot trades",
+	{key: "symbols", def: "[SPY, QQQ]", allowed: "a list of 1 to 50 distinct tickers such as [SPY, QQQ, AAPL] (a letter, then up to 11 letters, digits or dots)", help: "underlyings the bot trades",
 		set: func(c *Config, v any) error {
 			var list []string
 			switch x := v.(type) {
@@ -353,9 +370,12 @@ var settings = []setting{
 		}},
 	{key: "risk.stop_loss_pct", def: "0.20", allowed: "more than 0 and less than 1 (0.2 is -20% of the premium)", help: "stop-loss leg at premium x (1 - this)",
 		set: func(c *Config, v any) error {
-			f, err := asFloat(v, 0, 0.99, true)
+			f, err := asFloatIn(v, 0, 1, true, true)
+			if err != nil {
+				return err
+			}
 			c.Risk.StopLossPct = f
-			return err
+			return nil
 		},
 		get: func(c *Config) string { return fstr(c.Risk.StopLossPct) }},
 	{key: "risk.reset_daily_guard_on_start", def: "false", allowed: "true or false", help: "take today's start-of-day equity afresh when the bot starts",
@@ -389,16 +409,13 @@ var settings = []setting{
 			return err
 		},
 		get: func(c *Config) string { return strconv.Itoa(c.Schedule.MaxConcurrentSymbols) }},
-	{key: "options.expiry", def: "weekly", allowed: "weekly, monthly or dte:MIN-MAX (e.g. dte:7-45)", help: "which expiry to trade",
+	{key: "options.expiry", def: "weekly", allowed: "weekly, monthly or dte:MIN-MAX with 0 <= MIN <= MAX <= 3650 days (e.g. dte:7-45)", help: "which expiry to trade",
 		set: func(c *Config, v any) error {
 			s, err := asString(v)
 			if err != nil {
 				return err
 			}
-			if n, err := strconv.Atoi(s); err == nil && s != "" {
-				_ = n
-				return errAllowed // a bare count is not an expiry rule for a bot
-			}
+			// first:N (or a bare N) is not an expiry rule for a bot.
 			r, err := optchain.ParseExpiryRule(s)
 			if err != nil || r.Kind == optchain.ExpiryFirst {
 				return errAllowed
@@ -452,7 +469,7 @@ var settings = []setting{
 			return nil
 		},
 		get: func(c *Config) string { return c.Options.EntryPrice }},
-	{key: "historical.duration", def: `"3600 S"`, allowed: `an IB duration: an integer and S, D, W, M or Y, e.g. "3600 S" or "5 D"`, help: "window of the signal's bars",
+	{key: "historical.duration", def: `"3600 S"`, allowed: `an IB duration: an integer 1..999999, a space and S, D, W, M or Y, e.g. "3600 S" or "5 D"`, help: "window of the signal's bars",
 		set: func(c *Config, v any) error {
 			s, err := asString(v)
 			if err != nil || !durationRE.MatchString(s) {
@@ -505,18 +522,25 @@ var settings = []setting{
 	{key: "monitoring.slack_webhook_url", def: "null", allowed: "null or an http(s) URL", help: "Slack webhook", secret: true,
 		set: func(c *Config, v any) (err error) { c.Monitoring.SlackWebhookURL, err = asURL(v); return },
 		get: func(c *Config) string { return c.Monitoring.SlackWebhookURL }},
-	{key: "monitoring.telegram_bot_token", def: "null", allowed: "null or a bot token", help: "Telegram bot token", secret: true,
+	{key: "monitoring.telegram_bot_token", def: "null", allowed: "null or a bot token: digits, a colon, then letters, digits, - or _ (123456:ABC-def_1)", help: "Telegram bot token", secret: true,
 		set: func(c *Config, v any) error {
 			s, err := asString(v)
-			if err != nil || strings.ContainsAny(s, " /\n") {
+			if err != nil || (s != "" && !tokenRE.MatchString(s)) {
 				return errAllowed
 			}
 			c.Monitoring.TelegramBotToken = s
 			return nil
 		},
 		get: func(c *Config) string { return c.Monitoring.TelegramBotToken }},
-	{key: "monitoring.telegram_chat_id", def: "null", allowed: "null or a chat id", help: "Telegram chat",
-		set: func(c *Config, v any) (err error) { c.Monitoring.TelegramChatID, err = asString(v); return },
+	{key: "monitoring.telegram_chat_id", def: "null", allowed: "null or a chat id: an integer (-1001234567890) or @channelname", help: "Telegram chat",
+		set: func(c *Config, v any) error {
+			s, err := asString(v)
+			if err != nil || (s != "" && !chatIDRE.MatchString(s)) {
+				return errAllowed
+			}
+			c.Monitoring.TelegramChatID = s
+			return nil
+		},
 		get: func(c *Config) string { return c.Monitoring.TelegramChatID }},
 	{key: "monitoring.telegram_api_url", def: "https://api.telegram.org", allowed: "an http(s) URL", help: "Telegram's API base (tests and proxies point it elsewhere)",
 		set: func(c *Config, v any) error {
@@ -538,6 +562,9 @@ var settings = []setting{
 			return nil
 		},
 		get: func(c *Config) string { return c.Strategy.Name }},
+	{key: "strategy.confirm_with_exit_rule", def: "true", allowed: "true or false", help: "skip an entry the exit rule (EMA-20 on 1-hour bars) would close at once",
+		set: func(c *Config, v any) (err error) { c.Strategy.ConfirmWithExitRule, err = asBool(v); return },
+		get: func(c *Config) string { return strconv.FormatBool(c.Strategy.ConfirmWithExitRule) }},
 }
 
 func settingFor(key string) *setting {
@@ -578,10 +605,13 @@ func Defaults() Config {
 func (c *Config) apply(key string, v any, source string, probs *[]Problem) {
 	s := settingFor(key)
 	if s == nil {
-		*probs = append(*probs, Problem{Key: key, Allowed: "unknown key; known keys are " + strings.Join(Keys(), ", ")})
+		*probs = append(*probs, unknownKey(key, v))
 		return
 	}
-	if err := s.set(c, v); err != nil {
+	// Set on a copy: a refused value leaves c as it was (a bad dry_run
+	// must not turn dry run off, a bad port must not leave port 0).
+	next := *c
+	if err := s.set(&next, v); err != nil {
 		shown := fmt.Sprint(v)
 		if s.secret {
 			shown = redact(shown)
@@ -592,10 +622,38 @@ func (c *Config) apply(key string, v any, source string, probs *[]Problem) {
 		*probs = append(*probs, Problem{Key: key, Value: strconv.Quote(shown), Allowed: s.allowed})
 		return
 	}
+	*c = next
 	c.Sources[key] = source
 }
 
-// flatten walks a decoded YAML document into dotted keys.
+// sectionKeys returns the keys under section ("risk" gives risk.*), none
+// when section is not one.
+func sectionKeys(section string) []string {
+	var out []string
+	for _, s := range settings {
+		if strings.HasPrefix(s.key, section+".") {
+			out = append(out, s.key)
+		}
+	}
+	return out
+}
+
+// unknownKey is the problem of a key no setting has: inside a known
+// section it lists that section's keys, else every key.
+func unknownKey(key string, v any) Problem {
+	if in := sectionKeys(key); len(in) > 0 {
+		return Problem{Key: key, Value: strconv.Quote(fmt.Sprint(v)), Allowed: "a section: a mapping of " + strings.Join(in, ", ")}
+	}
+	if i := strings.LastIndexByte(key, '.'); i > 0 {
+		if in := sectionKeys(key[:i]); len(in) > 0 {
+			return Problem{Key: key, Allowed: "unknown key; the keys of " + key[:i] + " are " + strings.Join(in, ", ")}
+		}
+	}
+	return Problem{Key: key, Allowed: "unknown key; known keys are " + strings.Join(Keys(), ", ")}
+}
+
+// flatten walks a decoded YAML document into dotted keys. A section left
+// empty (every key under "risk:" commented out) is no key at all.
 func flatten(prefix string, m map[string]any, out map[string]any, order *[]string) {
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -611,6 +669,9 @@ func flatten(prefix string, m map[string]any, out map[string]any, order *[]strin
 			flatten(key, sub, out, order)
 			continue
 		}
+		if m[k] == nil && settingFor(key) == nil && len(sectionKeys(key)) > 0 {
+			continue
+		}
 		out[key] = m[k]
 		*order = append(*order, key)
 	}
@@ -621,7 +682,7 @@ func flatten(prefix string, m map[string]any, out map[string]any, order *[]strin
 func (c *Config) ParseYAML(source string, data []byte) error {
 	var doc map[string]any
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return &ConfigError{Source: source, Problems: []Problem{{Key: "(file)", Allowed: "valid YAML: " + firstLine(err.Error())}}}
+		return &ConfigError{Source: source, Problems: []Problem{{Key: "(file)", Allowed: yamlProblem(err)}}}
 	}
 	flat := map[string]any{}
 	var order []string
@@ -634,6 +695,19 @@ func (c *Config) ParseYAML(source string, data []byte) error {
 		return &ConfigError{Source: source, Problems: probs}
 	}
 	return nil
+}
+
+// yamlPosRE is the "[line:column] " go-yaml starts its messages with.
+var yamlPosRE = regexp.MustCompile(`^\[(\d+):(\d+)\]\s*`)
+
+// yamlProblem says where and why a document is not valid YAML: "line 3,
+// column 5: not valid YAML: mapping value is not allowed in this context".
+func yamlProblem(err error) string {
+	msg := firstLine(err.Error())
+	if m := yamlPosRE.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("line %s, column %s: not valid YAML: %s", m[1], m[2], msg[len(m[0]):])
+	}
+	return "not valid YAML: " + msg
 }
 
 func firstLine(s string) string {
@@ -661,9 +735,14 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 			c.apply(s.key, envValue(v), "env", &probs)
 		}
 	}
-	for name, key := range envAliases {
+	names := make([]string, 0, len(envAliases))
+	for name := range envAliases {
+		names = append(names, name)
+	}
+	slices.Sort(names) // problems in a stable order
+	for _, name := range names {
 		if v := getenv(name); v != "" {
-			c.apply(key, envValue(v), "env", &probs)
+			c.apply(envAliases[name], envValue(v), "env", &probs)
 		}
 	}
 	if len(probs) > 0 {

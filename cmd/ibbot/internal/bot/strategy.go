@@ -107,7 +107,7 @@ func EMA(v []float64, n int) float64 {
 }
 
 // RSI is Wilder's relative strength index of period n; NaN with fewer
-// than n+1 values; 100 when nothing fell.
+// than n+1 values; 100 when nothing fell, 50 when nothing moved at all.
 func RSI(v []float64, n int) float64 {
 	if n <= 0 || len(v) < n+1 {
 		return math.NaN()
@@ -134,6 +134,9 @@ func RSI(v []float64, n int) float64 {
 		loss = (loss*float64(n-1) + l) / float64(n)
 	}
 	if loss == 0 {
+		if gain == 0 {
+			return 50 // flat: neither overbought nor oversold
+		}
 		return 100
 	}
 	return 100 - 100/(1+gain/loss)
@@ -210,13 +213,29 @@ const whaleLookback = 60
 // whaleDebounce is how long whale_rules stays quiet after a signal.
 const whaleDebounce = 3 * 24 * time.Hour
 
+// whaleBar is whale_rules' bar size (Strategy.BarSize "1 hour").
+const whaleBar = time.Hour
+
+// completedBars drops the last bar while it is still forming at now (it
+// started less than size ago): its volume is partial and its high and low
+// not final. Bars without a time, or a zero now, are taken as complete.
+func completedBars(bars []ibkr.Bar, size time.Duration, now time.Time) []ibkr.Bar {
+	if n := len(bars); n > 0 && !now.IsZero() && !bars[n-1].Time.IsZero() && now.Before(bars[n-1].Time.Add(size)) {
+		return bars[:n-1]
+	}
+	return bars
+}
+
 // whaleRules: a close above the highest high (below the lowest low) of the
 // 60 bars BEFORE the last, on a volume above 1.2x their mean, buys a call
-// (a put); at most one signal per symbol in 3 days. (The old bot's window
-// included the current bar, so its high could never be exceeded.)
+// (a put); at most one signal per symbol in 3 days. It decides on
+// completed bars only: an hourly bar still forming at now is left out.
+// (The old bot's window included the current bar, so its high could never
+// be exceeded.)
 func whaleRules(bars []ibkr.Bar, now, last time.Time) Signal {
+	bars = completedBars(bars, whaleBar, now)
 	if len(bars) < whaleLookback+1 {
-		return Signal{Action: Hold, Reason: fmt.Sprintf("%d bars, need %d", len(bars), whaleLookback+1)}
+		return Signal{Action: Hold, Reason: fmt.Sprintf("%d completed bars, need %d", len(bars), whaleLookback+1)}
 	}
 	if !last.IsZero() && now.Sub(last) < whaleDebounce {
 		return Signal{Action: Hold, Reason: fmt.Sprintf("debounced: the last whale signal was %v ago, wait 3 days", now.Sub(last).Round(time.Minute))}

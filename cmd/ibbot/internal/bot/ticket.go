@@ -2,6 +2,8 @@ package bot
 
 import (
 	"fmt"
+	"math"
+	"strconv"
 
 	"github.com/shopspring/decimal"
 
@@ -22,6 +24,14 @@ func Size(equity, premium, multiplier decimal.Decimal, riskPct, stopLossPct floa
 	if premium.Sign() <= 0 {
 		return 0, fmt.Sprintf("premium %s is not positive", premium)
 	}
+	if math.IsNaN(riskPct) || math.IsInf(riskPct, 0) || riskPct <= 0 {
+		return 0, fmt.Sprintf("risk per trade %v is not a positive fraction", riskPct)
+	}
+	if math.IsNaN(stopLossPct) || math.IsInf(stopLossPct, 0) || stopLossPct <= 0 {
+		// No stop distance: the risk of a contract is unknown (and a
+		// division by it would panic).
+		return 0, fmt.Sprintf("stop loss %v is not a positive fraction", stopLossPct)
+	}
 	if multiplier.Sign() <= 0 {
 		multiplier = decimal.NewFromInt(100)
 	}
@@ -32,10 +42,11 @@ func Size(equity, premium, multiplier decimal.Decimal, riskPct, stopLossPct floa
 	byCash := equity.Mul(decimal.RequireFromString("0.95")).Div(perContract).Floor()
 	n := decimal.Min(byRisk, byCash)
 	if n.Sign() <= 0 {
-		return 0, fmt.Sprintf("size 0: risking %s of %s equity allows no contract at %s x %s with a %.0f%% stop (one contract risks %s)",
-			risk.StringFixed(2), equity.StringFixed(2), premium, multiplier, stopLossPct*100, lossPerContract.StringFixed(2))
+		return 0, fmt.Sprintf("size 0: risking %s of %s equity allows no contract at %s x %s with a %s%% stop (one contract risks %s, costs %s)",
+			risk.StringFixed(2), equity.StringFixed(2), premium, multiplier, strconv.FormatFloat(stopLossPct*100, 'f', -1, 64),
+			lossPerContract.StringFixed(2), perContract.StringFixed(2))
 	}
-	if !n.IsInteger() || n.GreaterThan(decimal.NewFromInt(100000)) {
+	if n.GreaterThan(decimal.NewFromInt(100000)) {
 		n = decimal.NewFromInt(100000)
 	}
 	return n.IntPart(), ""
@@ -80,8 +91,25 @@ type TicketInputs struct {
 
 // BuildTicket prices and sizes an entry. A skip (no premium, size 0, a
 // price that rounds to 0) comes back as a reason, not an error.
+//
+// Every price comes from the option's own quote (a quote of another
+// contract, e.g. the underlying's, is an error: the old bot priced the
+// children off the underlying). The parent's limit is the premium rounded
+// down to the tick (never paying more); the take-profit is rounded up (never
+// taking less); the stop is rounded up, toward the entry, so a stop-out
+// never loses more than stop_loss_pct. When no tick lies between the stop
+// and the entry (a cheap option), the stop is the tick below the entry and
+// the size is computed on that wider stop, so the risk limit still holds.
 func BuildTicket(in TicketInputs) (Ticket, string, error) {
 	q := in.Quote
+	if qc := q.Contract; qc.ConID != 0 && in.Option.ConID != 0 && qc.ConID != in.Option.ConID ||
+		qc.SecType != "" && in.Option.SecType != "" && qc.SecType != in.Option.SecType {
+		return Ticket{}, "", fmt.Errorf("ticket for %s: the quote is of %s (conId %d), not of the option (conId %d): prices come from the option's own quote",
+			in.Option.LocalSymbol, qc, qc.ConID, in.Option.ConID)
+	}
+	if sl := in.Risk.StopLossPct; math.IsNaN(sl) || sl <= 0 || sl >= 1 {
+		return Ticket{}, "", fmt.Errorf("ticket for %s: stop loss %v: want more than 0 and less than 1", in.Option.LocalSymbol, sl)
+	}
 	var premium decimal.Decimal
 	src := in.EntryPrice
 	switch in.EntryPrice {
@@ -96,8 +124,6 @@ func BuildTicket(in TicketInputs) (Ticket, string, error) {
 	if premium.Sign() <= 0 {
 		return Ticket{}, fmt.Sprintf("no %s price for %s: the option's quote has none (bid %s, ask %s)", src, in.Option.LocalSymbol, q.Bid, q.Ask), nil
 	}
-	// The parent never pays more than the premium; the children are on
-	// the option's own price, never the underlying's.
 	entry, err := ibkr.RoundToTick(premium, in.Rule, ibkr.RoundDown)
 	if err != nil {
 		return Ticket{}, "", fmt.Errorf("round the entry of %s: %w", in.Option.LocalSymbol, err)
@@ -109,21 +135,23 @@ func BuildTicket(in TicketInputs) (Ticket, string, error) {
 	if mult.Sign() <= 0 {
 		mult = decimal.NewFromInt(100)
 	}
-	qty, why := Size(in.Equity, entry, mult, in.Risk.MaxRiskPctPerTrade, in.Risk.StopLossPct)
-	if qty == 0 {
-		return Ticket{}, why, nil
-	}
 	one := decimal.NewFromInt(1)
-	stop, err := ibkr.RoundToTick(entry.Mul(one.Sub(decimal.NewFromFloat(in.Risk.StopLossPct))), in.Rule, ibkr.RoundDown)
+	stop, err := ibkr.RoundToTick(entry.Mul(one.Sub(decimal.NewFromFloat(in.Risk.StopLossPct))), in.Rule, ibkr.RoundUp)
 	if err != nil {
 		return Ticket{}, "", fmt.Errorf("round the stop of %s: %w", in.Option.LocalSymbol, err)
 	}
-	if stop.Sign() <= 0 {
-		// The smallest price the rule allows, still below the entry.
-		stop, _ = ibkr.RoundToTick(decimal.New(1, -8), in.Rule, ibkr.RoundUp)
-	}
+	slPct := in.Risk.StopLossPct
 	if !stop.LessThan(entry) {
-		return Ticket{}, fmt.Sprintf("entry %s leaves no tick below it for a stop", entry), nil
+		// No tick between: the highest valid price below the entry.
+		stop = below(entry, in.Rule)
+		if stop.Sign() <= 0 {
+			return Ticket{}, fmt.Sprintf("entry %s leaves no tick below it for a stop", entry), nil
+		}
+		slPct = entry.Sub(stop).Div(entry).InexactFloat64()
+	}
+	qty, why := Size(in.Equity, entry, mult, in.Risk.MaxRiskPctPerTrade, slPct)
+	if qty == 0 {
+		return Ticket{}, why, nil
 	}
 	t := Ticket{
 		Symbol: in.Symbol, Contract: in.Option, ConID: in.Option.ConID, LocalSymbol: in.Option.LocalSymbol, Right: in.Option.Right,
@@ -131,16 +159,36 @@ func BuildTicket(in TicketInputs) (Ticket, string, error) {
 		Cost: entry.Mul(decimal.NewFromInt(qty)).Mul(mult),
 	}
 	if tp := in.Risk.TakeProfitPct; tp != nil {
+		if math.IsNaN(*tp) || *tp <= 0 {
+			return Ticket{}, "", fmt.Errorf("ticket for %s: take profit %v: want more than 0 (or none)", in.Option.LocalSymbol, *tp)
+		}
 		p, err := ibkr.RoundToTick(entry.Mul(one.Add(decimal.NewFromFloat(*tp))), in.Rule, ibkr.RoundUp)
 		if err != nil {
 			return Ticket{}, "", fmt.Errorf("round the take-profit of %s: %w", in.Option.LocalSymbol, err)
 		}
 		if !p.GreaterThan(entry) {
-			p = entry.Add(in.Rule.At(entry))
+			// The lowest valid price above the entry.
+			p, _ = ibkr.RoundToTick(entry.Add(tickEpsilon), in.Rule, ibkr.RoundUp)
 		}
 		t.TakeProfit = &p
 	}
 	return t, "", nil
+}
+
+// tickEpsilon is less than any tick IB uses.
+var tickEpsilon = decimal.New(1, -8)
+
+// below is the highest price the rule allows strictly below p (0 when
+// none).
+func below(p decimal.Decimal, rule ibkr.PriceIncrements) decimal.Decimal {
+	if p.LessThanOrEqual(tickEpsilon) {
+		return decimal.Zero
+	}
+	b, err := ibkr.RoundToTick(p.Sub(tickEpsilon), rule, ibkr.RoundDown)
+	if err != nil {
+		return decimal.Zero
+	}
+	return b
 }
 
 // Orders returns the bracket's orders: the parent BUY LMT, the take-profit

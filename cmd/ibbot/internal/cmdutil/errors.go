@@ -38,3 +38,15 @@ const (
 	// ExitUsage: the command line was wrong.
 	ExitUsage = 2
 )
+
+// ExitNotRunning is "ibbot status"'s exit code when no bot is running (as
+// systemctl is-active's 3).
+const ExitNotRunning = 3
+
+// ExitCodeError ends a command with Code and nothing more on standard
+// error: the command already said what it had to on standard output.
+type ExitCodeError struct {
+	Code int
+}
+
+func (e *ExitCodeError) Error() string { return fmt.Sprintf("exit status %d", e.Code) }

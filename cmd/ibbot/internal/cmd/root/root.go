@@ -13,6 +13,7 @@ import (
 	"github.com/ibbot/ibbot/cmd/ibbot/internal/cmd/chain"
 	"github.com/ibbot/ibbot/cmd/ibbot/internal/cmd/run"
 	"github.com/ibbot/ibbot/cmd/ibbot/internal/cmd/sim"
+	"github.com/ibbot/ibbot/cmd/ibbot/internal/cmd/status"
 	"github.com/ibbot/ibbot/cmd/ibbot/internal/cmdutil"
 )
 
@@ -24,10 +25,13 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		Long: `ibbot is the command line of the ibbot Go SDK for options-trading bots
 against Interactive Brokers (IB Gateway or TWS).
 
-"ibbot chain SYMBOL" shows an option chain with quotes and greeks; "ibbot sim"
-runs a simulated IB Gateway on loopback, which speaks the real TWS API
-protocol so bots and clients can be tested without an account. Every command
-that talks to a Gateway takes --sim to run against an embedded simulator.`,
+"ibbot run" is the bot (a dry run unless told otherwise; "ibbot run --sim"
+runs it against an embedded simulated Gateway). "ibbot chain SYMBOL" shows an
+option chain with quotes and greeks; "ibbot status" says whether a bot is
+running on a data dir; "ibbot sim" runs a simulated IB Gateway on loopback,
+which speaks the real TWS API protocol so bots and clients can be tested
+without an account. Every command that talks to a Gateway takes --sim to run
+against an embedded simulator.`,
 		Version: f.Version,
 		// Main prints errors and usage hints itself, once.
 		SilenceErrors: true,
@@ -43,6 +47,7 @@ that talks to a Gateway takes --sim to run against an embedded simulator.`,
 	cmd.AddCommand(sim.NewCmdSim(f, nil))
 	cmd.AddCommand(chain.NewCmdChain(f, nil))
 	cmd.AddCommand(run.NewCmdRun(f, nil))
+	cmd.AddCommand(status.NewCmdStatus(f, nil))
 	return cmd
 }
 
@@ -70,6 +75,10 @@ func exitCode(io *cmdutil.IOStreams, failed *cobra.Command, err error) int {
 			fmt.Fprintf(io.ErrOut, "Run '%s --help' for usage.\n", failed.CommandPath())
 		}
 		return cmdutil.ExitUsage
+	case errors.As(err, new(*cmdutil.ExitCodeError)):
+		var ec *cmdutil.ExitCodeError
+		errors.As(err, &ec)
+		return ec.Code
 	case errors.Is(err, context.Canceled):
 		// The caller's context ended the command: a requested stop.
 		return cmdutil.ExitOK

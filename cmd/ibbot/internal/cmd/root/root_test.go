@@ -6,6 +6,8 @@ import (
 	"context"
 	"io"
 	"net"
+	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -171,5 +173,57 @@ func TestSimEndToEnd(t *testing.T) {
 	}
 	if logs := errOut.String(); !strings.Contains(logs, `"msg":"stopping simulator"`) {
 		t.Errorf("stderr lacks the stop log:\n%s", logs)
+	}
+}
+
+// TestRunConfigErrors: every configuration problem of "ibbot run" is a
+// usage error (exit 2) naming the key, the value and what is allowed, and
+// nothing is started.
+func TestRunConfigErrors(t *testing.T) {
+	dir := t.TempDir()
+	file := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	missing := filepath.Join(dir, "nope", "settings.yaml")
+	tests := []struct {
+		name    string
+		args    []string
+		wantErr []string
+	}{
+		{"missing file", []string{"run", "--config", missing}, []string{missing}},
+		{"unknown key", []string{"run", "--config", file("unknown.yaml", "risk:\n  max_risk: 0.1\n")}, []string{"risk.max_risk", "unknown"}},
+		{"bad value", []string{"run", "--config", file("bad.yaml", "risk:\n  stop_loss_pct: 1.5\n")}, []string{"risk.stop_loss_pct", "1.5", "less than 1"}},
+		{"two problems", []string{"run", "--config", file("two.yaml", "schedule:\n  interval_seconds: 5\n  max_concurrent_symbols: 99\n")},
+			[]string{"2 problems", `schedule.interval_seconds: "5": want 10..3600`, `schedule.max_concurrent_symbols: "99": want 1..32`}},
+		{"malformed yaml", []string{"run", "--config", file("broken.yaml", "symbols: [SPY\nrisk:\n")}, []string{"broken.yaml"}},
+		{"bad flag value", []string{"run", "--max-concurrent", "0"}, []string{"schedule.max_concurrent_symbols", "1..32"}},
+		{"bad interval", []string{"run", "--interval", "1500ms"}, []string{"--interval"}},
+		{"bad symbols", []string{"run", "--symbols", "SPY,,spy"}, []string{"symbols"}},
+		{"bad cycles", []string{"run", "--cycles", "-1"}, []string{"--cycles"}},
+		{"sim flag without sim", []string{"run", "--speed", "5"}, []string{"--speed needs --sim"}},
+		{"live and what-if", []string{"run", "--sim", "--live", "--what-if"}, []string{"--what-if"}},
+		{"bad log level", []string{"run", "--log-level", "loud"}, []string{"--log-level", "debug, info, warn or error"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			streams := &cmdutil.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}
+			code := Main(context.Background(), "v9.9.9", tt.args, streams)
+			if code != cmdutil.ExitUsage {
+				t.Errorf("exit code %d, want %d (stderr %q)", code, cmdutil.ExitUsage, errOut.String())
+			}
+			for _, w := range tt.wantErr {
+				if !strings.Contains(errOut.String(), w) {
+					t.Errorf("stderr %q, want it to contain %q", errOut.String(), w)
+				}
+			}
+			if out.Len() != 0 {
+				t.Errorf("stdout %q, want nothing: no run started", out.String())
+			}
+		})
 	}
 }

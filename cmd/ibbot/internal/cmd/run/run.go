@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"sort"
 	"strings"
 	"syscall"
@@ -22,6 +21,7 @@ import (
 	"github.com/ibbot/ibbot/cmd/ibbot/internal/bot"
 	"github.com/ibbot/ibbot/cmd/ibbot/internal/cmd/sim"
 	"github.com/ibbot/ibbot/cmd/ibbot/internal/cmdutil"
+	"github.com/ibbot/ibbot/cmd/ibbot/internal/datadir"
 	"github.com/ibbot/ibbot/ibkr"
 	"github.com/ibbot/ibbot/ibkr/ibsim"
 	"github.com/ibbot/ibbot/optchain"
@@ -68,12 +68,21 @@ type RunOptions struct {
 	// Started, when set, is told the embedded simulator once it listens
 	// (tests drive its faults).
 	Started func(*ibsim.Server)
+	// RetryBackoff, when set, replaces the wait between attempts to get
+	// a client id another session holds (tests).
+	RetryBackoff func(attempt int) time.Duration
+	// Version is ibbot's version, recorded in the data dir's lock.
+	Version string
+	// Clock, when set and not --sim, is the bot's and the scheduler's
+	// clock instead of the wall clock (tests share one virtual clock with
+	// a simulator they run themselves).
+	Clock sched.Clock
 }
 
 // NewCmdRun returns the "run" command. runF, when not nil, replaces the
 // work done after parsing.
 func NewCmdRun(f *cmdutil.Factory, runF func(context.Context, *RunOptions) error) *cobra.Command {
-	opts := &RunOptions{IO: f.IO, Getenv: f.Env(), Now: f.Clock()}
+	opts := &RunOptions{IO: f.IO, Getenv: f.Env(), Now: f.Clock(), Version: f.Version}
 	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "Run the trading bot",
@@ -259,26 +268,9 @@ func parseLevel(s string) (slog.Level, error) {
 	return 0, cmdutil.FlagErrorf("invalid --log-level %q: want debug, info, warn or error", s)
 }
 
-// DataDir is the journal's directory: --data-dir, else the XDG state dir;
-// with --sim its sim/ subfolder, so simulated decisions never mix with an
-// account's.
+// dataDir is the journal's directory (datadir.Resolve).
 func (o *RunOptions) dataDir() (string, error) {
-	dir := o.DataDir
-	if dir == "" {
-		base := o.Getenv("XDG_STATE_HOME")
-		if base == "" {
-			home, err := os.UserHomeDir()
-			if err != nil {
-				return "", fmt.Errorf("no --data-dir and no home directory: %w", err)
-			}
-			base = filepath.Join(home, ".local", "state")
-		}
-		dir = filepath.Join(base, "ibbot")
-	}
-	if o.Gateway.Sim {
-		dir = filepath.Join(dir, "sim")
-	}
-	return dir, nil
+	return datadir.Resolve(o.DataDir, o.Gateway.Sim, o.Getenv)
 }
 
 // runRun assembles and runs the bot until the context ends (SIGINT,
@@ -293,25 +285,29 @@ func runRun(ctx context.Context, o *RunOptions) error {
 	} else {
 		logger = slog.New(slog.NewTextHandler(o.IO.ErrOut, opts))
 	}
-	sigCtx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	finished := make(chan struct{})
+	defer close(finished) // runs first: the watcher below is gone before the signal is released
 	go func() {
-		<-sigCtx.Done()
-		if ctx.Err() != nil {
+		select {
+		case sig := <-sigs:
+			logger.Warn("signal: stopping after the symbols in flight (a second signal exits at once)", "signal", sig.String())
+			cancel()
+		case <-finished:
 			return
 		}
-		// The first signal stops gracefully; a second exits at once.
-		stop()
-		ch := make(chan os.Signal, 1)
-		signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
 		select {
-		case <-ch:
-			logger.Error("second signal: exiting at once")
+		case sig := <-sigs:
+			logger.Error("second signal: exiting at once", "signal", sig.String())
 			os.Exit(cmdutil.ExitError)
-		case <-ctx.Done():
+		case <-finished:
 		}
 	}()
-	return Run(sigCtx, o, logger)
+	return Run(runCtx, o, logger)
 }
 
 // Run runs the bot with o until ctx ends; it is runRun without the signal
@@ -323,6 +319,15 @@ func Run(ctx context.Context, o *RunOptions, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	// One bot per data dir: a second run on it stops here, naming the
+	// holder. The kernel frees the lock when this process ends, however.
+	info := datadir.Info{PID: os.Getpid(), Started: time.Now().UTC(), Host: cfg.Broker.Host, Port: cfg.Broker.Port,
+		ClientID: cfg.Broker.ClientID, Sim: o.Gateway.Sim, Version: o.Version}
+	lock, err := datadir.Acquire(dir, info)
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
 	journal, err := bot.OpenJournal(dir)
 	if err != nil {
 		return err
@@ -332,7 +337,10 @@ func Run(ctx context.Context, o *RunOptions, logger *slog.Logger) error {
 	// Clocks: with --sim one virtual clock for everything that reads market
 	// time; the session's pacing stays on real time (the Gateway's).
 	var clock sched.Clock
-	now := time.Now
+	now := o.Now
+	if o.Clock != nil && !o.Gateway.Sim {
+		clock, now = o.Clock, o.Clock.Now
+	}
 	var srv *ibsim.Server
 	host, port := cfg.Broker.Host, cfg.Broker.Port
 	if o.Gateway.Sim {
@@ -373,20 +381,24 @@ func Run(ctx context.Context, o *RunOptions, logger *slog.Logger) error {
 			return err
 		}
 		host, port = h, p
+		info.Host, info.Port = h, p
+		if err := lock.Update(info); err != nil {
+			return err
+		}
 	}
 
 	pool := ibkr.NewPool(ibkr.PoolConfig{Session: ibkr.Config{Logger: logger.With("component", "ibkr"), MarketClock: now, ReadOnly: cfg.Broker.ReadOnly}})
 	defer pool.Close()
 	ep := ibkr.Endpoint{Host: host, Port: port, ClientID: cfg.Broker.ClientID}
-	dialCtx, cancelDial := context.WithTimeout(ctx, 30*time.Second)
-	lease, err := pool.Session(dialCtx, ep)
-	cancelDial()
+	lease, err := connect(ctx, pool, ep, logger, o.backoff())
 	if err != nil {
 		if !o.Gateway.Sim && errors.Is(err, ibkr.ErrDisconnected) {
 			return cmdutil.ConnectHint(fmt.Sprintf("%s:%d", host, port), err)
 		}
 		return err
 	}
+	// Released before the pool closes: the session disconnects cleanly
+	// and the Gateway frees the client id at once.
 	defer lease.Release()
 	chains, err := optchain.New(lease, optchain.Config{Clock: now, Logger: logger.With("component", "optchain")})
 	if err != nil {
@@ -457,6 +469,47 @@ func Run(ctx context.Context, o *RunOptions, logger *slog.Logger) error {
 		return runErr
 	}
 	return nil
+}
+
+// connect leases the session of ep. A client id held by another session
+// (326: another bot, or the Gateway still holding it for about a minute
+// after its holder died) is retried with backoff until ctx ends, saying so
+// plainly; anything else fails at once.
+func connect(ctx context.Context, pool *ibkr.Pool, ep ibkr.Endpoint, logger *slog.Logger, backoff func(attempt int) time.Duration) (*ibkr.Lease, error) {
+	for attempt := 1; ; attempt++ {
+		dialCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		lease, err := pool.Session(dialCtx, ep)
+		cancel()
+		if err == nil {
+			return lease, nil
+		}
+		if !errors.Is(err, ibkr.ErrClientIDInUse) || ctx.Err() != nil {
+			return nil, err
+		}
+		wait := backoff(attempt)
+		logger.Warn(fmt.Sprintf("another session holds client id %d on %s:%d; IB frees an id about a minute after its holder dies: retrying in %v",
+			ep.ClientID, ep.Host, ep.Port, wait), "event", "client_id_in_use", "clientId", ep.ClientID, "gateway", fmt.Sprintf("%s:%d", ep.Host, ep.Port),
+			"attempt", attempt, "retryIn", wait)
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, fmt.Errorf("client id %d on %s:%d still in use after %d attempts: %w", ep.ClientID, ep.Host, ep.Port, attempt, err)
+		}
+	}
+}
+
+// backoff is the wait before the attempt-th retry of a refused client id:
+// 1 s doubling to 30 s, or RetryBackoff (tests).
+func (o *RunOptions) backoff() func(int) time.Duration {
+	if o.RetryBackoff != nil {
+		return o.RetryBackoff
+	}
+	return func(attempt int) time.Duration {
+		d := time.Second << min(attempt-1, 5)
+		return min(d, 30*time.Second)
+	}
 }
 
 // classify sorts a symbol's error for the scheduler: a lost connection,
