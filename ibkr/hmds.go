@@ -42,7 +42,15 @@ type hmds struct {
 	mu      sync.Mutex
 	recent  []*hmdsRecord // ascending by at, as far as LongWindow
 	open    int
+	waiting int           // callers held back now
 	changed chan struct{} // closed and replaced when a slot frees
+}
+
+// counts returns the requests open and the callers held back now.
+func (h *hmds) counts() (open, waiting int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.open, h.waiting
 }
 
 // margin widens a window by a little more than the clock resolution of
@@ -70,6 +78,7 @@ func (h *hmds) admit(ctx context.Context, key hmdsKey) (rec *hmdsRecord, err err
 			return rec, nil
 		}
 		changed := h.changed
+		h.waiting++
 		h.mu.Unlock()
 		var timer *time.Timer
 		var fire <-chan time.Time
@@ -86,6 +95,9 @@ func (h *hmds) admit(ctx context.Context, key hmdsKey) (rec *hmdsRecord, err err
 		if timer != nil {
 			timer.Stop()
 		}
+		h.mu.Lock()
+		h.waiting--
+		h.mu.Unlock()
 		if err != nil {
 			return nil, err
 		}

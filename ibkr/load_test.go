@@ -127,19 +127,24 @@ func TestBurstStaysUnderRateAndOrdersJumpTheQueue(t *testing.T) {
 		t.Skip("takes about 70 s")
 	}
 	for _, tc := range []struct {
-		name  string
-		rate  float64
-		burst int
-		n     int
+		name   string
+		rate   float64
+		burst  int
+		n      int
+		noPace bool
 	}{
-		{"default", 0, 0, 3000},
-		{"highest rate", maxRateFor(1), 1, 3000},
-		{"burst 12", maxRateFor(12), 12, 2000},
+		{"default", 0, 0, 3000, false},
+		{"highest rate", maxRateFor(1), 1, 3000, false},
+		{"burst 12", maxRateFor(12), 12, 2000, false},
+		// Without +PACEAPI the Gateway answers an excess with 100 (and
+		// disconnects): the session's own cap must hold alone.
+		{"highest rate without +PACEAPI", maxRateFor(1), 1, 3000, true},
+		{"largest burst without +PACEAPI", maxRateFor(40), 40, 600, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			s := simFor(t, ibsim.Config{})
-			sess := sessionFor(t, s, Config{ClientID: 8, Rate: tc.rate, Burst: tc.burst})
+			sess := sessionFor(t, s, Config{ClientID: 8, Rate: tc.rate, Burst: tc.burst, NoPaceAPI: tc.noPace})
 			ctx := testCtx(t, 3*time.Minute)
 			n := tc.n
 			var wg sync.WaitGroup
@@ -181,10 +186,13 @@ func TestBurstStaysUnderRateAndOrdersJumpTheQueue(t *testing.T) {
 			if st.Errors(100) != 0 {
 				t.Errorf("the simulator sent error 100 %d times", st.Errors(100))
 			}
+			if tc.noPace && st.PacedMessages != 0 {
+				t.Errorf("%d messages paced by the simulator on a connection without +PACEAPI", st.PacedMessages)
+			}
 			if tr.Status().Status == "" {
 				t.Error("order without status")
 			}
-			t.Logf("%s (rate %v, burst %d): %d requests: peak window %d, order acknowledged after %d answers", tc.name, sess.cfg.Rate, sess.cfg.Burst, n, st.PeakWindow, before)
+			t.Logf("%s (rate %v, burst %d): %d requests: peak window %d, paced by the simulator %d, order acknowledged after %d answers", tc.name, sess.cfg.Rate, sess.cfg.Burst, n, st.PeakWindow, st.PacedMessages, before)
 		})
 	}
 }

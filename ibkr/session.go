@@ -185,8 +185,18 @@ type Stats struct {
 	// Written counts messages written by lane: orders and cancels,
 	// interactive, bulk.
 	WrittenOrders, WrittenInteractive, WrittenBulk uint64
+	// Queued is the number of messages waiting to be written now.
+	Queued int
+	// PacingWaits counts messages that waited for the rate limiter;
+	// PacingWaitTime is how long they waited in all.
+	PacingWaits    uint64
+	PacingWaitTime time.Duration
 	// MarketDataLines is the number of lines held now.
 	MarketDataLines int
+	// HistoricalOpen is the number of historical requests sent and not yet
+	// answered; HistoricalWaiting the number held back by IB's pacing
+	// rules.
+	HistoricalOpen, HistoricalWaiting int
 	// Reconnects counts successful reconnects.
 	Reconnects int64
 }
@@ -194,8 +204,13 @@ type Stats struct {
 // Stats returns the session's counters.
 func (s *Session) Stats() Stats {
 	s.w.mu.Lock()
-	st := Stats{WrittenOrders: s.w.written[laneOrder], WrittenInteractive: s.w.written[laneInteractive], WrittenBulk: s.w.written[laneBulk]}
+	st := Stats{WrittenOrders: s.w.written[laneOrder], WrittenInteractive: s.w.written[laneInteractive], WrittenBulk: s.w.written[laneBulk],
+		PacingWaits: s.w.paced, PacingWaitTime: s.w.pacedTime}
+	for _, q := range s.w.queues {
+		st.Queued += len(q)
+	}
 	s.w.mu.Unlock()
+	st.HistoricalOpen, st.HistoricalWaiting = s.hist.counts()
 	st.MarketDataLines = s.lines.inUse()
 	st.Reconnects = s.reconnects.Load()
 	return st

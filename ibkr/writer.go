@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/scmhub/ibapi"
 	"golang.org/x/time/rate"
@@ -78,6 +79,10 @@ type writer struct {
 	sinceBulk int
 	// written counts messages written, by lane (for tests and metrics).
 	written [numLanes]uint64
+	// paced counts messages that waited for the rate limiter, and for how
+	// long in all.
+	paced     uint64
+	pacedTime time.Duration
 }
 
 func newWriter(r float64, burst int) *writer {
@@ -241,8 +246,21 @@ func (w *writer) run(ctx context.Context, write func(j *job) error) {
 				continue
 			}
 		}
-		if err := w.lim.Wait(ctx); err != nil {
+		if r := w.lim.Reserve(); !r.OK() {
 			return
+		} else if d := r.Delay(); d > 0 {
+			t := time.NewTimer(d)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+				r.Cancel()
+				return
+			}
+			w.mu.Lock()
+			w.paced++
+			w.pacedTime += d
+			w.mu.Unlock()
 		}
 		var j *job
 		for j = w.next(); j != nil; j = w.next() {

@@ -380,7 +380,8 @@ func (r *run) journalFills() error {
 	for _, x := range execs {
 		sum := fmt.Sprintf("%s %s %s @ %s (order %d)", x.Side, x.Shares, x.Contract.LocalSymbol, x.Price, x.OrderID)
 		data := map[string]any{"exec_id": x.ExecID, "order_id": x.OrderID, "side": x.Side, "shares": x.Shares, "price": x.Price,
-			"con_id": x.Contract.ConID, "local_symbol": x.Contract.LocalSymbol, "time": x.Time, "commission": x.Commission, "realized_pnl": x.RealizedPNL}
+			"con_id": x.Contract.ConID, "local_symbol": x.Contract.LocalSymbol, "sec_type": x.Contract.SecType, "multiplier": x.Contract.Multiplier,
+			"time": x.Time, "commission": x.Commission, "realized_pnl": x.RealizedPNL}
 		before := r.b.Decisions()[KindFill]
 		if err := r.journal(KindFill, sum, data, "fill:"+x.ExecID); err != nil {
 			return err

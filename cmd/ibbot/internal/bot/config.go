@@ -732,7 +732,11 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 	var probs []Problem
 	for _, s := range settings {
 		if v := getenv(EnvName(s.key)); v != "" {
+			before := len(probs)
 			c.apply(s.key, envValue(v), "env", &probs)
+			for i := before; i < len(probs); i++ {
+				probs[i].Key += " (" + EnvName(s.key) + ")"
+			}
 		}
 	}
 	names := make([]string, 0, len(envAliases))
@@ -742,7 +746,11 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 	slices.Sort(names) // problems in a stable order
 	for _, name := range names {
 		if v := getenv(name); v != "" {
+			before := len(probs)
 			c.apply(envAliases[name], envValue(v), "env", &probs)
+			for i := before; i < len(probs); i++ {
+				probs[i].Key += " (" + name + ")"
+			}
 		}
 	}
 	if len(probs) > 0 {
@@ -793,6 +801,12 @@ func Load(path string, getenv func(string) string) (Config, error) {
 			return c, &ConfigError{Source: path, Problems: []Problem{{Key: "(file)", Allowed: "unreadable: " + err.Error()}}}
 		}
 		if err := c.ParseYAML(path, data); err != nil {
+			// The environment's problems too: every problem at once.
+			var fe, ee *ConfigError
+			if errors.As(err, &fe) && errors.As(c.ApplyEnv(getenv), &ee) {
+				fe.Source += " and the environment"
+				fe.Problems = append(fe.Problems, ee.Problems...)
+			}
 			return c, err
 		}
 	}

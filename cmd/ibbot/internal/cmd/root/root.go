@@ -11,6 +11,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ibbot/ibbot/cmd/ibbot/internal/cmd/chain"
+	"github.com/ibbot/ibbot/cmd/ibbot/internal/cmd/config"
+	"github.com/ibbot/ibbot/cmd/ibbot/internal/cmd/journal"
 	"github.com/ibbot/ibbot/cmd/ibbot/internal/cmd/run"
 	"github.com/ibbot/ibbot/cmd/ibbot/internal/cmd/sim"
 	"github.com/ibbot/ibbot/cmd/ibbot/internal/cmd/status"
@@ -48,6 +50,8 @@ against an embedded simulator.`,
 	cmd.AddCommand(chain.NewCmdChain(f, nil))
 	cmd.AddCommand(run.NewCmdRun(f, nil))
 	cmd.AddCommand(status.NewCmdStatus(f, nil))
+	cmd.AddCommand(config.NewCmdConfig(f))
+	cmd.AddCommand(journal.NewCmdJournal(f, nil))
 	return cmd
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ibbot/ibbot/cmd/ibbot/internal/bot"
+	"github.com/ibbot/ibbot/cmd/ibbot/internal/botflags"
 	"github.com/ibbot/ibbot/cmd/ibbot/internal/cmd/sim"
 	"github.com/ibbot/ibbot/cmd/ibbot/internal/cmdutil"
 	"github.com/ibbot/ibbot/cmd/ibbot/internal/datadir"
@@ -39,21 +40,17 @@ const (
 type RunOptions struct {
 	IO *cmdutil.IOStreams
 
-	ConfigPath    string
-	Symbols       string
-	MaxConcurrent int
-	Interval      time.Duration
-	Cycles        int
-	Strategy      string
-	Live          bool
-	WhatIf        bool
-	DataDir       string
-	LogFormat     string
-	LogLevel      string
-	Gateway       cmdutil.GatewayOptions
-	Speed         float64
-	SimListen     string
-	SimControl    string
+	botflags.Overrides
+	Cycles     int
+	Live       bool
+	WhatIf     bool
+	DataDir    string
+	LogFormat  string
+	LogLevel   string
+	Gateway    cmdutil.GatewayOptions
+	Speed      float64
+	SimListen  string
+	SimControl string
 
 	// Config is the effective configuration (file, env, flags).
 	Config bot.Config
@@ -125,12 +122,8 @@ trading session to its close and prints a summary.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.ConfigPath, "config", "", "settings `FILE` (YAML; the old bot's keys and ibbot's, see docs/bot.md); none: the defaults")
-	fl.StringVar(&opts.Symbols, "symbols", "", "symbols to trade, comma-separated (e.g. SPY,QQQ,AAPL); overrides symbols")
-	fl.IntVar(&opts.MaxConcurrent, "max-concurrent", 0, "symbols processed at once, 1..32; overrides schedule.max_concurrent_symbols")
-	fl.DurationVar(&opts.Interval, "interval", 0, "time between cycles, 10s..1h; overrides schedule.interval_seconds")
+	botflags.Add(cmd, &opts.Overrides)
 	fl.IntVar(&opts.Cycles, "cycles", 0, "stop after `N` cycles (0: run until stopped, or with --sim until the session's close)")
-	fl.StringVar(&opts.Strategy, "strategy", "", "daily_volume_rules, scalp_rules or whale_rules; overrides strategy.name")
 	fl.BoolVar(&opts.Live, "live", false, "place orders (also needs dry_run: false in the config, except with --sim)")
 	fl.BoolVar(&opts.WhatIf, "what-if", false, "ask IB for each ticket's margin and commission; place nothing")
 	fl.StringVar(&opts.DataDir, "data-dir", "", "where the journal lives (default $XDG_STATE_HOME/ibbot or ~/.local/state/ibbot; --sim uses its sim/ subfolder)")
@@ -147,56 +140,9 @@ trading session to its close and prints a summary.`,
 // problems are usage errors (exit 2) listing every problem.
 func (o *RunOptions) resolve(cmd *cobra.Command) error {
 	fl := cmd.Flags()
-	if o.ConfigPath == "" {
-		o.ConfigPath = o.Getenv("IBBOT_CONFIG")
-	}
-	cfg, err := bot.Load(o.ConfigPath, o.Getenv)
+	cfg, err := o.Overrides.Load(cmd, o.Getenv, &o.Gateway)
 	if err != nil {
-		return &cmdutil.FlagError{Err: err}
-	}
-	set := func(key string, v any) error {
-		if err := cfg.Set(key, v); err != nil {
-			return &cmdutil.FlagError{Err: err}
-		}
-		return nil
-	}
-	if fl.Changed("symbols") {
-		if err := set("symbols", o.Symbols); err != nil {
-			return err
-		}
-	}
-	if fl.Changed("max-concurrent") {
-		if err := set("schedule.max_concurrent_symbols", o.MaxConcurrent); err != nil {
-			return err
-		}
-	}
-	if fl.Changed("interval") {
-		if o.Interval%time.Second != 0 {
-			return cmdutil.FlagErrorf("invalid --interval %v: want whole seconds from 10s to 1h", o.Interval)
-		}
-		if err := set("schedule.interval_seconds", int64(o.Interval/time.Second)); err != nil {
-			return err
-		}
-	}
-	if fl.Changed("strategy") {
-		if err := set("strategy.name", o.Strategy); err != nil {
-			return err
-		}
-	}
-	if fl.Changed("host") {
-		if err := set("broker.host", o.Gateway.Host); err != nil {
-			return err
-		}
-	}
-	if fl.Changed("port") {
-		if err := set("broker.port", o.Gateway.Port); err != nil {
-			return err
-		}
-	}
-	if fl.Changed("client-id") {
-		if err := set("broker.client_id", o.Gateway.ClientID); err != nil {
-			return err
-		}
+		return err
 	}
 	// The connection flags' own checks (and --sim-start); the config is
 	// where host, port and client id come from from now on.
