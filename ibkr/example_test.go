@@ -160,7 +160,14 @@ func ExampleSession_PlaceOrder() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(limit, tr.Status().Status)
+	// PlaceOrder returns at the Gateway's first word on the order; its
+	// statuses follow on Updates.
+	for st := range tr.Updates() {
+		if st.Status == ibkr.OrderSubmitted {
+			fmt.Println(limit, st.Status)
+			break
+		}
+	}
 	if err := sess.CancelOrder(ctx, tr.ID()); err != nil {
 		log.Fatal(err)
 	}

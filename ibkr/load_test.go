@@ -139,7 +139,7 @@ func TestBurstStaysUnderRateAndOrdersJumpTheQueue(t *testing.T) {
 		// Without +PACEAPI the Gateway answers an excess with 100 (and
 		// disconnects): the session's own cap must hold alone.
 		{"highest rate without +PACEAPI", maxRateFor(1), 1, 3000, true},
-		{"largest burst without +PACEAPI", maxRateFor(40), 40, 600, true},
+		{"largest burst without +PACEAPI", maxRateFor(40), 40, 250, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -177,10 +177,10 @@ func (t *Trade) Wait(ctx context.Context) (OrderStatus, error) {
 }
 
 func (t *Trade) setStatus(st OrderStatus) {
-	t.ackOnce.Do(func() { close(t.ack) })
 	t.mu.Lock()
 	if t.finished {
 		t.mu.Unlock()
+		t.ackOnce.Do(func() { close(t.ack) })
 		return
 	}
 	if st.PermID != 0 {
@@ -191,8 +191,11 @@ func (t *Trade) setStatus(st OrderStatus) {
 	terminal := st.Terminal()
 	t.mu.Unlock()
 	if terminal {
-		t.finish(nil)
+		t.finish(nil) // closes done, then ack
+		return
 	}
+	// After the status is set: a caller woken by the ack reads it.
+	t.ackOnce.Do(func() { close(t.ack) })
 }
 
 // publish sends st on updates, dropping the oldest unread change when the

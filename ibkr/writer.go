@@ -83,6 +83,9 @@ type writer struct {
 	// long in all.
 	paced     uint64
 	pacedTime time.Duration
+	// onWrite, when set (tests), is called under mu after each message is
+	// written with its lane and the counts so far.
+	onWrite atomic.Pointer[func(l lane, written [numLanes]uint64)]
 }
 
 func newWriter(r float64, burst int) *writer {
@@ -189,10 +192,18 @@ func (w *writer) tryInline(j *job, write func(j *job) error) (bool, error) {
 	err := write(j)
 	if err == nil {
 		w.mu.Lock()
-		w.written[j.lane]++
+		w.count(j.lane)
 		w.mu.Unlock()
 	}
 	return true, err
+}
+
+// count records a message written on lane l. Caller holds w.mu.
+func (w *writer) count(l lane) {
+	w.written[l]++
+	if f := w.onWrite.Load(); f != nil {
+		(*f)(l, w.written)
+	}
 }
 
 // queued returns the number of jobs waiting.
@@ -281,7 +292,7 @@ func (w *writer) run(ctx context.Context, write func(j *job) error) {
 		err := write(j)
 		if err == nil {
 			w.mu.Lock()
-			w.written[j.lane]++
+			w.count(j.lane)
 			w.mu.Unlock()
 		}
 		j.finish(err)

@@ -3,6 +3,7 @@ package alert
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -103,7 +104,8 @@ type Config struct {
 
 	// HTTPClient sends every request. Default: a client of the Notifier's
 	// own (a clone of http.DefaultTransport), whose idle connections Close
-	// closes.
+	// closes. Either way a redirect that would change the method is not
+	// followed (the Notifier uses a copy of the client for that).
 	HTTPClient *http.Client
 	// Logger receives drops (warn, rate-limited), failures (warn) and
 	// retries (debug), never a secret. Default: discard.
@@ -275,4 +277,35 @@ func validToken(tok string) bool {
 		}
 	}
 	return true
+}
+
+// String describes cfg with every secret in its Redact form, so a Config
+// printed with fmt (%v, %+v, %s) never shows a webhook URL's path, the bot
+// token or the heartbeat URL's path and query.
+func (cfg Config) String() string {
+	return fmt.Sprintf("alert.Config{Enabled:%t DiscordWebhookURL:%q SlackWebhookURL:%q TelegramBotToken:%q "+
+		"TelegramChatID:%q TelegramAPIURL:%q HeartbeatURL:%q QueueSize:%d Timeout:%v Retries:%d RateLimits:%+v}",
+		cfg.Enabled, Redact(cfg.DiscordWebhookURL), Redact(cfg.SlackWebhookURL), Redact(cfg.TelegramBotToken),
+		cfg.TelegramChatID, Redact(cfg.TelegramAPIURL), Redact(cfg.HeartbeatURL), cfg.QueueSize, cfg.Timeout,
+		cfg.Retries, cfg.RateLimits)
+}
+
+// GoString is String, so %#v is as safe as %v.
+func (cfg Config) GoString() string { return cfg.String() }
+
+// LogValue makes a Config passed to log/slog a group with every secret in
+// its Redact form.
+func (cfg Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.Bool("enabled", cfg.Enabled),
+		slog.String("discord", Redact(cfg.DiscordWebhookURL)),
+		slog.String("slack", Redact(cfg.SlackWebhookURL)),
+		slog.String("telegram_token", Redact(cfg.TelegramBotToken)),
+		slog.String("telegram_chat", cfg.TelegramChatID),
+		slog.String("telegram_api", Redact(cfg.TelegramAPIURL)),
+		slog.String("heartbeat", Redact(cfg.HeartbeatURL)),
+		slog.Int("queue_size", cfg.QueueSize),
+		slog.Duration("timeout", cfg.Timeout),
+		slog.Int("retries", cfg.Retries),
+	)
 }

@@ -28,7 +28,9 @@
 //
 // # Delivery
 //
-// Each attempt is bounded by Config.Timeout. A 2xx answer is success.
+// Each attempt is bounded by Config.Timeout. A 2xx answer is success. A
+// redirect that would turn the POST into a body-less GET (301, 302, 303)
+// is not followed: it is the answer, and a permanent failure.
 // 429 and 5xx answers and transport errors are retried up to
 // Config.Retries times after Config.Backoff (1 s, 2 s, 4 s by default), or
 // after the receiver's Retry-After (Telegram: parameters.retry_after;
@@ -50,8 +52,10 @@
 // Webhook URLs, the bot token and the heartbeat URL are secrets. They never
 // appear in a log line or an error: net/http's *url.Error (which quotes the
 // request URL) is rebuilt with the URL redacted, and every text is scrubbed
-// of each configured secret. Redact gives the form safe to print
-// ("https://hooks.slack.com/…") for config output.
+// of each configured secret, response bodies before they are cut to an
+// excerpt (so a secret cut in two is not missed). Redact gives the form
+// safe to print ("https://hooks.slack.com/…") for config output; Config
+// and Notifier print and log (fmt, slog) in that form too.
 //
 // # Shutdown
 //

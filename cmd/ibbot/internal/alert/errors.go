@@ -79,7 +79,11 @@ func (e *SendError) Error() string {
 	b.WriteString(": ")
 	switch {
 	case e.Status != 0:
-		fmt.Fprintf(&b, "HTTP %d %s", e.Status, http.StatusText(e.Status))
+		fmt.Fprintf(&b, "HTTP %d", e.Status)
+		if text := http.StatusText(e.Status); text != "" {
+			b.WriteString(" ")
+			b.WriteString(text)
+		}
 		if e.Detail != "" {
 			b.WriteString(": ")
 			b.WriteString(e.Detail)

@@ -42,11 +42,17 @@ func (n *Notifier) Heartbeat(ctx context.Context) bool {
 // ping is the heartbeat goroutine.
 func (n *Notifier) ping(ctx context.Context) {
 	defer n.wg.Done()
-	defer func() {
-		n.mu.Lock()
-		n.hbBusy = false
-		n.mu.Unlock()
-	}()
+	n.pingOnce(ctx)
+	n.mu.Lock()
+	n.hbBusy = false
+	n.mu.Unlock()
+	if n.testHookPingDone != nil {
+		n.testHookPingDone()
+	}
+}
+
+// pingOnce makes one heartbeat request and counts its outcome.
+func (n *Notifier) pingOnce(ctx context.Context) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	stop := context.AfterFunc(n.runCtx, cancel)

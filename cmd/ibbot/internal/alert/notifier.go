@@ -2,6 +2,7 @@ package alert
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -45,6 +46,10 @@ type Notifier struct {
 
 	hb      hbCounters
 	dropLog map[Channel]*rate.Limiter
+
+	// testHookPingDone, when set (by tests, before the first Heartbeat),
+	// runs at the end of every ping, after the next one may start.
+	testHookPingDone func()
 }
 
 // New validates cfg and starts one sender goroutine per configured
@@ -73,8 +78,12 @@ func New(cfg Config) (*Notifier, error) {
 		n.client = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
 		n.ownClient = true
 	}
+	n.client = keepMethod(n.client)
 	for _, s := range []string{cfg.DiscordWebhookURL, cfg.SlackWebhookURL, cfg.TelegramBotToken, cfg.HeartbeatURL} {
 		n.scrub.add(s)
+	}
+	if _, secret, ok := strings.Cut(cfg.TelegramBotToken, ":"); ok && len(secret) >= minSegment {
+		n.scrub.add(secret) // the part after the bot id is what makes it a secret
 	}
 	var tgURL string
 	if cfg.TelegramBotToken != "" {
@@ -112,11 +121,36 @@ func New(cfg Config) (*Notifier, error) {
 	return n, nil
 }
 
+// keepMethod returns a shallow copy of c that does not follow a redirect
+// which would change the request's method: net/http turns a POST answered
+// with 301, 302 or 303 into a GET without the body, and a 2xx to that GET
+// would count as a delivered alert that nobody received. Such a redirect's
+// answer is returned as is (a permanent failure). Other redirects (307,
+// 308, and any of a GET) go to c's own CheckRedirect.
+func keepMethod(c *http.Client) *http.Client {
+	cc := *c
+	next := c.CheckRedirect
+	cc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) > 0 && req.Method != via[0].Method {
+			return http.ErrUseLastResponse
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 { // net/http's default policy
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &cc
+}
+
 // Notify queues ev on every configured channel and returns at once. A
 // channel whose queue is full drops ev; drops are counted in Stats and
 // logged at warn level, at most once per 30 s per channel. After Close,
 // every Notify is dropped. ev.At defaults to Config.Now(). ev is rendered
-// here (Event.Message), so the caller may reuse ev.Fields afterwards.
+// here (Event.Message, cut to the longest channel limit), so the caller
+// may reuse ev.Fields afterwards and a queued alert stays small.
 func (n *Notifier) Notify(ev Event) {
 	if n == nil || !n.enabled || len(n.senders) == 0 {
 		return
@@ -124,7 +158,7 @@ func (n *Notifier) Notify(ev Event) {
 	if ev.At.IsZero() {
 		ev.At = n.cfg.Now()
 	}
-	it := item{kind: ev.Kind, symbol: ev.Symbol, msg: ev.Message()}
+	it := item{kind: ev.Kind, symbol: ev.Symbol, msg: truncate(ev.Message(), maxMessage)}
 	n.mu.RLock()
 	defer n.mu.RUnlock()
 	for _, s := range n.senders {
@@ -180,7 +214,9 @@ func (n *Notifier) Close(ctx context.Context) error {
 		default:
 			n.cancel()
 			<-n.done
-			err = ctx.Err()
+			if n.abandoned.Load() > 0 { // else nothing was left: a ping at most
+				err = ctx.Err()
+			}
 		}
 	}
 	n.cancel()
@@ -253,4 +289,33 @@ func (n *Notifier) Channels() []Channel {
 		out = append(out, s.ch)
 	}
 	return out
+}
+
+// String names the channels n sends to and whether it pings a heartbeat,
+// never a URL or token, so a Notifier printed with fmt shows no secret.
+func (n *Notifier) String() string {
+	if n == nil {
+		return "alert.Notifier(nil)"
+	}
+	return fmt.Sprintf("alert.Notifier{enabled:%t channels:%v heartbeat:%t}", n.enabled, n.Channels(), n.hbURL != "")
+}
+
+// GoString is String, so %#v is as safe as %v.
+func (n *Notifier) GoString() string { return n.String() }
+
+// LogValue makes a Notifier passed to log/slog what String says, as a
+// group.
+func (n *Notifier) LogValue() slog.Value {
+	if n == nil {
+		return slog.StringValue("alert.Notifier(nil)")
+	}
+	chans := make([]string, 0, len(n.senders))
+	for _, ch := range n.Channels() {
+		chans = append(chans, string(ch))
+	}
+	return slog.GroupValue(
+		slog.Bool("enabled", n.enabled),
+		slog.String("channels", strings.Join(chans, ",")),
+		slog.Bool("heartbeat", n.hbURL != ""),
+	)
 }

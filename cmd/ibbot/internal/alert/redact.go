@@ -37,6 +37,9 @@ func Redact(s string) string {
 // secrets and stay readable).
 const minSegment = 16
 
+// minQueryValue is the shortest URL query value scrubbed on its own.
+const minQueryValue = 8
+
 // scrubber removes known secrets from text. Built once in New, read-only
 // afterwards, so safe for concurrent use.
 type scrubber struct {
@@ -63,6 +66,16 @@ func (s *scrubber) add(secret string) {
 				forms = append(forms, seg, url.PathEscape(seg))
 			}
 		}
+		// A query value is a token more often than not ("?key=..."), and
+		// a receiver may quote it alone.
+		for _, vs := range u.Query() {
+			for _, v := range vs {
+				if len(v) >= minQueryValue {
+					forms = append(forms, v, url.QueryEscape(v))
+				}
+			}
+		}
+		forms = append(forms, u.Fragment)
 	}
 	for _, f := range forms {
 		// A bare "/" or a short query would blank unrelated text; the
@@ -75,6 +88,16 @@ func (s *scrubber) add(secret string) {
 		}
 	}
 	slices.SortFunc(s.secrets, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
+}
+
+// dropPartial removes from the end of text, which was cut short, as much
+// as could be the start of a secret (one byte less than the longest form),
+// since scrub only recognises whole ones.
+func (s *scrubber) dropPartial(text string) string {
+	if s == nil || len(s.secrets) == 0 {
+		return text
+	}
+	return text[:max(0, len(text)-(len(s.secrets[0])-1))]
 }
 
 // scrub replaces every known secret in text with "(redacted)".

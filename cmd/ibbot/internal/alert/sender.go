@@ -19,6 +19,10 @@ const (
 	discordLimit  = 2000 // content
 	slackLimit    = 4000 // text: Slack truncates at 40,000, recommends 4,000
 	telegramLimit = 4096 // sendMessage text
+
+	// maxMessage is the longest message any channel takes: Notify cuts
+	// there, so a queued alert costs at most a few KiB whatever the event.
+	maxMessage = max(discordLimit, slackLimit, telegramLimit)
 )
 
 // maxRetryAfter caps a receiver's Retry-After, so one answer cannot stall
@@ -93,12 +97,18 @@ func (s *sender) deliver(ctx context.Context, it item) {
 	if it.symbol != "" {
 		log = log.With(slog.String("symbol", it.symbol))
 	}
+	waited := false
 	for attempt := 1; ; attempt++ {
-		if err := s.throttle(ctx); err != nil {
+		limited, err := s.throttle(ctx)
+		if limited && !waited {
+			s.stats.waits.Add(1) // once per alert, however many attempts waited
+			waited = true
+		}
+		if err != nil {
 			s.abandon()
 			return
 		}
-		err := s.post(ctx, body)
+		err = s.post(ctx, body)
 		if err == nil {
 			s.stats.sent.Add(1)
 			if attempt > 1 {
@@ -135,20 +145,17 @@ func (s *sender) deliver(ctx context.Context, it item) {
 	}
 }
 
-// throttle waits until the channel's rate limit allows one more request.
-func (s *sender) throttle(ctx context.Context) error {
-	counted := false
+// throttle waits until the channel's rate limit allows one more request,
+// reporting whether it had to wait.
+func (s *sender) throttle(ctx context.Context) (waited bool, err error) {
 	for {
 		d := s.limit.reserve(s.n.cfg.Now())
 		if d <= 0 {
-			return nil
+			return waited, nil
 		}
-		if !counted {
-			s.stats.waits.Add(1)
-			counted = true
-		}
+		waited = true
 		if err := s.n.cfg.Sleep(ctx, d); err != nil {
-			return err
+			return waited, err
 		}
 	}
 }
@@ -184,8 +191,15 @@ func (n *Notifier) do(ctx context.Context, ch Channel, method, url string, body 
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrainedBody))
 		return nil
 	}
-	raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	se := &SendError{Channel: ch, Status: resp.StatusCode, Detail: n.scrub.scrub(excerpt(raw))}
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody+1))
+	text := string(raw)
+	if len(raw) > maxErrorBody {
+		// The body goes on: its last bytes read may be a secret's first.
+		raw = raw[:maxErrorBody]
+		text = n.scrub.dropPartial(string(raw))
+	}
+	// Scrub before cutting: a cut secret is no longer recognised.
+	se := &SendError{Channel: ch, Status: resp.StatusCode, Detail: excerpt(n.scrub.scrub(text))}
 	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {
 		se.RetryAfter = retryAfter(resp.Header, raw, n.cfg.Now())
 	}
@@ -235,8 +249,9 @@ func seconds(s float64) time.Duration {
 }
 
 // excerpt is a one-line, bounded piece of a response body for errors.
-func excerpt(raw []byte) string {
-	s := strings.ToValidUTF8(string(raw), "\uFFFD")
+// text must be scrubbed already: the cut could hide a secret from scrub.
+func excerpt(text string) string {
+	s := strings.ToValidUTF8(text, "\uFFFD")
 	s = strings.Join(strings.Fields(s), " ")
 	if len(s) > maxDetail {
 		cut := maxDetail

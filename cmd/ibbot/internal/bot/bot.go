@@ -73,6 +73,9 @@ type Deps struct {
 	RunID string
 	// Strategy overrides Config.Strategy.Name (tests).
 	Strategy *Strategy
+	// OnDecision, when set, is called with each decision once it is
+	// journaled (alerts hook here). It must not block.
+	OnDecision func(Record)
 }
 
 // Bot runs one cycle per symbol (RunSymbol, a sched.Func).
@@ -194,7 +197,8 @@ func (r *run) journal(kind, summary string, data any, key string) error {
 	// A decision is journaled even when the symbol's time ran out.
 	jctx, cancel := context.WithTimeout(context.WithoutCancel(r.ctx), 10*time.Second)
 	defer cancel()
-	id, err := r.b.d.Journal.Append(jctx, Record{At: r.b.d.Clock(), Run: r.b.d.RunID, Cycle: r.cycle, Symbol: r.symbol, Kind: kind, Summary: summary, Data: raw, Key: key})
+	rec := Record{At: r.b.d.Clock(), Run: r.b.d.RunID, Cycle: r.cycle, Symbol: r.symbol, Kind: kind, Summary: summary, Data: raw, Key: key}
+	id, err := r.b.d.Journal.Append(jctx, rec)
 	if err != nil {
 		r.b.log.Error("journal write failed", r.attrs("kind", kind, "err", err)...)
 		return err
@@ -203,6 +207,10 @@ func (r *run) journal(kind, summary string, data any, key string) error {
 		r.b.mu.Lock()
 		r.b.kinds[kind]++
 		r.b.mu.Unlock()
+		if r.b.d.OnDecision != nil {
+			rec.ID = id
+			r.b.d.OnDecision(rec)
+		}
 	}
 	return nil
 }

@@ -56,3 +56,27 @@ func TestFlagError(t *testing.T) {
 		t.Error("FlagError does not unwrap")
 	}
 }
+
+func TestHTTPAddr(t *testing.T) {
+	for in, want := range map[string]string{
+		"":               "",
+		":9464":          "127.0.0.1:9464",
+		":0":             "127.0.0.1:0",
+		"127.0.0.1:9000": "127.0.0.1:9000",
+		"0.0.0.0:9464":   "0.0.0.0:9464",
+		"localhost":      "localhost:9464",
+		"[::1]:9464":     "[::1]:9464",
+		"[::1]":          "[::1]:9464",
+		":":              "127.0.0.1:9464",
+	} {
+		got, err := HTTPAddr(in)
+		if err != nil || got != want {
+			t.Errorf("HTTPAddr(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"127.0.0.1:65536", "127.0.0.1:-1", "a:b:c", "host:http", "http://x:1"} {
+		if got, err := HTTPAddr(in); err == nil {
+			t.Errorf("HTTPAddr(%q) = %q, want an error", in, got)
+		}
+	}
+}

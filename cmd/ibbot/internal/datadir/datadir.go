@@ -23,10 +23,13 @@ import (
 // LockFile is the lock's file name in the data dir.
 const LockFile = "ibbot.lock"
 
-// Resolve returns the data dir: dir when given, else $XDG_STATE_HOME/ibbot
+// Resolve returns the data dir: dir when given, else $IBBOT_DATA_DIR, else $XDG_STATE_HOME/ibbot
 // or ~/.local/state/ibbot; with sim its sim/ subfolder, so simulated
 // decisions never mix with an account's.
 func Resolve(dir string, sim bool, getenv func(string) string) (string, error) {
+	if dir == "" {
+		dir = getenv("IBBOT_DATA_DIR")
+	}
 	if dir == "" {
 		base := getenv("XDG_STATE_HOME")
 		if base == "" {

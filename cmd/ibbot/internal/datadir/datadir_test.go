@@ -21,6 +21,9 @@ func TestResolve(t *testing.T) {
 		{"/data", true, nil, "/data/sim"},
 		{"", false, map[string]string{"XDG_STATE_HOME": "/xdg", "HOME": "/home/u"}, "/xdg/ibbot"},
 		{"", true, map[string]string{"HOME": "/home/u"}, "/home/u/.local/state/ibbot/sim"},
+		{"", false, map[string]string{"IBBOT_DATA_DIR": "/var/lib/ibbot", "XDG_STATE_HOME": "/xdg"}, "/var/lib/ibbot"},
+		{"", true, map[string]string{"IBBOT_DATA_DIR": "/var/lib/ibbot"}, "/var/lib/ibbot/sim"},
+		{"/flag", false, map[string]string{"IBBOT_DATA_DIR": "/var/lib/ibbot"}, "/flag"},
 	} {
 		got, err := Resolve(tc.dir, tc.sim, env(tc.env))
 		if err != nil || got != tc.want {

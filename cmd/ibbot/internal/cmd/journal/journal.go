@@ -81,7 +81,7 @@ Kinds: ` + strings.Join(bot.Kinds, ", ") + `.`,
 	fl.StringSliceVar(&o.Kinds, "kind", nil, "only these kinds, comma-separated: "+strings.Join(bot.Kinds, ","))
 	fl.BoolVar(&o.JSON, "json", false, "one JSON object per line")
 	fl.BoolVar(&o.Summary, "summary", false, "totals per New York day and symbol")
-	fl.StringVar(&o.DataDir, "data-dir", "", "the bot's data dir (default $XDG_STATE_HOME/ibbot or ~/.local/state/ibbot)")
+	fl.StringVar(&o.DataDir, "data-dir", "", "the bot's data dir (default $IBBOT_DATA_DIR, else $XDG_STATE_HOME/ibbot or ~/.local/state/ibbot)")
 	fl.BoolVar(&o.Sim, "sim", false, "the data dir's sim/ subfolder (ibbot run --sim)")
 	fl.IntVar(&o.Limit, "limit", 0, "at most N records, the latest (0: all)")
 	return cmd

@@ -12,17 +12,21 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/ibbot/ibbot/cmd/ibbot/internal/alert"
 	"github.com/ibbot/ibbot/cmd/ibbot/internal/bot"
 	"github.com/ibbot/ibbot/cmd/ibbot/internal/botflags"
 	"github.com/ibbot/ibbot/cmd/ibbot/internal/cmd/sim"
 	"github.com/ibbot/ibbot/cmd/ibbot/internal/cmdutil"
 	"github.com/ibbot/ibbot/cmd/ibbot/internal/datadir"
+	"github.com/ibbot/ibbot/cmd/ibbot/internal/metrics"
 	"github.com/ibbot/ibbot/ibkr"
 	"github.com/ibbot/ibbot/ibkr/ibsim"
 	"github.com/ibbot/ibbot/optchain"
@@ -51,6 +55,9 @@ type RunOptions struct {
 	Speed      float64
 	SimListen  string
 	SimControl string
+	// HTTP is --http: where /metrics, /healthz and /readyz are served
+	// ("" off).
+	HTTP string
 
 	// Config is the effective configuration (file, env, flags).
 	Config bot.Config
@@ -74,6 +81,12 @@ type RunOptions struct {
 	// clock instead of the wall clock (tests share one virtual clock with
 	// a simulator they run themselves).
 	Clock sched.Clock
+	// HTTPStarted, when set, is told the address --http listens on (tests
+	// listen on port 0).
+	HTTPStarted func(addr string)
+	// ConnLostAfter is how long a lost Gateway connection may last before
+	// the connection_lost alert (0: DefaultConnLostAfter).
+	ConnLostAfter time.Duration
 }
 
 // NewCmdRun returns the "run" command. runF, when not nil, replaces the
@@ -126,12 +139,13 @@ trading session to its close and prints a summary.`,
 	fl.IntVar(&opts.Cycles, "cycles", 0, "stop after `N` cycles (0: run until stopped, or with --sim until the session's close)")
 	fl.BoolVar(&opts.Live, "live", false, "place orders (also needs dry_run: false in the config, except with --sim)")
 	fl.BoolVar(&opts.WhatIf, "what-if", false, "ask IB for each ticket's margin and commission; place nothing")
-	fl.StringVar(&opts.DataDir, "data-dir", "", "where the journal lives (default $XDG_STATE_HOME/ibbot or ~/.local/state/ibbot; --sim uses its sim/ subfolder)")
+	fl.StringVar(&opts.DataDir, "data-dir", "", "where the journal lives (default $IBBOT_DATA_DIR, else $XDG_STATE_HOME/ibbot or ~/.local/state/ibbot; --sim uses its sim/ subfolder)")
 	fl.StringVar(&opts.LogFormat, "log-format", cmdutil.LogText, "log format on standard error: text or json")
 	fl.StringVar(&opts.LogLevel, "log-level", "info", "debug, info, warn or error")
 	cmdutil.AddGatewayFlags(cmd, &opts.Gateway)
 	fl.Float64Var(&opts.Speed, "speed", 0, fmt.Sprintf("with --sim: the virtual clock's multiple of wall time (default %d, at most %d)", DefaultSimSpeed, MaxSimSpeed))
 	fl.StringVar(&opts.SimListen, "sim-listen", "", "with --sim: expose the embedded Gateway on `ADDR` (host:port) so any TWS API client can watch the bot")
+	fl.StringVar(&opts.HTTP, "http", "", "serve /metrics (Prometheus), /healthz and /readyz on `ADDR` (e.g. 127.0.0.1:9464; a bare :9464 listens on loopback only)")
 	fl.StringVar(&opts.SimControl, "sim-control-addr", "", "with --sim: serve the simulator's control protocol (as ibbot sim) on this loopback `ADDR`")
 	return cmd
 }
@@ -185,6 +199,11 @@ func (o *RunOptions) resolve(cmd *cobra.Command) error {
 			return cmdutil.FlagErrorf("invalid --sim-control-addr %q: %v", o.SimControl, err)
 		}
 	}
+	addr, err := cmdutil.HTTPAddr(o.HTTP)
+	if err != nil {
+		return cmdutil.FlagErrorf("invalid --http %q: %v", o.HTTP, err)
+	}
+	o.HTTP = addr
 	o.Config = cfg
 	switch {
 	case o.WhatIf:
@@ -280,6 +299,42 @@ func Run(ctx context.Context, o *RunOptions, logger *slog.Logger) error {
 	}
 	defer journal.Close()
 
+	// Alerts, metrics and health exist before the first connection, so
+	// /healthz says "not connected yet" while the bot waits for a client
+	// id, and a start that fails is still visible.
+	notifier, err := alert.New(alertConfig(cfg.Monitoring, logger.With("component", "alert")))
+	if err != nil {
+		return cmdutil.FlagErrorf("monitoring: %v", err)
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := notifier.Close(cctx); err != nil {
+			logger.Warn("alerts not delivered before stopping", "err", err)
+		}
+	}()
+	var (
+		mets   *metrics.Metrics
+		health *metrics.Health
+	)
+	if o.HTTP != "" {
+		mets = metrics.New(o.Version, metrics.Sources{Alerts: alertSources(notifier)})
+		health = metrics.NewHealth(mets, nil)
+		hs, err := metrics.Listen(o.HTTP, metrics.Handler(mets, health), logger.With("component", "http"))
+		if err != nil {
+			return err
+		}
+		defer func() {
+			cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = hs.Close(cctx)
+		}()
+		logger.Info("http_listening", "addr", hs.Addr(), "paths", "/metrics /healthz /readyz")
+		if o.HTTPStarted != nil {
+			o.HTTPStarted(hs.Addr())
+		}
+	}
+
 	// Clocks: with --sim one virtual clock for everything that reads market
 	// time; the session's pacing stays on real time (the Gateway's).
 	var clock sched.Clock
@@ -337,6 +392,12 @@ func Run(ctx context.Context, o *RunOptions, logger *slog.Logger) error {
 	defer pool.Close()
 	ep := ibkr.Endpoint{Host: host, Port: port, ClientID: cfg.Broker.ClientID}
 	lease, err := connect(ctx, pool, ep, logger, o.backoff())
+	if err != nil && ctx.Err() != nil {
+		// Stopped (SIGTERM) while connecting or waiting for the client
+		// id: a requested stop, not a failure.
+		logger.Warn("stopped before connecting", "err", err)
+		return nil
+	}
 	if err != nil {
 		if !o.Gateway.Sim && errors.Is(err, ibkr.ErrDisconnected) {
 			return cmdutil.ConnectHint(fmt.Sprintf("%s:%d", host, port), err)
@@ -355,14 +416,28 @@ func Run(ctx context.Context, o *RunOptions, logger *slog.Logger) error {
 		logger.Warn("broker.read_only is true: no order can be sent; running as a dry run")
 		mode = bot.DryRun
 	}
+	lostAfter := o.ConnLostAfter
+	if lostAfter <= 0 {
+		lostAfter = DefaultConnLostAfter
+	}
+	obs := &observer{log: logger, m: mets, n: notifier, now: now, dryRun: mode == bot.DryRun, lostFor: lostAfter, parked: map[string]bool{}}
 	b, err := bot.New(bot.Deps{Config: cfg, Mode: mode, Broker: lease, Chains: chains, Journal: journal, Clock: now,
-		Logger: logger, Strategy: o.StrategyOverride})
+		Logger: logger, Strategy: o.StrategyOverride, OnDecision: obs.decision})
 	if err != nil {
 		return err
 	}
 
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	var bg sync.WaitGroup
+	defer bg.Wait() // after cancel: the prober and the watcher are gone before the lease is released
+	defer cancel()
+	bg.Go(func() { obs.watch(runCtx, lease.Session) })
+	if mets != nil {
+		mets.SetSources(metrics.Sources{Session: lease, Decisions: b.Decisions, Alerts: alertSources(notifier)})
+		health.SetSession(lease)
+		bg.Go(func() { health.RunProber(runCtx, metrics.ProbeInterval) })
+	}
 	cycles := 0
 	interval := time.Duration(cfg.Schedule.IntervalSeconds) * time.Second
 	scfg := sched.Config{
@@ -374,6 +449,7 @@ func Run(ctx context.Context, o *RunOptions, logger *slog.Logger) error {
 		Logger:        logger.With("component", "sched"),
 		OnCycle: func(r sched.CycleReport) {
 			logCycle(logger, r)
+			obs.cycle(runCtx, r)
 			if !r.Skipped {
 				cycles++
 				if o.Cycles > 0 && cycles >= o.Cycles {
@@ -401,8 +477,18 @@ func Run(ctx context.Context, o *RunOptions, logger *slog.Logger) error {
 	logger.Info("run_start", "mode", mode.String(), "symbols", strings.Join(cfg.Symbols, ","), "interval", interval,
 		"maxConcurrent", cfg.Schedule.MaxConcurrentSymbols, "strategy", cfg.Strategy.Name, "dataDir", dir,
 		"gateway", fmt.Sprintf("%s:%d", host, port), "clientId", cfg.Broker.ClientID, "sim", o.Gateway.Sim, "run", b.RunID())
+	notifier.Notify(alert.Event{Kind: alert.KindStart, Title: fmt.Sprintf("%s on %s, every %v", mode, strings.Join(cfg.Symbols, ","), interval),
+		At: now(), Fields: map[string]string{"strategy": cfg.Strategy.Name, "gateway": fmt.Sprintf("%s:%d", host, port), "client_id": strconv.FormatInt(cfg.Broker.ClientID, 10), "run": b.RunID()}})
+	if health != nil {
+		health.SetReady(true)
+	}
 	sum, runErr := s.Run(runCtx, cfg.Symbols, b.RunSymbol)
+	if health != nil {
+		health.SetReady(false)
+	}
 	decisions := b.Decisions()
+	notifier.Notify(alert.Event{Kind: alert.KindStop, Title: fmt.Sprintf("%d cycles; symbol runs: %d ok, %d error, %d timeout, %d skipped", sum.Cycles, sum.OK, sum.Errors, sum.Timeouts, sum.Skipped),
+		Text: errText(runErr), At: now()})
 	attrs := []any{"cycles", sum.Cycles, "skippedCycles", sum.SkippedCycles,
 		"symbolRuns", map[string]int{"ok": sum.OK, "error": sum.Errors, "timeout": sum.Timeouts, "skipped": sum.Skipped, "canceled": sum.Canceled},
 		"decisions", decisions}
