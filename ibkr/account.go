@@ -1,6 +1,8 @@
 package ibkr
 
 import (
+	"github.com/ibbot/ibbot/ibkr/internal/route"
+
 	"context"
 	"fmt"
 	"strings"
@@ -28,12 +30,12 @@ func (s *Session) OpenOrders(ctx context.Context) ([]OrderInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, err := s.openOrdersFlight.do(ctx, func(o *oneShot[OrderInfo], written func()) {
+	v, err := s.openOrdersFlight.Do(ctx, func(o *route.OneShot[OrderInfo], written func()) {
 		s.sendAsyncJob(&job{lane: laneInteractive, gen: gen, done: make(chan error, 1), send: func(ec *ibapi.EClient) error {
 			written()
 			ec.ReqOpenOrders()
 			return nil
-		}}, o.fail)
+		}}, o.Fail)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ibkr: open orders: %w", err)
@@ -47,12 +49,12 @@ func (s *Session) CompletedOrders(ctx context.Context, apiOnly bool) ([]OrderInf
 	if err != nil {
 		return nil, err
 	}
-	v, err := s.completedFlight.do(ctx, func(o *oneShot[OrderInfo], written func()) {
+	v, err := s.completedFlight.Do(ctx, func(o *route.OneShot[OrderInfo], written func()) {
 		s.sendAsyncJob(&job{lane: laneInteractive, gen: gen, done: make(chan error, 1), send: func(ec *ibapi.EClient) error {
 			written()
 			ec.ReqCompletedOrders(apiOnly)
 			return nil
-		}}, o.fail)
+		}}, o.Fail)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ibkr: completed orders: %w", err)
@@ -76,12 +78,12 @@ func (s *Session) Positions(ctx context.Context) ([]Position, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, err := s.positionsFlight.do(ctx, func(o *oneShot[Position], written func()) {
+	v, err := s.positionsFlight.Do(ctx, func(o *route.OneShot[Position], written func()) {
 		s.sendAsyncJob(&job{lane: laneInteractive, gen: gen, done: make(chan error, 1), send: func(ec *ibapi.EClient) error {
 			written()
 			ec.ReqPositions()
 			return nil
-		}}, o.fail)
+		}}, o.Fail)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ibkr: positions: %w", err)
@@ -127,14 +129,14 @@ func (s *Session) AccountSummary(ctx context.Context, tags ...string) ([]Account
 	if err != nil {
 		return nil, err
 	}
-	id := s.router.newID()
+	id := s.router.NewID()
 	o := newOneShot[AccountValue]()
-	s.router.add(id, o)
-	defer s.router.remove(id)
+	s.router.Add(id, o)
+	defer s.router.Remove(id)
 	if err := s.send(ctx, gen, laneInteractive, func(ec *ibapi.EClient) { ec.ReqAccountSummary(id, "All", list) }); err != nil {
 		return nil, fmt.Errorf("ibkr: account summary: %w", err)
 	}
-	v, err := o.wait(ctx)
+	v, err := o.Wait(ctx)
 	// The request is a subscription: end it either way.
 	s.sendCancel(gen, func(ec *ibapi.EClient) { ec.CancelAccountSummary(id) }, nil)
 	if err != nil {

@@ -263,7 +263,7 @@ func (s *Session) dialConn(ctx context.Context, gen uint64) (*conn, error) {
 		return fail(fmt.Errorf("ibkr: connect to %s: waiting to send the first request: %w", s.cfg.addr(), err))
 	}
 	c.ec.ReqCurrentTime()
-	if _, err := c.probe.wait(ctx); err != nil {
+	if _, err := c.probe.Wait(ctx); err != nil {
 		return fail(fmt.Errorf("ibkr: connect to %s: first round trip: %w", s.cfg.addr(), err))
 	}
 	c.mu.Lock()

@@ -51,9 +51,9 @@ func (s *Session) connectivityRestored(c *conn, e *APIError, dataLost bool) {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		for _, m := range s.router.streams() {
+		for _, m := range streamsOf(s.router) {
 			m.resume(s)
 		}
-		s.log.Info("ibkr: market data requested again after 1101", "streams", len(s.router.streams()))
+		s.log.Info("ibkr: market data requested again after 1101", "streams", len(streamsOf(s.router)))
 	}()
 }

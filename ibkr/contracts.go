@@ -1,6 +1,8 @@
 package ibkr
 
 import (
+	"github.com/ibbot/ibbot/ibkr/internal/route"
+
 	"context"
 	"fmt"
 	"sort"
@@ -20,25 +22,25 @@ func (s *Session) CurrentTime(ctx context.Context) (time.Time, error) {
 	}
 	var v []int64
 	for {
-		r, start := s.times.join()
+		r, start := s.times.Join()
 		if start {
 			s.sendAsyncJob(&job{lane: laneInteractive, gen: gen, done: make(chan error, 1), send: func(ec *ibapi.EClient) error {
-				r.markWritten()
+				r.MarkWritten()
 				ec.ReqCurrentTime()
 				return nil
-			}}, func(err error) { s.times.fail(r, err) })
+			}}, func(err error) { s.times.Fail(r, err) })
 		}
-		// A request unanswered timeStale after it was written is presumed
+		// A request unanswered route.TimeStale after it was written is presumed
 		// lost: join then sends a fresh one, so a caller without a
 		// deadline gets the next answer too.
-		t := time.NewTimer(timeStale)
+		t := time.NewTimer(route.TimeStale)
 		select {
-		case <-r.o.done:
+		case <-r.Answer.Done():
 			t.Stop()
-			v, err = r.o.wait(ctx)
+			v, err = r.Answer.Wait(ctx)
 		case <-ctx.Done():
 			t.Stop()
-			s.times.abandoned(r)
+			s.times.Abandoned(r)
 			return time.Time{}, fmt.Errorf("ibkr: current time: %w", ctx.Err())
 		case <-t.C:
 			continue
@@ -61,14 +63,14 @@ func oneShotReq[T any](ctx context.Context, s *Session, l lane, send func(ec *ib
 	if err != nil {
 		return nil, err
 	}
-	id := s.router.newID()
+	id := s.router.NewID()
 	o := newOneShot[T]()
-	s.router.add(id, o)
-	defer s.router.remove(id)
+	s.router.Add(id, o)
+	defer s.router.Remove(id)
 	if err := s.send(ctx, gen, l, func(ec *ibapi.EClient) { send(ec, id) }); err != nil {
 		return nil, err
 	}
-	return o.wait(ctx)
+	return o.Wait(ctx)
 }
 
 // ContractDetails returns every contract that matches c. No match is

@@ -105,10 +105,10 @@ func (s *Session) HistoricalBars(ctx context.Context, req HistoricalRequest) ([]
 		s.hist.forget(rec)
 		return nil, err
 	}
-	id := s.router.newID()
+	id := s.router.NewID()
 	o := newOneShot[Bar]()
-	s.router.add(id, o)
-	defer s.router.remove(id)
+	s.router.Add(id, o)
+	defer s.router.Remove(id)
 	ic := req.Contract.toIB()
 	end, dur, bs, wts, rth := req.endString(), req.Duration, req.BarSize, req.WhatToShow, req.UseRTH
 	err = s.send(ctx, gen, laneBulk, func(ec *ibapi.EClient) {
@@ -118,7 +118,7 @@ func (s *Session) HistoricalBars(ctx context.Context, req HistoricalRequest) ([]
 		s.hist.forget(rec)
 		return nil, fmt.Errorf("ibkr: historical bars of %s: %w", req.Contract, err)
 	}
-	bars, err := o.wait(ctx)
+	bars, err := o.Wait(ctx)
 	s.hist.answered(rec)
 	if err != nil {
 		if ctx.Err() != nil {

@@ -152,7 +152,7 @@ type snapshotReq struct {
 
 func (r *snapshotReq) state() *quoteState { return &r.st }
 func (r *snapshotReq) changed()           {}
-func (r *snapshotReq) snapshotEnd()       { r.done.finish() }
+func (r *snapshotReq) snapshotEnd()       { r.done.Finish() }
 func (r *snapshotReq) fail(err error)     { r.done.fail(err) }
 
 // SetMarketDataType asks the Gateway for a market data type for every later
@@ -191,18 +191,18 @@ func (s *Session) Snapshot(ctx context.Context, c Contract) (Quote, error) {
 	if err != nil {
 		return Quote{}, err
 	}
-	id := s.router.newID()
+	id := s.router.NewID()
 	r := &snapshotReq{done: newOneShot[struct{}]()}
 	r.st.q.Contract = c
-	s.router.add(id, r)
-	defer s.router.remove(id)
+	s.router.Add(id, r)
+	defer s.router.Remove(id)
 	ic := c.toIB()
 	if err := s.send(ctx, gen, laneInteractive, func(ec *ibapi.EClient) {
 		ec.ReqMktData(id, ic, "", true, false, nil)
 	}); err != nil {
 		return Quote{}, fmt.Errorf("ibkr: snapshot of %s: %w", c, err)
 	}
-	if _, err := r.done.wait(ctx); err != nil {
+	if _, err := r.done.Wait(ctx); err != nil {
 		if ctx.Err() != nil {
 			// The Gateway holds the line until the snapshot ends or is
 			// cancelled: cancel it, and free our line once the cancel left.
@@ -285,7 +285,7 @@ func (m *MarketData) fail(err error) {
 		id, gen := m.id, m.gen
 		m.mu.Unlock()
 		close(m.done)
-		m.s.router.remove(id)
+		m.s.router.Remove(id)
 		m.s.untrack(m)
 		m.s.lines.release()
 		_ = gen
@@ -309,13 +309,13 @@ func (m *MarketData) resume(s *Session) {
 	if err != nil {
 		return
 	}
-	id := s.router.newID()
+	id := s.router.NewID()
 	m.mu.Lock()
 	old := m.id
 	m.id, m.gen = id, gen
 	m.mu.Unlock()
-	s.router.remove(old)
-	s.router.add(id, m)
+	s.router.Remove(old)
+	s.router.Add(id, m)
 	ic := m.contract.toIB()
 	g := m.generic
 	s.sendAsync(gen, laneInteractive, func(ec *ibapi.EClient) { ec.ReqMktData(id, ic, g, false, false, nil) })
@@ -342,13 +342,13 @@ func (s *Session) MarketData(ctx context.Context, c Contract, opts MarketDataOpt
 	}
 	m := &MarketData{s: s, contract: c, generic: strings.Join(gt, ","), notify: make(chan struct{}, 1), done: make(chan struct{})}
 	m.st.q.Contract = c
-	m.id, m.gen = s.router.newID(), gen
-	s.router.add(m.id, m)
+	m.id, m.gen = s.router.NewID(), gen
+	s.router.Add(m.id, m)
 	s.track(m)
 	ic, id, g := c.toIB(), m.id, m.generic
 	if err := s.send(ctx, gen, laneInteractive, func(ec *ibapi.EClient) { ec.ReqMktData(id, ic, g, false, false, nil) }); err != nil {
 		m.closeMu.Do(func() { close(m.done) })
-		s.router.remove(id)
+		s.router.Remove(id)
 		s.untrack(m)
 		s.lines.release()
 		return nil, fmt.Errorf("ibkr: market data for %s: %w", c, err)
@@ -417,7 +417,7 @@ func (m *MarketData) Close() error {
 		id, gen := m.id, m.gen
 		m.mu.Unlock()
 		close(m.done)
-		m.s.router.remove(id)
+		m.s.router.Remove(id)
 		m.s.untrack(m)
 		m.s.sendCancel(gen, func(ec *ibapi.EClient) { ec.CancelMktData(id) }, m.s.lines.release)
 	})

@@ -401,7 +401,7 @@ func (s *Session) WhatIf(ctx context.Context, c Contract, o Order) (OrderPreview
 	if err != nil {
 		return OrderPreview{}, fmt.Errorf("ibkr: what-if for %s: %w", c, err)
 	}
-	v, err := w.wait(ctx)
+	v, err := w.Wait(ctx)
 	if err != nil {
 		return OrderPreview{}, fmt.Errorf("ibkr: what-if for %s: %w", c, err)
 	}
@@ -433,7 +433,7 @@ func (s *Session) CancelOrder(ctx context.Context, orderID int64) error {
 		}
 		s.orders.mu.Lock()
 		w := s.orders.cancels[orderID]
-		creator := w == nil || w.finished()
+		creator := w == nil || w.Finished()
 		if creator {
 			w = newOneShot[struct{}]()
 			s.orders.cancels[orderID] = w
@@ -446,8 +446,8 @@ func (s *Session) CancelOrder(ctx context.Context, orderID int64) error {
 				return fmt.Errorf("ibkr: cancel order %d: %w", orderID, err)
 			}
 		}
-		_, err = w.wait(ctx)
-		if w.finished() {
+		_, err = w.Wait(ctx)
+		if w.Finished() {
 			s.orders.dropCancel(orderID, w)
 		}
 		if errors.Is(err, errCancelNotWritten) && ctx.Err() == nil {

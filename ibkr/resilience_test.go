@@ -84,7 +84,7 @@ func TestRestartMidTraffic(t *testing.T) {
 		_, err := sess.ContractDetails(ctx, Stock("QQQ"))
 		inflight <- err
 	}()
-	for sess.router.count() < 2 { // the stream and the request
+	for sess.router.Count() < 2 { // the stream and the request
 		time.Sleep(time.Millisecond) // polling until the request is registered
 	}
 	restarted := make(chan error, 1)
@@ -277,7 +277,7 @@ func TestNoReconnectEndsEverything(t *testing.T) {
 		_, err := sess.OpenOrders(ctx)
 		open <- err
 	}()
-	for sess.w.queued() > 0 || !sess.openOrdersFlight.active() {
+	for sess.w.queued() > 0 || !sess.openOrdersFlight.Active() {
 		time.Sleep(time.Millisecond) // polling until the request left
 	}
 	s.DropAll()

@@ -1,6 +1,8 @@
 package ibkr
 
 import (
+	"github.com/ibbot/ibbot/ibkr/internal/route"
+
 	"context"
 	"errors"
 	"fmt"
@@ -45,11 +47,11 @@ type Session struct {
 	mdType  atomic.Int32 // the market data type last set, re-sent after reconnects
 	account atomic.Pointer[[]string]
 
-	times            timeFlight
+	times            route.TimeFlight
 	rules            marketRules
-	openOrdersFlight flight[OrderInfo]
-	positionsFlight  flight[Position]
-	completedFlight  flight[OrderInfo]
+	openOrdersFlight route.Flight[OrderInfo]
+	positionsFlight  route.Flight[Position]
+	completedFlight  route.Flight[OrderInfo]
 	summarySlots     chan struct{} // IB allows 2 account summary requests at once
 
 	warnings chan *APIError
@@ -98,7 +100,7 @@ func Dial(ctx context.Context, cfg Config) (*Session, error) {
 		s.lines = newLineBudget(cfg.MarketDataLines)
 	}
 	s.orders.init()
-	s.router.taken = s.orders.knows
+	s.router.Taken = s.orders.knows
 	s.status.set(StatusEvent{Status: StatusConnecting})
 	c, err := s.dialConn(ctx, s.gen.Add(1))
 	if err != nil {
@@ -139,7 +141,7 @@ func (s *Session) shutdown(cause error) {
 		close(s.closed)
 		s.cancel()
 		s.w.failAll(ErrClosed)
-		for _, st := range s.router.failAll(ErrClosed) {
+		for _, st := range failRequests(s.router, ErrClosed) {
 			st.fail(ErrClosed)
 		}
 		// Streams between connections are not in the router.
@@ -419,7 +421,7 @@ func (s *Session) supervise(c *conn) {
 		s.teardown(c, true)
 		lost := fmt.Errorf("%w: %v", ErrDisconnected, err)
 		s.w.failAll(ErrDisconnected)
-		streams := s.router.failAll(lost)
+		streams := failRequests(s.router, lost)
 		s.failConnWaiters(lost)
 		s.status.set(StatusEvent{Status: StatusReconnecting, Err: err})
 		if s.cfg.NoReconnect {
@@ -449,10 +451,10 @@ func (s *Session) supervise(c *conn) {
 // will never bring: the shared list requests and the what-if and cancel
 // waiters. (Order acknowledgements watch their connection themselves.)
 func (s *Session) failConnWaiters(err error) {
-	s.times.fail(nil, err)
-	s.openOrdersFlight.fail(err)
-	s.positionsFlight.fail(err)
-	s.completedFlight.fail(err)
+	s.times.Fail(nil, err)
+	s.openOrdersFlight.Fail(err)
+	s.positionsFlight.Fail(err)
+	s.completedFlight.Fail(err)
 	s.orders.failWaiters(err)
 }
 

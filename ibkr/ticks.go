@@ -230,7 +230,7 @@ func (s *Session) MarketRule(ctx context.Context, id int64) (PriceIncrements, er
 		mr.cache = map[int64]PriceIncrements{}
 	}
 	r := mr.pending[id]
-	start := r == nil || r.suspect || r.o.finished()
+	start := r == nil || r.suspect || r.o.Finished()
 	if start {
 		r = &ruleReq{o: newOneShot[PriceIncrements]()}
 		mr.pending[id] = r
@@ -247,7 +247,7 @@ func (s *Session) MarketRule(ctx context.Context, id int64) (PriceIncrements, er
 	// hold a caller without a deadline forever.
 	wctx, cancel := context.WithTimeout(ctx, ruleTimeout)
 	defer cancel()
-	v, err := r.o.wait(wctx)
+	v, err := r.o.Wait(wctx)
 	if err != nil {
 		if wctx.Err() != nil {
 			mr.mu.Lock()
@@ -315,8 +315,8 @@ func (s *Session) deliverRule(id int64, incs []ibapi.PriceIncrement) {
 	delete(mr.pending, id)
 	mr.mu.Unlock()
 	if r != nil {
-		r.o.add(p)
-		r.o.finish()
+		r.o.Add(p)
+		r.o.Finish()
 	}
 }
 

@@ -47,12 +47,12 @@ func (w *wrapper) CurrentTime(t int64) {
 		w.c.barrierOnce.Do(func() { close(w.c.barrier) })
 		return
 	}
-	if !w.c.probe.finished() {
-		w.c.probe.add(t)
-		w.c.probe.finish()
+	if !w.c.probe.Finished() {
+		w.c.probe.Add(t)
+		w.c.probe.Finish()
 		return
 	}
-	w.s.times.deliver(t)
+	w.s.times.Deliver(t)
 }
 
 func (w *wrapper) Error(reqID, errTime, code int64, msg, advanced string) {
@@ -87,7 +87,7 @@ func (w *wrapper) Error(reqID, errTime, code int64, msg, advanced string) {
 		return
 	}
 	if reqID >= 0 {
-		if t := s.router.get(reqID); t != nil {
+		if t := s.router.Get(reqID); t != nil {
 			s.routeRequestError(t, e, info)
 			return
 		}
@@ -174,26 +174,26 @@ func (s *Session) routeOrderError(id int64, e *APIError, info CodeInfo) {
 }
 
 func (w *wrapper) ContractDetails(reqID int64, d *ibapi.ContractDetails) {
-	if o, ok := w.s.router.get(reqID).(*oneShot[ContractDetails]); ok {
-		o.add(detailsFromIB(d))
+	if o, ok := w.s.router.Get(reqID).(*oneShot[ContractDetails]); ok {
+		o.Add(detailsFromIB(d))
 	}
 }
 
 func (w *wrapper) ContractDetailsEnd(reqID int64) {
-	if o, ok := w.s.router.get(reqID).(*oneShot[ContractDetails]); ok {
-		o.finish()
+	if o, ok := w.s.router.Get(reqID).(*oneShot[ContractDetails]); ok {
+		o.Finish()
 	}
 }
 
 func (w *wrapper) SecurityDefinitionOptionParameter(reqID int64, exchange string, underlyingConID int64, tradingClass, multiplier string, expirations []string, strikes []float64) {
-	if o, ok := w.s.router.get(reqID).(*oneShot[OptionChain]); ok {
-		o.add(chainFromIB(exchange, underlyingConID, tradingClass, multiplier, expirations, strikes))
+	if o, ok := w.s.router.Get(reqID).(*oneShot[OptionChain]); ok {
+		o.Add(chainFromIB(exchange, underlyingConID, tradingClass, multiplier, expirations, strikes))
 	}
 }
 
 func (w *wrapper) SecurityDefinitionOptionParameterEnd(reqID int64) {
-	if o, ok := w.s.router.get(reqID).(*oneShot[OptionChain]); ok {
-		o.finish()
+	if o, ok := w.s.router.Get(reqID).(*oneShot[OptionChain]); ok {
+		o.Finish()
 	}
 }
 
@@ -204,7 +204,7 @@ func (w *wrapper) MarketRule(id int64, incs []ibapi.PriceIncrement) {
 // Market data.
 
 func (w *wrapper) sink(reqID int64) quoteSink {
-	q, _ := w.s.router.get(reqID).(quoteSink)
+	q, _ := w.s.router.Get(reqID).(quoteSink)
 	return q
 }
 
@@ -253,7 +253,7 @@ func (w *wrapper) MarketDataType(reqID int64, t int64) {
 // History.
 
 func (w *wrapper) HistoricalData(reqID int64, b *ibapi.Bar) {
-	o, ok := w.s.router.get(reqID).(*oneShot[Bar])
+	o, ok := w.s.router.Get(reqID).(*oneShot[Bar])
 	if !ok {
 		return
 	}
@@ -262,12 +262,12 @@ func (w *wrapper) HistoricalData(reqID int64, b *ibapi.Bar) {
 		o.fail(err)
 		return
 	}
-	o.add(bar)
+	o.Add(bar)
 }
 
 func (w *wrapper) HistoricalDataEnd(reqID int64, _, _ string) {
-	if o, ok := w.s.router.get(reqID).(*oneShot[Bar]); ok {
-		o.finish()
+	if o, ok := w.s.router.Get(reqID).(*oneShot[Bar]); ok {
+		o.Finish()
 	}
 }
 
@@ -280,13 +280,13 @@ func (w *wrapper) OpenOrder(orderID int64, c *ibapi.Contract, o *ibapi.Order, st
 		wi := s.orders.whatIf[orderID]
 		s.orders.mu.Unlock()
 		if wi != nil {
-			wi.add(previewFromIB(st))
-			wi.finish()
+			wi.Add(previewFromIB(st))
+			wi.Finish()
 		}
 		return
 	}
 	info := OrderInfo{OrderID: orderID, PermID: o.PermID, ClientID: o.ClientID, Contract: contractFromIB(c), Order: orderFromIB(o), Status: st.Status}
-	s.openOrdersFlight.add(info)
+	s.openOrdersFlight.Add(info)
 	if o.ClientID == s.cfg.ClientID || o.ClientID == 0 {
 		s.orders.mu.Lock()
 		t := s.orders.trades[orderID]
@@ -305,7 +305,7 @@ func (w *wrapper) OpenOrder(orderID int64, c *ibapi.Contract, o *ibapi.Order, st
 }
 
 func (w *wrapper) OpenOrderEnd() {
-	w.s.openOrdersFlight.finish()
+	w.s.openOrdersFlight.Finish()
 }
 
 func (w *wrapper) OrderStatus(orderID int64, status string, filled, remaining ibapi.Decimal, avgFillPrice float64, permID, parentID int64, lastFillPrice float64, _ int64, whyHeld string, _ float64) {
@@ -329,8 +329,8 @@ func (w *wrapper) ExecDetails(reqID int64, c *ibapi.Contract, e *ibapi.Execution
 		CumQty: sizeDecimal(e.CumQty), AvgPrice: priceDecimal(e.AvgPrice), Exchange: e.Exchange,
 	}
 	if reqID >= 0 {
-		if o, ok := s.router.get(reqID).(*oneShot[Execution]); ok {
-			o.add(Execution{OrderID: e.OrderID, Contract: contractFromIB(c), Fill: f})
+		if o, ok := s.router.Get(reqID).(*oneShot[Execution]); ok {
+			o.Add(Execution{OrderID: e.OrderID, Contract: contractFromIB(c), Fill: f})
 		}
 	}
 	s.orders.mu.Lock()
@@ -352,8 +352,8 @@ func (w *wrapper) ExecDetails(reqID int64, c *ibapi.Contract, e *ibapi.Execution
 }
 
 func (w *wrapper) ExecDetailsEnd(reqID int64) {
-	if o, ok := w.s.router.get(reqID).(*oneShot[Execution]); ok {
-		o.finish()
+	if o, ok := w.s.router.Get(reqID).(*oneShot[Execution]); ok {
+		o.Finish()
 	}
 }
 
@@ -390,36 +390,36 @@ func (w *wrapper) CommissionAndFeesReport(r ibapi.CommissionAndFeesReport) {
 }
 
 func (w *wrapper) CompletedOrder(c *ibapi.Contract, o *ibapi.Order, st *ibapi.OrderState) {
-	w.s.completedFlight.add(OrderInfo{OrderID: o.OrderID, PermID: o.PermID, ClientID: o.ClientID, Contract: contractFromIB(c), Order: orderFromIB(o), Status: st.Status})
+	w.s.completedFlight.Add(OrderInfo{OrderID: o.OrderID, PermID: o.PermID, ClientID: o.ClientID, Contract: contractFromIB(c), Order: orderFromIB(o), Status: st.Status})
 }
 
 func (w *wrapper) CompletedOrdersEnd() {
-	w.s.completedFlight.finish()
+	w.s.completedFlight.Finish()
 }
 
 // Account.
 
 func (w *wrapper) Position(account string, c *ibapi.Contract, pos ibapi.Decimal, avgCost float64) {
-	if w.s.positionsFlight.active() {
+	if w.s.positionsFlight.Active() {
 		q := decimalFromSigned(ibapi.DecimalToString(pos))
-		w.s.positionsFlight.add(Position{Account: account, Contract: contractFromIB(c), Quantity: q, AvgCost: priceDecimal(avgCost)})
+		w.s.positionsFlight.Add(Position{Account: account, Contract: contractFromIB(c), Quantity: q, AvgCost: priceDecimal(avgCost)})
 	}
 }
 
 func (w *wrapper) PositionEnd() {
 	s := w.s
-	s.positionsFlight.finish()
+	s.positionsFlight.Finish()
 	s.sendAsync(w.c.gen, laneOrder, func(ec *ibapi.EClient) { ec.CancelPositions() })
 }
 
 func (w *wrapper) AccountSummary(reqID int64, account, tag, value, currency string) {
-	if o, ok := w.s.router.get(reqID).(*oneShot[AccountValue]); ok {
-		o.add(AccountValue{Account: account, Tag: tag, Value: value, Currency: currency})
+	if o, ok := w.s.router.Get(reqID).(*oneShot[AccountValue]); ok {
+		o.Add(AccountValue{Account: account, Tag: tag, Value: value, Currency: currency})
 	}
 }
 
 func (w *wrapper) AccountSummaryEnd(reqID int64) {
-	if o, ok := w.s.router.get(reqID).(*oneShot[AccountValue]); ok {
-		o.finish()
+	if o, ok := w.s.router.Get(reqID).(*oneShot[AccountValue]); ok {
+		o.Finish()
 	}
 }
