@@ -8,7 +8,8 @@ import (
 	"sort"
 	"time"
 
-	"github.com/scmhub/ibapi"
+	"github.com/ibbot/ibbot/ibkr/internal/conn"
+	"github.com/ibbot/ibbot/ibkr/internal/pace"
 )
 
 // CurrentTime asks the Gateway for its time: a full round trip, fit for a
@@ -24,10 +25,9 @@ func (s *Session) CurrentTime(ctx context.Context) (time.Time, error) {
 	for {
 		r, start := s.times.Join()
 		if start {
-			s.sendAsyncJob(&job{lane: laneInteractive, gen: gen, done: make(chan error, 1), send: func(ec *ibapi.EClient) error {
+			s.sendAsyncJob(&job{Lane: pace.LaneInteractive, Gen: gen, Done: make(chan error, 1), Build: func() (conn.Request, error) {
 				r.MarkWritten()
-				ec.ReqCurrentTime()
-				return nil
+				return conn.CurrentTime{}, nil
 			}}, func(err error) { s.times.Fail(r, err) })
 		}
 		// A request unanswered route.TimeStale after it was written is presumed
@@ -56,9 +56,9 @@ func (s *Session) CurrentTime(ctx context.Context) (time.Time, error) {
 	return time.Unix(v[0], 0), nil
 }
 
-// oneShotReq runs a request that is answered under its request id with zero
-// or more items and an end message.
-func oneShotReq[T any](ctx context.Context, s *Session, l lane, send func(ec *ibapi.EClient, id int64)) ([]T, error) {
+// oneShotReq runs the request req(id) that is answered under its request id
+// with zero or more items and an end message.
+func oneShotReq[T any](ctx context.Context, s *Session, l pace.Lane, req func(id int64) conn.Request) ([]T, error) {
 	gen, err := s.awaitReady(ctx)
 	if err != nil {
 		return nil, err
@@ -67,7 +67,7 @@ func oneShotReq[T any](ctx context.Context, s *Session, l lane, send func(ec *ib
 	o := newOneShot[T]()
 	s.router.Add(id, o)
 	defer s.router.Remove(id)
-	if err := s.send(ctx, gen, l, func(ec *ibapi.EClient) { send(ec, id) }); err != nil {
+	if err := s.send(ctx, gen, l, req(id)); err != nil {
 		return nil, err
 	}
 	return o.Wait(ctx)
@@ -76,9 +76,9 @@ func oneShotReq[T any](ctx context.Context, s *Session, l lane, send func(ec *ib
 // ContractDetails returns every contract that matches c. No match is
 // ErrNoSecurityDefinition.
 func (s *Session) ContractDetails(ctx context.Context, c Contract) ([]ContractDetails, error) {
-	ic := c.toIB()
-	out, err := oneShotReq[ContractDetails](ctx, s, laneInteractive, func(ec *ibapi.EClient, id int64) {
-		ec.ReqContractDetails(id, ic)
+	ic := c.toWire()
+	out, err := oneShotReq[ContractDetails](ctx, s, pace.LaneInteractive, func(id int64) conn.Request {
+		return conn.ContractDetailsReq{ReqID: id, Contract: ic}
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ibkr: contract details for %s: %w", c, err)
@@ -119,8 +119,8 @@ func (s *Session) SecDefOptParams(ctx context.Context, symbol, secType string, u
 	if secType == "" {
 		secType = "STK"
 	}
-	out, err := oneShotReq[OptionChain](ctx, s, laneInteractive, func(ec *ibapi.EClient, id int64) {
-		ec.ReqSecDefOptParams(id, symbol, "", secType, underlyingConID)
+	out, err := oneShotReq[OptionChain](ctx, s, pace.LaneInteractive, func(id int64) conn.Request {
+		return conn.SecDefOptParams{ReqID: id, Symbol: symbol, SecType: secType, UnderlyingConID: underlyingConID}
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ibkr: option chain of %s: %w", symbol, err)
@@ -128,7 +128,7 @@ func (s *Session) SecDefOptParams(ctx context.Context, symbol, secType string, u
 	return out, nil
 }
 
-func chainFromIB(exchange string, underConID int64, tradingClass, multiplier string, exps []string, strikes []float64) OptionChain {
+func chainFromWire(exchange string, underConID int64, tradingClass, multiplier string, exps []string, strikes []float64) OptionChain {
 	ch := OptionChain{Exchange: exchange, UnderlyingConID: underConID, TradingClass: tradingClass, Multiplier: multiplier}
 	ch.Expirations = append(ch.Expirations, exps...)
 	sort.Strings(ch.Expirations)

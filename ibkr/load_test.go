@@ -164,7 +164,7 @@ func TestBurstStaysUnderRateAndOrdersJumpTheQueue(t *testing.T) {
 			}
 			// Once the queue is full, send an order: it must not wait behind the
 			// queued requests.
-			for sess.w.queued() < n/2 {
+			for sess.w.Queued() < n/2 {
 				time.Sleep(time.Millisecond) // polling a counter the test cannot await otherwise
 			}
 			tr, err := sess.PlaceOrder(ctx, Stock("SPY"), Order{Action: "BUY", Quantity: decimal.NewFromInt(1), Type: "LMT", LimitPrice: decimal.NewFromInt(1)})
@@ -231,8 +231,8 @@ func TestSnapshotsWithinLineBudget(t *testing.T) {
 	if st.MarketDataLinesPeak > 100 {
 		t.Errorf("peak lines %d > 100", st.MarketDataLinesPeak)
 	}
-	if sess.lines.inUse() != 0 {
-		t.Errorf("session still holds %d lines", sess.lines.inUse())
+	if sess.lines.InUse() != 0 {
+		t.Errorf("session still holds %d lines", sess.lines.InUse())
 	}
 }
 

@@ -8,7 +8,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/scmhub/ibapi"
+	"github.com/ibbot/ibbot/ibkr/internal/conn"
+	"github.com/ibbot/ibbot/ibkr/internal/pace"
 	"github.com/shopspring/decimal"
 )
 
@@ -168,7 +169,7 @@ func (s *Session) SetMarketDataType(ctx context.Context, t MarketDataType) error
 		return err
 	}
 	s.mdType.Store(int32(t))
-	return s.send(ctx, gen, laneInteractive, func(ec *ibapi.EClient) { ec.ReqMarketDataType(int64(t)) })
+	return s.send(ctx, gen, pace.LaneInteractive, conn.MarketDataType{Type: int64(t)})
 }
 
 // Snapshot returns one quote of c: the ticks available now (bid, ask, last,
@@ -176,14 +177,14 @@ func (s *Session) SetMarketDataType(ctx context.Context, t MarketDataType) error
 // tickSnapshotEnd. It takes one market data line from the budget, waiting
 // for one with ctx, until the snapshot ends.
 func (s *Session) Snapshot(ctx context.Context, c Contract) (Quote, error) {
-	if err := s.lines.acquire(ctx); err != nil {
+	if err := s.lines.Acquire(ctx); err != nil {
 		return Quote{}, fmt.Errorf("ibkr: snapshot of %s: waiting for a market data line: %w", c, err)
 	}
 	held := true
 	release := func() {
 		if held {
 			held = false
-			s.lines.release()
+			s.lines.Release()
 		}
 	}
 	defer release()
@@ -196,10 +197,7 @@ func (s *Session) Snapshot(ctx context.Context, c Contract) (Quote, error) {
 	r.st.q.Contract = c
 	s.router.Add(id, r)
 	defer s.router.Remove(id)
-	ic := c.toIB()
-	if err := s.send(ctx, gen, laneInteractive, func(ec *ibapi.EClient) {
-		ec.ReqMktData(id, ic, "", true, false, nil)
-	}); err != nil {
+	if err := s.send(ctx, gen, pace.LaneInteractive, conn.MktData{ReqID: id, Contract: c.toWire(), Snapshot: true}); err != nil {
 		return Quote{}, fmt.Errorf("ibkr: snapshot of %s: %w", c, err)
 	}
 	if _, err := r.done.Wait(ctx); err != nil {
@@ -207,7 +205,7 @@ func (s *Session) Snapshot(ctx context.Context, c Contract) (Quote, error) {
 			// The Gateway holds the line until the snapshot ends or is
 			// cancelled: cancel it, and free our line once the cancel left.
 			held = false
-			s.sendCancel(gen, func(ec *ibapi.EClient) { ec.CancelMktData(id) }, s.lines.release)
+			s.sendCancel(gen, conn.CancelMktData{ReqID: id}, s.lines.Release)
 		}
 		return Quote{}, fmt.Errorf("ibkr: snapshot of %s: %w", c, err)
 	}
@@ -216,9 +214,9 @@ func (s *Session) Snapshot(ctx context.Context, c Contract) (Quote, error) {
 
 // sendCancel queues a cancel on the order lane and runs after once it was
 // written or could not be (the connection is gone, which cancels too).
-func (s *Session) sendCancel(gen uint64, fn func(ec *ibapi.EClient), after func()) {
-	j := &job{lane: laneOrder, gen: gen, send: do(fn), done: make(chan error, 1)}
-	s.w.enqueue(j)
+func (s *Session) sendCancel(gen uint64, r conn.Request, after func()) {
+	j := &job{Lane: pace.LaneOrder, Gen: gen, Req: r, Done: make(chan error, 1)}
+	s.w.Enqueue(j)
 	if after == nil {
 		return
 	}
@@ -226,7 +224,7 @@ func (s *Session) sendCancel(gen uint64, fn func(ec *ibapi.EClient), after func(
 	go func() {
 		defer s.wg.Done()
 		select {
-		case <-j.done:
+		case <-j.Done:
 		case <-s.closed:
 		}
 		after()
@@ -287,7 +285,7 @@ func (m *MarketData) fail(err error) {
 		close(m.done)
 		m.s.router.Remove(id)
 		m.s.untrack(m)
-		m.s.lines.release()
+		m.s.lines.Release()
 		_ = gen
 	})
 }
@@ -316,9 +314,7 @@ func (m *MarketData) resume(s *Session) {
 	m.mu.Unlock()
 	s.router.Remove(old)
 	s.router.Add(id, m)
-	ic := m.contract.toIB()
-	g := m.generic
-	s.sendAsync(gen, laneInteractive, func(ec *ibapi.EClient) { ec.ReqMktData(id, ic, g, false, false, nil) })
+	s.sendAsync(gen, pace.LaneInteractive, conn.MktData{ReqID: id, Contract: m.contract.toWire(), GenericTicks: m.generic})
 }
 
 // MarketData starts a stream of c's quotes. It waits (with ctx) for a
@@ -332,12 +328,12 @@ func (s *Session) MarketData(ctx context.Context, c Contract, opts MarketDataOpt
 		}
 		gt = append(gt, strconv.Itoa(t))
 	}
-	if err := s.lines.acquire(ctx); err != nil {
+	if err := s.lines.Acquire(ctx); err != nil {
 		return nil, fmt.Errorf("ibkr: market data for %s: waiting for a market data line: %w", c, err)
 	}
 	gen, err := s.awaitReady(ctx)
 	if err != nil {
-		s.lines.release()
+		s.lines.Release()
 		return nil, err
 	}
 	m := &MarketData{s: s, contract: c, generic: strings.Join(gt, ","), notify: make(chan struct{}, 1), done: make(chan struct{})}
@@ -345,12 +341,12 @@ func (s *Session) MarketData(ctx context.Context, c Contract, opts MarketDataOpt
 	m.id, m.gen = s.router.NewID(), gen
 	s.router.Add(m.id, m)
 	s.track(m)
-	ic, id, g := c.toIB(), m.id, m.generic
-	if err := s.send(ctx, gen, laneInteractive, func(ec *ibapi.EClient) { ec.ReqMktData(id, ic, g, false, false, nil) }); err != nil {
+	id := m.id
+	if err := s.send(ctx, gen, pace.LaneInteractive, conn.MktData{ReqID: id, Contract: c.toWire(), GenericTicks: m.generic}); err != nil {
 		m.closeMu.Do(func() { close(m.done) })
 		s.router.Remove(id)
 		s.untrack(m)
-		s.lines.release()
+		s.lines.Release()
 		return nil, fmt.Errorf("ibkr: market data for %s: %w", c, err)
 	}
 	return m, nil
@@ -419,7 +415,7 @@ func (m *MarketData) Close() error {
 		close(m.done)
 		m.s.router.Remove(id)
 		m.s.untrack(m)
-		m.s.sendCancel(gen, func(ec *ibapi.EClient) { ec.CancelMktData(id) }, m.s.lines.release)
+		m.s.sendCancel(gen, conn.CancelMktData{ReqID: id}, m.s.lines.Release)
 	})
 	return nil
 }

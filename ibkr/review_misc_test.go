@@ -208,7 +208,7 @@ func TestReviewOrderFirstUnderMixedLoad(t *testing.T) {
 			}
 		}()
 	}
-	for sess.w.queued() < 10 {
+	for sess.w.Queued() < 10 {
 		time.Sleep(time.Millisecond) // polling until the lanes are backed up
 	}
 	var worst time.Duration
@@ -226,7 +226,7 @@ func TestReviewOrderFirstUnderMixedLoad(t *testing.T) {
 	close(stop)
 	wg.Wait()
 	st := s.Stats()
-	t.Logf("worst order ack %v; %d historical requests completed under load; peak %d, 100 x%d, queued %d", worst, bars.Load(), st.PeakWindow, st.Errors(100), sess.w.queued())
+	t.Logf("worst order ack %v; %d historical requests completed under load; peak %d, 100 x%d, queued %d", worst, bars.Load(), st.PeakWindow, st.Errors(100), sess.w.Queued())
 	if worst > 250*time.Millisecond {
 		t.Errorf("an order took %v to be acknowledged under load", worst)
 	}

@@ -10,7 +10,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/scmhub/ibapi"
+	"github.com/ibbot/ibbot/ibkr/internal/conn"
+	"github.com/ibbot/ibbot/ibkr/internal/pace"
 	"github.com/shopspring/decimal"
 )
 
@@ -220,9 +221,9 @@ func (s *Session) MarketRule(ctx context.Context, id int64) (PriceIncrements, er
 	if err != nil {
 		return nil, err
 	}
-	if v := s.serverVersion(); v > 0 && v < int(ibapi.MIN_SERVER_VER_MARKET_RULES) {
+	if v := s.serverVersion(); v > 0 && v < conn.MinServerVerMarketRules {
 		return nil, fmt.Errorf("ibkr: market rule %d: the gateway speaks server version %d; market rules need %d or later: %w",
-			id, v, ibapi.MIN_SERVER_VER_MARKET_RULES, ErrInvalidRequest)
+			id, v, conn.MinServerVerMarketRules, ErrInvalidRequest)
 	}
 	mr.mu.Lock()
 	if mr.pending == nil {
@@ -238,7 +239,7 @@ func (s *Session) MarketRule(ctx context.Context, id int64) (PriceIncrements, er
 	mr.mu.Unlock()
 	if start {
 		rr := r
-		s.sendAsync(gen, laneInteractive, func(ec *ibapi.EClient) { ec.ReqMarketRule(id) }, func(err error) {
+		s.sendAsync(gen, pace.LaneInteractive, conn.MarketRule{ID: id}, func(err error) {
 			rr.o.fail(err)
 		})
 	}
@@ -293,7 +294,7 @@ func (s *Session) failRuleOnError(e *APIError) {
 }
 
 // deliverRule hands a marketRule reply to its waiters and the cache.
-func (s *Session) deliverRule(id int64, incs []ibapi.PriceIncrement) {
+func (s *Session) deliverRule(id int64, incs []conn.PriceIncrement) {
 	p := make(PriceIncrements, 0, len(incs))
 	for _, x := range incs {
 		if x.Increment <= 0 || x.LowEdge < 0 {
