@@ -247,7 +247,7 @@ func Dial(ctx context.Context, gen uint64, o Options) (*Conn, error) {
 	}
 	// One round trip proves the encoder's request goroutine runs and that
 	// the Gateway answers.
-	if err := o.FirstSend(ctx); err != nil {
+	if err := o.firstSend(ctx); err != nil {
 		// x/time/rate refuses at once a wait that would outlast ctx's
 		// deadline: that is ctx's deadline.
 		if ctx.Err() == nil {

@@ -136,3 +136,11 @@ func RelayClients(ctx context.Context, addr string, clientID int64, enc, dec *ib
 	g.openDown()
 	return release, wait, nil
 }
+
+// firstSend waits for Options.FirstSend, if set.
+func (o *Options) firstSend(ctx context.Context) error {
+	if o.FirstSend == nil {
+		return ctx.Err()
+	}
+	return o.FirstSend(ctx)
+}
