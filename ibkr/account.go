@@ -1,11 +1,14 @@
 package ibkr
 
 import (
+	"github.com/ibbot/ibbot/ibkr/internal/route"
+
 	"context"
 	"fmt"
 	"strings"
 
-	"github.com/scmhub/ibapi"
+	"github.com/ibbot/ibbot/ibkr/internal/conn"
+	"github.com/ibbot/ibbot/ibkr/internal/pace"
 	"github.com/shopspring/decimal"
 )
 
@@ -28,12 +31,11 @@ func (s *Session) OpenOrders(ctx context.Context) ([]OrderInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, err := s.openOrdersFlight.do(ctx, func(o *oneShot[OrderInfo], written func()) {
-		s.sendAsyncJob(&job{lane: laneInteractive, gen: gen, done: make(chan error, 1), send: func(ec *ibapi.EClient) error {
+	v, err := s.openOrdersFlight.Do(ctx, func(o *route.OneShot[OrderInfo], written func()) {
+		s.sendAsyncJob(&job{Lane: pace.LaneInteractive, Gen: gen, Done: make(chan error, 1), Build: func() (conn.Request, error) {
 			written()
-			ec.ReqOpenOrders()
-			return nil
-		}}, o.fail)
+			return conn.OpenOrders{}, nil
+		}}, o.Fail)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ibkr: open orders: %w", err)
@@ -47,12 +49,11 @@ func (s *Session) CompletedOrders(ctx context.Context, apiOnly bool) ([]OrderInf
 	if err != nil {
 		return nil, err
 	}
-	v, err := s.completedFlight.do(ctx, func(o *oneShot[OrderInfo], written func()) {
-		s.sendAsyncJob(&job{lane: laneInteractive, gen: gen, done: make(chan error, 1), send: func(ec *ibapi.EClient) error {
+	v, err := s.completedFlight.Do(ctx, func(o *route.OneShot[OrderInfo], written func()) {
+		s.sendAsyncJob(&job{Lane: pace.LaneInteractive, Gen: gen, Done: make(chan error, 1), Build: func() (conn.Request, error) {
 			written()
-			ec.ReqCompletedOrders(apiOnly)
-			return nil
-		}}, o.fail)
+			return conn.CompletedOrders{APIOnly: apiOnly}, nil
+		}}, o.Fail)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ibkr: completed orders: %w", err)
@@ -76,12 +77,11 @@ func (s *Session) Positions(ctx context.Context) ([]Position, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, err := s.positionsFlight.do(ctx, func(o *oneShot[Position], written func()) {
-		s.sendAsyncJob(&job{lane: laneInteractive, gen: gen, done: make(chan error, 1), send: func(ec *ibapi.EClient) error {
+	v, err := s.positionsFlight.Do(ctx, func(o *route.OneShot[Position], written func()) {
+		s.sendAsyncJob(&job{Lane: pace.LaneInteractive, Gen: gen, Done: make(chan error, 1), Build: func() (conn.Request, error) {
 			written()
-			ec.ReqPositions()
-			return nil
-		}}, o.fail)
+			return conn.Positions{}, nil
+		}}, o.Fail)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ibkr: positions: %w", err)
@@ -127,16 +127,16 @@ func (s *Session) AccountSummary(ctx context.Context, tags ...string) ([]Account
 	if err != nil {
 		return nil, err
 	}
-	id := s.router.newID()
+	id := s.router.NewID()
 	o := newOneShot[AccountValue]()
-	s.router.add(id, o)
-	defer s.router.remove(id)
-	if err := s.send(ctx, gen, laneInteractive, func(ec *ibapi.EClient) { ec.ReqAccountSummary(id, "All", list) }); err != nil {
+	s.router.Add(id, o)
+	defer s.router.Remove(id)
+	if err := s.send(ctx, gen, pace.LaneInteractive, conn.AccountSummary{ReqID: id, Group: "All", Tags: list}); err != nil {
 		return nil, fmt.Errorf("ibkr: account summary: %w", err)
 	}
-	v, err := o.wait(ctx)
+	v, err := o.Wait(ctx)
 	// The request is a subscription: end it either way.
-	s.sendCancel(gen, func(ec *ibapi.EClient) { ec.CancelAccountSummary(id) }, nil)
+	s.sendCancel(gen, conn.CancelAccountSummary{ReqID: id}, nil)
 	if err != nil {
 		return nil, fmt.Errorf("ibkr: account summary: %w", err)
 	}
@@ -165,9 +165,8 @@ type Execution struct {
 // Executions returns today's executions matching f, with commissions where
 // the Gateway reported them.
 func (s *Session) Executions(ctx context.Context, f ExecutionFilter) ([]Execution, error) {
-	ef := ibapi.NewExecutionFilter()
-	ef.ClientID, ef.AcctCode, ef.Symbol, ef.SecType, ef.Exchange, ef.Side, ef.Time = f.ClientID, f.Account, f.Symbol, f.SecType, f.Exchange, f.Side, f.Since
-	out, err := oneShotReq[Execution](ctx, s, laneInteractive, func(ec *ibapi.EClient, id int64) { ec.ReqExecutions(id, ef) })
+	ef := conn.ExecutionFilter{ClientID: f.ClientID, AcctCode: f.Account, Symbol: f.Symbol, SecType: f.SecType, Exchange: f.Exchange, Side: f.Side, Time: f.Since}
+	out, err := oneShotReq[Execution](ctx, s, pace.LaneInteractive, func(id int64) conn.Request { return conn.Executions{ReqID: id, Filter: ef} })
 	if err != nil {
 		return nil, fmt.Errorf("ibkr: executions: %w", err)
 	}

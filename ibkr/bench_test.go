@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/ibbot/ibbot/ibkr/ibsim"
+	"github.com/ibbot/ibbot/ibkr/internal/conn"
 	"github.com/scmhub/ibapi"
 )
 
@@ -41,7 +42,7 @@ const spyConID = 756733
 // message has no request id), contract details to waiters by request id.
 // Each waiter is a channel that receives one reply.
 type rawWrapper struct {
-	quietWrapper
+	conn.QuietWrapper
 
 	ready      chan struct{} // nextValidId arrived
 	readyOnce  sync.Once
@@ -184,35 +185,20 @@ func (r *rawClient) contractDetails(ctx context.Context, c *ibapi.Contract) ([]*
 // runs them. The difference to the raw client is the relay's cost. stop
 // ends it: the EClients read EOF and shut down by themselves.
 func dialRawGuarded(ctx context.Context, addr string, clientID int64) (r *rawClient, stop func(), err error) {
-	g, err := dialGuard(ctx, addr, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	accepted := make(chan error, 1)
-	go func() { accepted <- g.accept(ctx) }()
 	w := newRawWrapper()
 	encClosed := make(chan struct{})
 	var encOnce sync.Once
 	enc := ibapi.NewEClient(&rawEncoder{closed: func() { encOnce.Do(func() { close(encClosed) }) }})
 	dec := ibapi.NewEClient(w)
-	encErr, decErr := make(chan error, 1), make(chan error, 1)
-	go func() { encErr <- enc.Connect("127.0.0.1", g.encoderPort(), clientID) }()
-	go func() { decErr <- dec.Connect("127.0.0.1", g.decoderPort(), clientID) }()
-	cerr := errors.Join(<-encErr, <-decErr, <-accepted)
-	fail := func(err error) (*rawClient, func(), error) {
-		g.release()
-		g.wait(shutdownTimeout)
+	release, wait, err := conn.RelayClients(ctx, addr, clientID, enc, dec)
+	if err != nil {
 		return nil, nil, err
 	}
-	if cerr != nil {
-		return fail(cerr)
+	fail := func(err error) (*rawClient, func(), error) {
+		release()
+		wait()
+		return nil, nil, err
 	}
-	before := g.decBytes.Load()
-	dec.ReqCurrentTime() // proves the decoder's request goroutine runs
-	if !awaitBytes(&g.decBytes, g.decRead, before, barrierTimeout) {
-		return fail(errors.New("decoder did not start"))
-	}
-	g.openDown()
 	r = &rawClient{ec: enc, w: w}
 	select {
 	case <-w.ready:
@@ -223,17 +209,17 @@ func dialRawGuarded(ctx context.Context, addr string, clientID int64) (r *rawCli
 		return fail(err)
 	}
 	stop = func() {
-		g.release()
+		release()
 		<-w.closed
 		<-encClosed
-		g.wait(shutdownTimeout)
+		wait()
 	}
 	return r, stop, nil
 }
 
 // rawEncoder is the encoder EClient's wrapper in dialRawGuarded.
 type rawEncoder struct {
-	quietWrapper
+	conn.QuietWrapper
 	closed func()
 }
 
@@ -326,7 +312,8 @@ func BenchmarkRoundTrip(b *testing.B) {
 
 	wantTime := morning.Unix()
 	spy := Stock("SPY")
-	spyIB := spy.toIB()
+	spyIB := ibapi.NewContract()
+	spyIB.Symbol, spyIB.SecType, spyIB.Exchange, spyIB.Currency = spy.Symbol, spy.SecType, spy.Exchange, spy.Currency
 	rawTime := func(r *rawClient) func() error {
 		return func() error {
 			t, err := r.currentTime(ctx)

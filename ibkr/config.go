@@ -1,6 +1,8 @@
 package ibkr
 
 import (
+	"github.com/ibbot/ibbot/ibkr/internal/pace"
+
 	"fmt"
 	"log/slog"
 	"math"
@@ -97,7 +99,7 @@ type Config struct {
 
 	// lines, when set, is a market data line budget shared with other
 	// sessions on the same account (a Pool sets it).
-	lines *lineBudget
+	lines *pace.Lines
 
 	// rateOverride lifts the writer's rate above IB's limit and removes the
 	// relay's hard cap; only this package's tests and benchmarks set it,
@@ -116,13 +118,13 @@ const (
 )
 
 // newRateCap returns the relay's hard cap for one connection.
-func (c Config) newRateCap() *slidingCap {
+func (c Config) newRateCap() *pace.Cap {
 	if c.rateOverride > 0 {
 		// Tests and benchmarks with lifted limits still run the relay's
 		// frame path, with a cap that never waits.
-		return newSlidingCap(1024, time.Nanosecond)
+		return pace.NewCap(1024, time.Nanosecond)
 	}
-	return newSlidingCap(HardRateCap, CapWindow)
+	return pace.NewCap(HardRateCap, CapWindow)
 }
 
 // HistoricalPacing are IB's historical data pacing rules. Zero fields mean

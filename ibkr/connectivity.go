@@ -14,7 +14,7 @@ type connectivity struct {
 // connectivityLost handles 1100: calls wait (status connectivity-lost), and
 // if the link is not restored within ConnectivityTimeout the connection is
 // dropped and made again.
-func (s *Session) connectivityLost(c *conn, e *APIError) {
+func (s *Session) connectivityLost(gen uint64, e *APIError) {
 	s.warn(e)
 	s.status.set(StatusEvent{Status: StatusConnectivityLost, Err: e})
 	s.conn1100.mu.Lock()
@@ -24,7 +24,7 @@ func (s *Session) connectivityLost(c *conn, e *APIError) {
 	}
 	s.conn1100.timer = time.AfterFunc(s.cfg.ConnectivityTimeout, func() {
 		select {
-		case s.lostCh <- c:
+		case s.lostCh <- gen:
 		default:
 		}
 	})
@@ -33,7 +33,7 @@ func (s *Session) connectivityLost(c *conn, e *APIError) {
 // connectivityRestored handles 1101 (data lost: market data subscriptions
 // were dropped and are requested again) and 1102 (data maintained: nothing
 // to do).
-func (s *Session) connectivityRestored(c *conn, e *APIError, dataLost bool) {
+func (s *Session) connectivityRestored(e *APIError, dataLost bool) {
 	s.warn(e)
 	s.conn1100.mu.Lock()
 	if s.conn1100.timer != nil {
@@ -51,9 +51,9 @@ func (s *Session) connectivityRestored(c *conn, e *APIError, dataLost bool) {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		for _, m := range s.router.streams() {
+		for _, m := range streamsOf(s.router) {
 			m.resume(s)
 		}
-		s.log.Info("ibkr: market data requested again after 1101", "streams", len(s.router.streams()))
+		s.log.Info("ibkr: market data requested again after 1101", "streams", len(streamsOf(s.router)))
 	}()
 }

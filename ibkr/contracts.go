@@ -1,12 +1,15 @@
 package ibkr
 
 import (
+	"github.com/ibbot/ibbot/ibkr/internal/route"
+
 	"context"
 	"fmt"
 	"sort"
 	"time"
 
-	"github.com/scmhub/ibapi"
+	"github.com/ibbot/ibbot/ibkr/internal/conn"
+	"github.com/ibbot/ibbot/ibkr/internal/pace"
 )
 
 // CurrentTime asks the Gateway for its time: a full round trip, fit for a
@@ -20,25 +23,24 @@ func (s *Session) CurrentTime(ctx context.Context) (time.Time, error) {
 	}
 	var v []int64
 	for {
-		r, start := s.times.join()
+		r, start := s.times.Join()
 		if start {
-			s.sendAsyncJob(&job{lane: laneInteractive, gen: gen, done: make(chan error, 1), send: func(ec *ibapi.EClient) error {
-				r.markWritten()
-				ec.ReqCurrentTime()
-				return nil
-			}}, func(err error) { s.times.fail(r, err) })
+			s.sendAsyncJob(&job{Lane: pace.LaneInteractive, Gen: gen, Done: make(chan error, 1), Build: func() (conn.Request, error) {
+				r.MarkWritten()
+				return conn.CurrentTime{}, nil
+			}}, func(err error) { s.times.Fail(r, err) })
 		}
-		// A request unanswered timeStale after it was written is presumed
+		// A request unanswered route.TimeStale after it was written is presumed
 		// lost: join then sends a fresh one, so a caller without a
 		// deadline gets the next answer too.
-		t := time.NewTimer(timeStale)
+		t := time.NewTimer(route.TimeStale)
 		select {
-		case <-r.o.done:
+		case <-r.Answer.Done():
 			t.Stop()
-			v, err = r.o.wait(ctx)
+			v, err = r.Answer.Wait(ctx)
 		case <-ctx.Done():
 			t.Stop()
-			s.times.abandoned(r)
+			s.times.Abandoned(r)
 			return time.Time{}, fmt.Errorf("ibkr: current time: %w", ctx.Err())
 		case <-t.C:
 			continue
@@ -54,29 +56,29 @@ func (s *Session) CurrentTime(ctx context.Context) (time.Time, error) {
 	return time.Unix(v[0], 0), nil
 }
 
-// oneShotReq runs a request that is answered under its request id with zero
-// or more items and an end message.
-func oneShotReq[T any](ctx context.Context, s *Session, l lane, send func(ec *ibapi.EClient, id int64)) ([]T, error) {
+// oneShotReq runs the request req(id) that is answered under its request id
+// with zero or more items and an end message.
+func oneShotReq[T any](ctx context.Context, s *Session, l pace.Lane, req func(id int64) conn.Request) ([]T, error) {
 	gen, err := s.awaitReady(ctx)
 	if err != nil {
 		return nil, err
 	}
-	id := s.router.newID()
+	id := s.router.NewID()
 	o := newOneShot[T]()
-	s.router.add(id, o)
-	defer s.router.remove(id)
-	if err := s.send(ctx, gen, l, func(ec *ibapi.EClient) { send(ec, id) }); err != nil {
+	s.router.Add(id, o)
+	defer s.router.Remove(id)
+	if err := s.send(ctx, gen, l, req(id)); err != nil {
 		return nil, err
 	}
-	return o.wait(ctx)
+	return o.Wait(ctx)
 }
 
 // ContractDetails returns every contract that matches c. No match is
 // ErrNoSecurityDefinition.
 func (s *Session) ContractDetails(ctx context.Context, c Contract) ([]ContractDetails, error) {
-	ic := c.toIB()
-	out, err := oneShotReq[ContractDetails](ctx, s, laneInteractive, func(ec *ibapi.EClient, id int64) {
-		ec.ReqContractDetails(id, ic)
+	ic := c.toWire()
+	out, err := oneShotReq[ContractDetails](ctx, s, pace.LaneInteractive, func(id int64) conn.Request {
+		return conn.ContractDetailsReq{ReqID: id, Contract: ic}
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ibkr: contract details for %s: %w", c, err)
@@ -117,8 +119,8 @@ func (s *Session) SecDefOptParams(ctx context.Context, symbol, secType string, u
 	if secType == "" {
 		secType = "STK"
 	}
-	out, err := oneShotReq[OptionChain](ctx, s, laneInteractive, func(ec *ibapi.EClient, id int64) {
-		ec.ReqSecDefOptParams(id, symbol, "", secType, underlyingConID)
+	out, err := oneShotReq[OptionChain](ctx, s, pace.LaneInteractive, func(id int64) conn.Request {
+		return conn.SecDefOptParams{ReqID: id, Symbol: symbol, SecType: secType, UnderlyingConID: underlyingConID}
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ibkr: option chain of %s: %w", symbol, err)
@@ -126,7 +128,7 @@ func (s *Session) SecDefOptParams(ctx context.Context, symbol, secType string, u
 	return out, nil
 }
 
-func chainFromIB(exchange string, underConID int64, tradingClass, multiplier string, exps []string, strikes []float64) OptionChain {
+func chainFromWire(exchange string, underConID int64, tradingClass, multiplier string, exps []string, strikes []float64) OptionChain {
 	ch := OptionChain{Exchange: exchange, UnderlyingConID: underConID, TradingClass: tradingClass, Multiplier: multiplier}
 	ch.Expirations = append(ch.Expirations, exps...)
 	sort.Strings(ch.Expirations)

@@ -8,7 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/scmhub/ibapi"
+	"github.com/ibbot/ibbot/ibkr/internal/conn"
+	"github.com/ibbot/ibbot/ibkr/internal/pace"
 )
 
 // HistoricalRequest asks for bars.
@@ -68,16 +69,16 @@ func (r *HistoricalRequest) endString() string {
 	return r.End.UTC().Format("20060102-15:04:05")
 }
 
-func (r *HistoricalRequest) key() hmdsKey {
+func (r *HistoricalRequest) key() pace.Key {
 	w := 1
 	if r.WhatToShow == "BID_ASK" {
 		w = 2
 	}
-	return hmdsKey{
-		identical: fmt.Sprintf("%s|%s|%s|%s|%s|%t", r.Contract.key(), r.endString(), r.Duration, r.BarSize, r.WhatToShow, r.UseRTH),
-		series:    fmt.Sprintf("%s|%s|%s", r.Contract.key(), r.Contract.Exchange, r.WhatToShow),
-		weight:    w,
-		small:     barSizes[r.BarSize] <= 30*time.Second,
+	return pace.Key{
+		Identical: fmt.Sprintf("%s|%s|%s|%s|%s|%t", r.Contract.key(), r.endString(), r.Duration, r.BarSize, r.WhatToShow, r.UseRTH),
+		Series:    fmt.Sprintf("%s|%s|%s", r.Contract.key(), r.Contract.Exchange, r.WhatToShow),
+		Weight:    w,
+		Small:     barSizes[r.BarSize] <= 30*time.Second,
 	}
 }
 
@@ -90,49 +91,46 @@ func (s *Session) HistoricalBars(ctx context.Context, req HistoricalRequest) ([]
 	if err := req.validate(); err != nil {
 		return nil, err
 	}
-	rec, err := s.hist.admit(ctx, req.key())
+	rec, err := s.hist.Admit(ctx, req.key())
 	if err != nil {
 		return nil, fmt.Errorf("ibkr: historical bars of %s: waiting for pacing: %w", req.Contract, err)
 	}
 	open := true
 	defer func() {
 		if open {
-			s.hist.release()
+			s.hist.Release()
 		}
 	}()
 	gen, err := s.awaitReady(ctx)
 	if err != nil {
-		s.hist.forget(rec)
+		s.hist.Forget(rec)
 		return nil, err
 	}
-	id := s.router.newID()
+	id := s.router.NewID()
 	o := newOneShot[Bar]()
-	s.router.add(id, o)
-	defer s.router.remove(id)
-	ic := req.Contract.toIB()
-	end, dur, bs, wts, rth := req.endString(), req.Duration, req.BarSize, req.WhatToShow, req.UseRTH
-	err = s.send(ctx, gen, laneBulk, func(ec *ibapi.EClient) {
-		ec.ReqHistoricalData(id, ic, end, dur, bs, wts, rth, 2, false, nil)
-	})
+	s.router.Add(id, o)
+	defer s.router.Remove(id)
+	err = s.send(ctx, gen, pace.LaneBulk, conn.HistoricalData{ReqID: id, Contract: req.Contract.toWire(),
+		End: req.endString(), Duration: req.Duration, BarSize: req.BarSize, WhatToShow: req.WhatToShow, UseRTH: req.UseRTH})
 	if err != nil {
-		s.hist.forget(rec)
+		s.hist.Forget(rec)
 		return nil, fmt.Errorf("ibkr: historical bars of %s: %w", req.Contract, err)
 	}
-	bars, err := o.wait(ctx)
-	s.hist.answered(rec)
+	bars, err := o.Wait(ctx)
+	s.hist.Answered(rec)
 	if err != nil {
 		if ctx.Err() != nil {
 			open = false
-			s.sendCancel(gen, func(ec *ibapi.EClient) { ec.CancelHistoricalData(id) }, s.hist.release)
+			s.sendCancel(gen, conn.CancelHistoricalData{ReqID: id}, s.hist.Release)
 		}
 		return nil, fmt.Errorf("ibkr: historical bars of %s: %w", req.Contract, err)
 	}
 	return bars, nil
 }
 
-// barFromIB converts a wire bar. Dates come as epoch seconds (intraday,
+// barFromWire converts a wire bar. Dates come as epoch seconds (intraday,
 // formatDate 2) or yyyymmdd (daily and longer).
-func barFromIB(b *ibapi.Bar) (Bar, error) {
+func barFromWire(b conn.Bar) (Bar, error) {
 	t, err := parseBarTime(b.Date)
 	if err != nil {
 		return Bar{}, err
@@ -146,7 +144,7 @@ func barFromIB(b *ibapi.Bar) (Bar, error) {
 		Count: b.BarCount,
 	}
 	out.Volume = sizeDecimal(b.Volume)
-	out.WAP = sizeDecimal(b.Wap)
+	out.WAP = sizeDecimal(b.WAP)
 	return out, nil
 }
 

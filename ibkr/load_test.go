@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -126,6 +127,15 @@ func TestBurstStaysUnderRateAndOrdersJumpTheQueue(t *testing.T) {
 	if testing.Short() {
 		t.Skip("takes about 70 s")
 	}
+	// The simulator counts each message when its reader gets it, in this
+	// process. On a machine busy with other work (go test ./... runs
+	// packages side by side) that reader can fall hundreds of
+	// milliseconds behind and then count a backlog as one instant, a
+	// stall no Gateway client can pace against. So this test runs alone:
+	// .ci/run runs it after the suite with IBBOT_RATE_TESTS=1.
+	if os.Getenv("IBBOT_RATE_TESTS") == "" {
+		t.Skip("a real-time rate test: run it alone with IBBOT_RATE_TESTS=1 (as .ci/run does)")
+	}
 	for _, tc := range []struct {
 		name   string
 		rate   float64
@@ -164,7 +174,7 @@ func TestBurstStaysUnderRateAndOrdersJumpTheQueue(t *testing.T) {
 			}
 			// Once the queue is full, send an order: it must not wait behind the
 			// queued requests.
-			for sess.w.queued() < n/2 {
+			for sess.w.Queued() < n/2 {
 				time.Sleep(time.Millisecond) // polling a counter the test cannot await otherwise
 			}
 			tr, err := sess.PlaceOrder(ctx, Stock("SPY"), Order{Action: "BUY", Quantity: decimal.NewFromInt(1), Type: "LMT", LimitPrice: decimal.NewFromInt(1)})
@@ -231,8 +241,8 @@ func TestSnapshotsWithinLineBudget(t *testing.T) {
 	if st.MarketDataLinesPeak > 100 {
 		t.Errorf("peak lines %d > 100", st.MarketDataLinesPeak)
 	}
-	if sess.lines.inUse() != 0 {
-		t.Errorf("session still holds %d lines", sess.lines.inUse())
+	if sess.lines.InUse() != 0 {
+		t.Errorf("session still holds %d lines", sess.lines.InUse())
 	}
 }
 

@@ -8,7 +8,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/scmhub/ibapi"
+	"github.com/ibbot/ibbot/ibkr/internal/conn"
+	"github.com/ibbot/ibbot/ibkr/internal/pace"
 	"github.com/shopspring/decimal"
 )
 
@@ -152,7 +153,7 @@ type snapshotReq struct {
 
 func (r *snapshotReq) state() *quoteState { return &r.st }
 func (r *snapshotReq) changed()           {}
-func (r *snapshotReq) snapshotEnd()       { r.done.finish() }
+func (r *snapshotReq) snapshotEnd()       { r.done.Finish() }
 func (r *snapshotReq) fail(err error)     { r.done.fail(err) }
 
 // SetMarketDataType asks the Gateway for a market data type for every later
@@ -168,7 +169,7 @@ func (s *Session) SetMarketDataType(ctx context.Context, t MarketDataType) error
 		return err
 	}
 	s.mdType.Store(int32(t))
-	return s.send(ctx, gen, laneInteractive, func(ec *ibapi.EClient) { ec.ReqMarketDataType(int64(t)) })
+	return s.send(ctx, gen, pace.LaneInteractive, conn.MarketDataType{Type: int64(t)})
 }
 
 // Snapshot returns one quote of c: the ticks available now (bid, ask, last,
@@ -176,14 +177,14 @@ func (s *Session) SetMarketDataType(ctx context.Context, t MarketDataType) error
 // tickSnapshotEnd. It takes one market data line from the budget, waiting
 // for one with ctx, until the snapshot ends.
 func (s *Session) Snapshot(ctx context.Context, c Contract) (Quote, error) {
-	if err := s.lines.acquire(ctx); err != nil {
+	if err := s.lines.Acquire(ctx); err != nil {
 		return Quote{}, fmt.Errorf("ibkr: snapshot of %s: waiting for a market data line: %w", c, err)
 	}
 	held := true
 	release := func() {
 		if held {
 			held = false
-			s.lines.release()
+			s.lines.Release()
 		}
 	}
 	defer release()
@@ -191,23 +192,20 @@ func (s *Session) Snapshot(ctx context.Context, c Contract) (Quote, error) {
 	if err != nil {
 		return Quote{}, err
 	}
-	id := s.router.newID()
+	id := s.router.NewID()
 	r := &snapshotReq{done: newOneShot[struct{}]()}
 	r.st.q.Contract = c
-	s.router.add(id, r)
-	defer s.router.remove(id)
-	ic := c.toIB()
-	if err := s.send(ctx, gen, laneInteractive, func(ec *ibapi.EClient) {
-		ec.ReqMktData(id, ic, "", true, false, nil)
-	}); err != nil {
+	s.router.Add(id, r)
+	defer s.router.Remove(id)
+	if err := s.send(ctx, gen, pace.LaneInteractive, conn.MktData{ReqID: id, Contract: c.toWire(), Snapshot: true}); err != nil {
 		return Quote{}, fmt.Errorf("ibkr: snapshot of %s: %w", c, err)
 	}
-	if _, err := r.done.wait(ctx); err != nil {
+	if _, err := r.done.Wait(ctx); err != nil {
 		if ctx.Err() != nil {
 			// The Gateway holds the line until the snapshot ends or is
 			// cancelled: cancel it, and free our line once the cancel left.
 			held = false
-			s.sendCancel(gen, func(ec *ibapi.EClient) { ec.CancelMktData(id) }, s.lines.release)
+			s.sendCancel(gen, conn.CancelMktData{ReqID: id}, s.lines.Release)
 		}
 		return Quote{}, fmt.Errorf("ibkr: snapshot of %s: %w", c, err)
 	}
@@ -216,9 +214,9 @@ func (s *Session) Snapshot(ctx context.Context, c Contract) (Quote, error) {
 
 // sendCancel queues a cancel on the order lane and runs after once it was
 // written or could not be (the connection is gone, which cancels too).
-func (s *Session) sendCancel(gen uint64, fn func(ec *ibapi.EClient), after func()) {
-	j := &job{lane: laneOrder, gen: gen, send: do(fn), done: make(chan error, 1)}
-	s.w.enqueue(j)
+func (s *Session) sendCancel(gen uint64, r conn.Request, after func()) {
+	j := &job{Lane: pace.LaneOrder, Gen: gen, Req: r, Done: make(chan error, 1)}
+	s.w.Enqueue(j)
 	if after == nil {
 		return
 	}
@@ -226,7 +224,7 @@ func (s *Session) sendCancel(gen uint64, fn func(ec *ibapi.EClient), after func(
 	go func() {
 		defer s.wg.Done()
 		select {
-		case <-j.done:
+		case <-j.Done:
 		case <-s.closed:
 		}
 		after()
@@ -285,9 +283,9 @@ func (m *MarketData) fail(err error) {
 		id, gen := m.id, m.gen
 		m.mu.Unlock()
 		close(m.done)
-		m.s.router.remove(id)
+		m.s.router.Remove(id)
 		m.s.untrack(m)
-		m.s.lines.release()
+		m.s.lines.Release()
 		_ = gen
 	})
 }
@@ -309,16 +307,14 @@ func (m *MarketData) resume(s *Session) {
 	if err != nil {
 		return
 	}
-	id := s.router.newID()
+	id := s.router.NewID()
 	m.mu.Lock()
 	old := m.id
 	m.id, m.gen = id, gen
 	m.mu.Unlock()
-	s.router.remove(old)
-	s.router.add(id, m)
-	ic := m.contract.toIB()
-	g := m.generic
-	s.sendAsync(gen, laneInteractive, func(ec *ibapi.EClient) { ec.ReqMktData(id, ic, g, false, false, nil) })
+	s.router.Remove(old)
+	s.router.Add(id, m)
+	s.sendAsync(gen, pace.LaneInteractive, conn.MktData{ReqID: id, Contract: m.contract.toWire(), GenericTicks: m.generic})
 }
 
 // MarketData starts a stream of c's quotes. It waits (with ctx) for a
@@ -332,25 +328,25 @@ func (s *Session) MarketData(ctx context.Context, c Contract, opts MarketDataOpt
 		}
 		gt = append(gt, strconv.Itoa(t))
 	}
-	if err := s.lines.acquire(ctx); err != nil {
+	if err := s.lines.Acquire(ctx); err != nil {
 		return nil, fmt.Errorf("ibkr: market data for %s: waiting for a market data line: %w", c, err)
 	}
 	gen, err := s.awaitReady(ctx)
 	if err != nil {
-		s.lines.release()
+		s.lines.Release()
 		return nil, err
 	}
 	m := &MarketData{s: s, contract: c, generic: strings.Join(gt, ","), notify: make(chan struct{}, 1), done: make(chan struct{})}
 	m.st.q.Contract = c
-	m.id, m.gen = s.router.newID(), gen
-	s.router.add(m.id, m)
+	m.id, m.gen = s.router.NewID(), gen
+	s.router.Add(m.id, m)
 	s.track(m)
-	ic, id, g := c.toIB(), m.id, m.generic
-	if err := s.send(ctx, gen, laneInteractive, func(ec *ibapi.EClient) { ec.ReqMktData(id, ic, g, false, false, nil) }); err != nil {
+	id := m.id
+	if err := s.send(ctx, gen, pace.LaneInteractive, conn.MktData{ReqID: id, Contract: c.toWire(), GenericTicks: m.generic}); err != nil {
 		m.closeMu.Do(func() { close(m.done) })
-		s.router.remove(id)
+		s.router.Remove(id)
 		s.untrack(m)
-		s.lines.release()
+		s.lines.Release()
 		return nil, fmt.Errorf("ibkr: market data for %s: %w", c, err)
 	}
 	return m, nil
@@ -417,9 +413,9 @@ func (m *MarketData) Close() error {
 		id, gen := m.id, m.gen
 		m.mu.Unlock()
 		close(m.done)
-		m.s.router.remove(id)
+		m.s.router.Remove(id)
 		m.s.untrack(m)
-		m.s.sendCancel(gen, func(ec *ibapi.EClient) { ec.CancelMktData(id) }, m.s.lines.release)
+		m.s.sendCancel(gen, conn.CancelMktData{ReqID: id}, m.s.lines.Release)
 	})
 	return nil
 }

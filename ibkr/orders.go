@@ -7,7 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/scmhub/ibapi"
+	"github.com/ibbot/ibbot/ibkr/internal/conn"
+	"github.com/ibbot/ibbot/ibkr/internal/pace"
 	"github.com/shopspring/decimal"
 )
 
@@ -73,11 +74,11 @@ func (o *Order) validate() error {
 	return nil
 }
 
-func (o Order) toIB(id int64, whatIf bool) *ibapi.Order {
-	io := ibapi.NewOrder()
+func (o Order) toWire(id int64, whatIf bool) conn.Order {
+	var io conn.Order
 	io.OrderID = id
 	io.Action = o.Action
-	io.TotalQuantity = ibapi.StringToDecimal(o.Quantity.String())
+	io.TotalQuantity = o.Quantity.String()
 	io.OrderType = o.Type
 	if !o.LimitPrice.IsZero() {
 		io.LmtPrice = o.LimitPrice.InexactFloat64()
@@ -102,7 +103,7 @@ func (o Order) toIB(id int64, whatIf bool) *ibapi.Order {
 	return io
 }
 
-func orderFromIB(io *ibapi.Order) Order {
+func orderFromWire(io conn.Order) Order {
 	o := Order{
 		Action:     io.Action,
 		Quantity:   sizeDecimal(io.TotalQuantity),
@@ -165,10 +166,10 @@ var errLegNotWritten = errors.New("an earlier leg of the bracket was not written
 // legs that must have been written first (a bracket's parent); a child's
 // ParentID and OCA group are filled from the parent's id here.
 func (s *Session) orderJob(ctx context.Context, gen uint64, t *Trade, after ...*Trade) *job {
-	return &job{ctx: ctx, lane: laneOrder, gen: gen, done: make(chan error, 1), send: func(ec *ibapi.EClient) error {
+	return &job{Ctx: ctx, Lane: pace.LaneOrder, Gen: gen, Done: make(chan error, 1), Build: func() (conn.Request, error) {
 		for _, p := range after {
 			if !p.written.Load() {
-				return errLegNotWritten
+				return nil, errLegNotWritten
 			}
 		}
 		id := s.ids.alloc()
@@ -189,8 +190,7 @@ func (s *Session) orderJob(ctx context.Context, gen uint64, t *Trade, after ...*
 		s.orders.trades[id] = t
 		s.orders.mu.Unlock()
 		t.written.Store(true)
-		ec.PlaceOrder(id, t.contract.toIB(), o.toIB(id, false))
-		return nil
+		return conn.PlaceOrder{Contract: t.contract.toWire(), Order: o.toWire(id, false)}, nil
 	}}
 }
 
@@ -347,7 +347,7 @@ type OrderPreview struct {
 	Warning                                                string
 }
 
-func previewFromIB(st *ibapi.OrderState) OrderPreview {
+func previewFromWire(st conn.OrderState) OrderPreview {
 	d := func(s string) decimal.Decimal {
 		v, err := decimal.NewFromString(strings.TrimSpace(s))
 		if err != nil || strings.HasPrefix(s, "1.79") {
@@ -381,14 +381,13 @@ func (s *Session) WhatIf(ctx context.Context, c Contract, o Order) (OrderPreview
 	}
 	w := newOneShot[OrderPreview]()
 	var id int64
-	ic := c.toIB()
-	j := &job{ctx: ctx, lane: laneOrder, gen: gen, done: make(chan error, 1), send: func(ec *ibapi.EClient) error {
+	ic := c.toWire()
+	j := &job{Ctx: ctx, Lane: pace.LaneOrder, Gen: gen, Done: make(chan error, 1), Build: func() (conn.Request, error) {
 		id = s.ids.alloc()
 		s.orders.mu.Lock()
 		s.orders.whatIf[id] = w
 		s.orders.mu.Unlock()
-		ec.PlaceOrder(id, ic, o.toIB(id, true))
-		return nil
+		return conn.PlaceOrder{Contract: ic, Order: o.toWire(id, true)}, nil
 	}}
 	err = s.sendJob(ctx, j)
 	defer func() {
@@ -401,7 +400,7 @@ func (s *Session) WhatIf(ctx context.Context, c Contract, o Order) (OrderPreview
 	if err != nil {
 		return OrderPreview{}, fmt.Errorf("ibkr: what-if for %s: %w", c, err)
 	}
-	v, err := w.wait(ctx)
+	v, err := w.Wait(ctx)
 	if err != nil {
 		return OrderPreview{}, fmt.Errorf("ibkr: what-if for %s: %w", c, err)
 	}
@@ -433,21 +432,21 @@ func (s *Session) CancelOrder(ctx context.Context, orderID int64) error {
 		}
 		s.orders.mu.Lock()
 		w := s.orders.cancels[orderID]
-		creator := w == nil || w.finished()
+		creator := w == nil || w.Finished()
 		if creator {
 			w = newOneShot[struct{}]()
 			s.orders.cancels[orderID] = w
 		}
 		s.orders.mu.Unlock()
 		if creator {
-			if err := s.send(ctx, gen, laneOrder, func(ec *ibapi.EClient) { ec.CancelOrder(orderID, ibapi.NewOrderCancel()) }); err != nil {
+			if err := s.send(ctx, gen, pace.LaneOrder, conn.CancelOrder{OrderID: orderID}); err != nil {
 				s.orders.dropCancel(orderID, w)
 				w.fail(fmt.Errorf("%w: %w", errCancelNotWritten, err))
 				return fmt.Errorf("ibkr: cancel order %d: %w", orderID, err)
 			}
 		}
-		_, err = w.wait(ctx)
-		if w.finished() {
+		_, err = w.Wait(ctx)
+		if w.Finished() {
 			s.orders.dropCancel(orderID, w)
 		}
 		if errors.Is(err, errCancelNotWritten) && ctx.Err() == nil {

@@ -1,6 +1,8 @@
 package ibkr
 
 import (
+	"github.com/ibbot/ibbot/ibkr/internal/pace"
+
 	"context"
 	"errors"
 	"fmt"
@@ -47,7 +49,7 @@ type Pool struct {
 	shared   map[Endpoint]*poolEntry
 	leased   map[*Session]*poolEntry
 	idle     map[string][]*poolEntry // by host:port, leased sessions returned
-	lines    map[string]*lineBudget  // one market data line budget per Gateway (account)
+	lines    map[string]*pace.Lines  // one market data line budget per Gateway (account)
 	skip     map[Endpoint]time.Time  // ids that answered 326, skipped until then
 	reserved map[Endpoint]bool       // ids a Lease is dialing
 	closed   bool
@@ -96,7 +98,7 @@ func NewPool(cfg PoolConfig) *Pool {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Pool{cfg: cfg, ctx: ctx, cancel: cancel, shared: map[Endpoint]*poolEntry{}, leased: map[*Session]*poolEntry{},
-		idle: map[string][]*poolEntry{}, skip: map[Endpoint]time.Time{}, reserved: map[Endpoint]bool{}, lines: map[string]*lineBudget{}}
+		idle: map[string][]*poolEntry{}, skip: map[Endpoint]time.Time{}, reserved: map[Endpoint]bool{}, lines: map[string]*pace.Lines{}}
 }
 
 // sessionConfig is the template with the endpoint filled in. Every session
@@ -113,7 +115,7 @@ func (p *Pool) sessionConfig(ep Endpoint) Config {
 		if n <= 0 {
 			n = DefaultMarketDataLines
 		}
-		b = newLineBudget(n)
+		b = pace.NewLines(n)
 		p.lines[key] = b
 	}
 	p.mu.Unlock()

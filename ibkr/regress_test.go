@@ -260,7 +260,7 @@ func TestHistoryCompletesUnderSaturatedRate(t *testing.T) {
 		close(stop)
 		wg.Wait()
 	}()
-	for sess.w.queued() < 4 {
+	for sess.w.Queued() < 4 {
 		time.Sleep(time.Millisecond) // polling until the interactive lane is backed up
 	}
 	hctx, cancel := context.WithTimeout(ctx, 10*time.Second)

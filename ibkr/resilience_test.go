@@ -84,7 +84,7 @@ func TestRestartMidTraffic(t *testing.T) {
 		_, err := sess.ContractDetails(ctx, Stock("QQQ"))
 		inflight <- err
 	}()
-	for sess.router.count() < 2 { // the stream and the request
+	for sess.router.Count() < 2 { // the stream and the request
 		time.Sleep(time.Millisecond) // polling until the request is registered
 	}
 	restarted := make(chan error, 1)
@@ -277,7 +277,7 @@ func TestNoReconnectEndsEverything(t *testing.T) {
 		_, err := sess.OpenOrders(ctx)
 		open <- err
 	}()
-	for sess.w.queued() > 0 || !sess.openOrdersFlight.active() {
+	for sess.w.Queued() > 0 || !sess.openOrdersFlight.Active() {
 		time.Sleep(time.Millisecond) // polling until the request left
 	}
 	s.DropAll()
@@ -289,8 +289,8 @@ func TestNoReconnectEndsEverything(t *testing.T) {
 	if err := <-open; !errors.Is(err, ErrDisconnected) && !errors.Is(err, ErrClosed) {
 		t.Errorf("open orders: %v", err)
 	}
-	if sess.lines.inUse() != 0 {
-		t.Errorf("%d lines still held", sess.lines.inUse())
+	if sess.lines.InUse() != 0 {
+		t.Errorf("%d lines still held", sess.lines.InUse())
 	}
 	for sess.Status() != StatusClosed {
 		select {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ibbot/ibbot/ibkr/ibsim"
+	"github.com/ibbot/ibbot/ibkr/internal/pace"
 	"github.com/shopspring/decimal"
 )
 
@@ -175,15 +176,14 @@ func TestReviewOrderFirstUnderMixedLoad(t *testing.T) {
 	// bulk messages had been written in all.
 	var traceMu sync.Mutex
 	var atOrder []uint64
-	trace := func(l lane, written [numLanes]uint64) {
-		if l == laneOrder {
+	sess.w.SetOnWrite(func(l pace.Lane, written [pace.NumLanes]uint64) {
+		if l == pace.LaneOrder {
 			traceMu.Lock()
-			atOrder = append(atOrder, written[laneInteractive]+written[laneBulk])
+			atOrder = append(atOrder, written[pace.LaneInteractive]+written[pace.LaneBulk])
 			traceMu.Unlock()
 		}
-	}
-	sess.w.onWrite.Store(&trace)
-	defer sess.w.onWrite.Store(nil)
+	})
+	defer sess.w.SetOnWrite(nil)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	var bars atomic.Int64
@@ -228,10 +228,10 @@ func TestReviewOrderFirstUnderMixedLoad(t *testing.T) {
 	var maxAhead uint64
 	minQueued := 1 << 30
 	for i := 0; i < 5; i++ {
-		for sess.w.queued() < 10 {
+		for sess.w.Queued() < 10 {
 			time.Sleep(time.Millisecond) // polling until the lanes are backed up again
 		}
-		q := sess.w.queued()
+		q := sess.w.Queued()
 		st := sess.Stats()
 		before := st.WrittenInteractive + st.WrittenBulk
 		traceMu.Lock()

@@ -1,6 +1,8 @@
 package ibkr
 
 import (
+	"github.com/ibbot/ibbot/ibkr/internal/route"
+
 	"context"
 	"errors"
 	"fmt"
@@ -10,7 +12,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/scmhub/ibapi"
+	"github.com/ibbot/ibbot/ibkr/internal/conn"
+	"github.com/ibbot/ibbot/ibkr/internal/pace"
 )
 
 // Session is one API connection (one client id) to IB Gateway or TWS,
@@ -25,31 +28,31 @@ type Session struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	w      *writer
-	hist   *hmds
-	lines  *lineBudget
+	w      *pace.Writer[conn.Request]
+	hist   *pace.Historical
+	lines  *pace.Lines
 	router *router
 	status statusHub
 
 	// ecMu is held while calling into the live EClient; it guards cur.
 	ecMu    sync.Mutex
-	cur     *conn
+	cur     *conn.Conn
 	gen     atomic.Uint64
 	readyCh chan struct{} // closed while a connection is ready; replaced on loss
 	readyMu sync.Mutex
 
-	lostCh chan *conn // the supervisor's wake-up: this connection ended
+	lostCh chan uint64 // the supervisor's wake-up: the connection of this generation ended
 
 	ids     orderIDs
 	orders  orderBook
 	mdType  atomic.Int32 // the market data type last set, re-sent after reconnects
 	account atomic.Pointer[[]string]
 
-	times            timeFlight
+	times            route.TimeFlight
 	rules            marketRules
-	openOrdersFlight flight[OrderInfo]
-	positionsFlight  flight[Position]
-	completedFlight  flight[OrderInfo]
+	openOrdersFlight route.Flight[OrderInfo]
+	positionsFlight  route.Flight[Position]
+	completedFlight  route.Flight[OrderInfo]
 	summarySlots     chan struct{} // IB allows 2 account summary requests at once
 
 	warnings chan *APIError
@@ -80,25 +83,25 @@ func Dial(ctx context.Context, cfg Config) (*Session, error) {
 		log:          cfg.Logger.With("ibkr.clientId", cfg.ClientID),
 		ctx:          sctx,
 		cancel:       cancel,
-		w:            newWriter(cfg.Rate, cfg.Burst),
-		hist:         newHMDS(cfg.Historical, cfg.Now),
+		w:            pace.NewWriter[conn.Request](cfg.Rate, cfg.Burst),
+		hist:         pace.NewHistorical(pace.Rules(cfg.Historical), cfg.Now),
 		lines:        cfg.lines,
 		router:       newRouter(),
 		readyCh:      make(chan struct{}),
-		lostCh:       make(chan *conn, 1),
+		lostCh:       make(chan uint64, 1),
 		summarySlots: make(chan struct{}, 2),
 		warnings:     make(chan *APIError, 256),
 		closed:       make(chan struct{}),
 		streams:      map[*MarketData]struct{}{},
 	}
 	if cfg.rateOverride > 0 {
-		s.w = newWriter(cfg.rateOverride, max(cfg.Burst, 1))
+		s.w = pace.NewWriter[conn.Request](cfg.rateOverride, max(cfg.Burst, 1))
 	}
 	if s.lines == nil {
-		s.lines = newLineBudget(cfg.MarketDataLines)
+		s.lines = pace.NewLines(cfg.MarketDataLines)
 	}
 	s.orders.init()
-	s.router.taken = s.orders.knows
+	s.router.Taken = s.orders.knows
 	s.status.set(StatusEvent{Status: StatusConnecting})
 	c, err := s.dialConn(ctx, s.gen.Add(1))
 	if err != nil {
@@ -110,7 +113,7 @@ func Dial(ctx context.Context, cfg Config) (*Session, error) {
 	s.wg.Add(3)
 	go func() {
 		defer s.wg.Done()
-		s.w.run(s.ctx, s.write)
+		s.w.Run(s.ctx, s.write)
 	}()
 	go func() {
 		defer s.wg.Done()
@@ -138,8 +141,8 @@ func (s *Session) shutdown(cause error) {
 	s.closeOnce.Do(func() {
 		close(s.closed)
 		s.cancel()
-		s.w.failAll(ErrClosed)
-		for _, st := range s.router.failAll(ErrClosed) {
+		s.w.FailAll(ErrClosed)
+		for _, st := range failRequests(s.router, ErrClosed) {
 			st.fail(ErrClosed)
 		}
 		// Streams between connections are not in the router.
@@ -203,15 +206,11 @@ type Stats struct {
 
 // Stats returns the session's counters.
 func (s *Session) Stats() Stats {
-	s.w.mu.Lock()
-	st := Stats{WrittenOrders: s.w.written[laneOrder], WrittenInteractive: s.w.written[laneInteractive], WrittenBulk: s.w.written[laneBulk],
-		PacingWaits: s.w.paced, PacingWaitTime: s.w.pacedTime}
-	for _, q := range s.w.queues {
-		st.Queued += len(q)
-	}
-	s.w.mu.Unlock()
-	st.HistoricalOpen, st.HistoricalWaiting = s.hist.counts()
-	st.MarketDataLines = s.lines.inUse()
+	ws := s.w.Stats()
+	st := Stats{WrittenOrders: ws.Written[pace.LaneOrder], WrittenInteractive: ws.Written[pace.LaneInteractive], WrittenBulk: ws.Written[pace.LaneBulk],
+		Queued: ws.Queued, PacingWaits: ws.Paced, PacingWaitTime: ws.PacedTime}
+	st.HistoricalOpen, st.HistoricalWaiting = s.hist.Counts()
+	st.MarketDataLines = s.lines.InUse()
 	st.Reconnects = s.reconnects.Load()
 	return st
 }
@@ -224,17 +223,15 @@ func (s *Session) serverVersion() int {
 	if s.cur == nil {
 		return 0
 	}
-	return s.cur.version()
+	return s.cur.Version()
 }
 
 // setReady publishes a ready connection.
-func (s *Session) setReady(c *conn) {
+func (s *Session) setReady(c *conn.Conn) {
 	s.ecMu.Lock()
 	s.cur = c
 	s.ecMu.Unlock()
-	c.mu.Lock()
-	next, accts := c.nextValidID, c.accounts
-	c.mu.Unlock()
+	next, accts := c.Bootstrap()
 	s.ids.seed(next)
 	s.account.Store(&accts)
 	s.readyMu.Lock()
@@ -274,7 +271,7 @@ func (s *Session) awaitReady(ctx context.Context) (uint64, error) {
 			c := s.cur
 			s.ecMu.Unlock()
 			if c != nil {
-				return c.gen, nil
+				return c.Gen(), nil
 			}
 			// Lost between the signal and now: wait for the next one.
 			s.setNotReadyIf(ch)
@@ -301,33 +298,36 @@ func (s *Session) setNotReadyIf(ch chan struct{}) {
 	s.readyMu.Unlock()
 }
 
+// job is one message for the writer.
+type job = pace.Job[conn.Request]
+
 // write performs one job on the live connection; it is the writer's only
-// way into the EClient.
+// way to the wire (conn.Conn.Send).
 func (s *Session) write(j *job) error {
 	s.ecMu.Lock()
 	defer s.ecMu.Unlock()
 	c := s.cur
-	if c == nil || c.dead || (j.gen != 0 && j.gen != c.gen) {
+	if c == nil || (j.Gen != 0 && j.Gen != c.Gen()) {
 		return ErrDisconnected
 	}
-	return j.send(c.ec)
+	return c.Send(j)
 }
 
-// send queues fn for the writer on lane and waits until it was written.
+// send queues r for the writer on lane l and waits until it was written.
 // If ctx ends or the session closes while the job waits in the queue, the
 // job is withdrawn and never written; once the writer took it, send waits
 // for the write (microseconds), so an error always means "not written".
-func (s *Session) send(ctx context.Context, gen uint64, l lane, fn func(ec *ibapi.EClient)) error {
-	return s.sendJob(ctx, &job{ctx: ctx, lane: l, gen: gen, send: do(fn), done: make(chan error, 1)})
+func (s *Session) send(ctx context.Context, gen uint64, l pace.Lane, r conn.Request) error {
+	return s.sendJob(ctx, &job{Ctx: ctx, Lane: l, Gen: gen, Req: r, Done: make(chan error, 1)})
 }
 
 // sendJob is send for a prepared job (its ctx must be ctx, its done
 // channel buffered).
 func (s *Session) sendJob(ctx context.Context, j *job) error {
-	if ok, err := s.w.tryInline(j, s.write); ok {
+	if ok, err := s.w.TryInline(j, s.write); ok {
 		return err
 	}
-	s.w.enqueue(j)
+	s.w.Enqueue(j)
 	return s.awaitJob(ctx, j)
 }
 
@@ -336,20 +336,20 @@ func (s *Session) sendJob(ctx context.Context, j *job) error {
 func (s *Session) awaitJob(ctx context.Context, j *job) error {
 	var stop error
 	select {
-	case err := <-j.done:
+	case err := <-j.Done:
 		return err
 	case <-ctx.Done():
 		stop = ctx.Err()
-		if n, queued := s.w.position(j); queued {
-			stop = fmt.Errorf("%w (the message was still queued behind %d others at the rate limit of %v/s)", stop, n, s.w.lim.Limit())
+		if n, queued := s.w.Position(j); queued {
+			stop = fmt.Errorf("%w (the message was still queued behind %d others at the rate limit of %v/s)", stop, n, s.w.Limiter().Limit())
 		}
 	case <-s.closed:
 		stop = ErrClosed
 	}
-	if j.abandon() {
+	if j.Abandon() {
 		return stop
 	}
-	return <-j.done
+	return <-j.Done
 }
 
 // sendJobs queues jobs together (consecutive in their lanes, so nothing of
@@ -357,7 +357,7 @@ func (s *Session) awaitJob(ctx context.Context, j *job) error {
 // yet written when ctx ends is withdrawn; the returned slice has each
 // job's result.
 func (s *Session) sendJobs(ctx context.Context, js []*job) []error {
-	s.w.enqueue(js...)
+	s.w.Enqueue(js...)
 	errs := make([]error, len(js))
 	for i, j := range js {
 		errs[i] = s.awaitJob(ctx, j)
@@ -365,22 +365,22 @@ func (s *Session) sendJobs(ctx context.Context, js []*job) []error {
 	return errs
 }
 
-// sendAsync queues fn without waiting; onErr, if set, runs (off the
+// sendAsync queues r without waiting; onErr, if set, runs (off the
 // writer goroutine) when the message could not be written.
-func (s *Session) sendAsync(gen uint64, l lane, fn func(ec *ibapi.EClient), onErr ...func(error)) {
-	j := &job{lane: l, gen: gen, send: do(fn)}
+func (s *Session) sendAsync(gen uint64, l pace.Lane, r conn.Request, onErr ...func(error)) {
+	j := &job{Lane: l, Gen: gen, Req: r}
 	if len(onErr) == 0 {
-		s.w.enqueue(j)
+		s.w.Enqueue(j)
 		return
 	}
-	j.done = make(chan error, 1)
+	j.Done = make(chan error, 1)
 	s.sendAsyncJob(j, onErr...)
 }
 
 // sendAsyncJob queues j (whose done channel must be buffered) and runs
 // onErr if it could not be written.
 func (s *Session) sendAsyncJob(j *job, onErr ...func(error)) {
-	if ok, err := s.w.tryInline(j, s.write); ok {
+	if ok, err := s.w.TryInline(j, s.write); ok {
 		if err != nil {
 			for _, f := range onErr {
 				f(err)
@@ -388,13 +388,13 @@ func (s *Session) sendAsyncJob(j *job, onErr ...func(error)) {
 		}
 		return
 	}
-	s.w.enqueue(j)
+	s.w.Enqueue(j)
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
 		var err error
 		select {
-		case err = <-j.done:
+		case err = <-j.Done:
 		case <-s.closed:
 			err = ErrClosed
 		}
@@ -407,19 +407,19 @@ func (s *Session) sendAsyncJob(j *job, onErr ...func(error)) {
 }
 
 // supervise watches the live connection and reconnects when it ends.
-func (s *Session) supervise(c *conn) {
+func (s *Session) supervise(c *conn.Conn) {
 	for {
 		err := s.watch(c)
 		if s.ctx.Err() != nil {
-			s.teardown(c, true)
+			s.teardown(c)
 			return
 		}
 		s.log.Warn("ibkr: connection lost", "err", err)
 		s.setNotReady()
-		s.teardown(c, true)
+		s.teardown(c)
 		lost := fmt.Errorf("%w: %v", ErrDisconnected, err)
-		s.w.failAll(ErrDisconnected)
-		streams := s.router.failAll(lost)
+		s.w.FailAll(ErrDisconnected)
+		streams := failRequests(s.router, lost)
 		s.failConnWaiters(lost)
 		s.status.set(StatusEvent{Status: StatusReconnecting, Err: err})
 		if s.cfg.NoReconnect {
@@ -436,7 +436,7 @@ func (s *Session) supervise(c *conn) {
 		for _, st := range streams {
 			st.resume(s)
 		}
-		gen := c.gen
+		gen := c.Gen()
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
@@ -449,10 +449,10 @@ func (s *Session) supervise(c *conn) {
 // will never bring: the shared list requests and the what-if and cancel
 // waiters. (Order acknowledgements watch their connection themselves.)
 func (s *Session) failConnWaiters(err error) {
-	s.times.fail(nil, err)
-	s.openOrdersFlight.fail(err)
-	s.positionsFlight.fail(err)
-	s.completedFlight.fail(err)
+	s.times.Fail(nil, err)
+	s.openOrdersFlight.Fail(err)
+	s.positionsFlight.Fail(err)
+	s.completedFlight.Fail(err)
 	s.orders.failWaiters(err)
 }
 
@@ -461,8 +461,8 @@ func (s *Session) failConnWaiters(err error) {
 func (s *Session) connDown(gen uint64) <-chan struct{} {
 	s.ecMu.Lock()
 	defer s.ecMu.Unlock()
-	if s.cur != nil && s.cur.gen == gen {
-		return s.cur.down
+	if s.cur != nil && s.cur.Gen() == gen {
+		return s.cur.Down()
 	}
 	ch := make(chan struct{})
 	close(ch)
@@ -471,28 +471,28 @@ func (s *Session) connDown(gen uint64) <-chan struct{} {
 
 // onConnected makes c the live connection and restores what a new
 // connection needs: the market data type; open orders come by themselves.
-func (s *Session) onConnected(c *conn) {
+func (s *Session) onConnected(c *conn.Conn) {
 	s.setReady(c)
 	if t := s.mdType.Load(); t != 0 {
-		s.sendAsync(c.gen, laneInteractive, func(ec *ibapi.EClient) { ec.ReqMarketDataType(int64(t)) })
+		s.sendAsync(c.Gen(), pace.LaneInteractive, conn.MarketDataType{Type: int64(t)})
 	}
 	s.status.set(StatusEvent{Status: StatusReady})
-	s.log.Info("ibkr: session ready", "gen", c.gen)
+	s.log.Info("ibkr: session ready", "gen", c.Gen())
 }
 
 // watch returns when c ends: the Gateway closed it, the EClient shut down,
 // connectivity stayed lost too long, or the Session is closing.
-func (s *Session) watch(c *conn) error {
+func (s *Session) watch(c *conn.Conn) error {
 	for {
 		select {
 		case <-s.ctx.Done():
 			return ErrClosed
-		case <-c.g.lostCh():
-			return fmt.Errorf("the gateway closed the connection: %w", c.g.lostErr)
-		case <-c.closedCh:
+		case <-c.Lost():
+			return fmt.Errorf("the gateway closed the connection: %w", c.LostErr())
+		case <-c.Closed():
 			return errors.New("the wire client shut down")
-		case lc := <-s.lostCh:
-			if lc == c {
+		case lg := <-s.lostCh:
+			if lg == c.Gen() {
 				return errors.New("connectivity between the gateway and IB was not restored")
 			}
 		}
@@ -501,7 +501,7 @@ func (s *Session) watch(c *conn) error {
 
 // reconnect dials until it succeeds, the Session closes, or MaxReconnects
 // attempts failed in a row.
-func (s *Session) reconnect() (*conn, bool) {
+func (s *Session) reconnect() (*conn.Conn, bool) {
 	wait := s.cfg.ReconnectWait
 	for attempt := 1; ; attempt++ {
 		d := wait
@@ -530,6 +530,40 @@ func (s *Session) reconnect() (*conn, bool) {
 		}
 		wait = min(wait*2, s.cfg.MaxReconnectWait)
 	}
+}
+
+// dialConn makes one connection of generation gen (see conn.Dial), bounded
+// by Config.ConnectTimeout. A refused client id is an *APIError 326.
+func (s *Session) dialConn(ctx context.Context, gen uint64) (*conn.Conn, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.ConnectTimeout)
+	defer cancel()
+	c, err := conn.Dial(ctx, gen, conn.Options{
+		Addr:         s.cfg.addr(),
+		ClientID:     s.cfg.ClientID,
+		PaceAPI:      !s.cfg.NoPaceAPI,
+		Cap:          s.cfg.newRateCap(),
+		FirstSend:    s.w.Limiter().Wait,
+		Handler:      &wrapper{s: s, gen: gen},
+		Logger:       s.log,
+		Disconnected: ErrDisconnected,
+	})
+	var ref *conn.RefusedError
+	if errors.As(err, &ref) {
+		return nil, &APIError{ReqID: ref.ReqID, Code: ref.Code, Msg: ref.Msg, AdvancedOrderRejectJSON: ref.Advanced, Time: ref.Time}
+	}
+	return c, err
+}
+
+// teardown ends c (see conn.Conn.Teardown); the Session forgets it as
+// soon as nothing can be written on it any more.
+func (s *Session) teardown(c *conn.Conn) {
+	c.Teardown(func() {
+		s.ecMu.Lock()
+		if s.cur == c {
+			s.cur = nil
+		}
+		s.ecMu.Unlock()
+	})
 }
 
 // deliverWarnings runs OnWarning off the reader goroutine.

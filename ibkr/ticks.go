@@ -10,7 +10,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/scmhub/ibapi"
+	"github.com/ibbot/ibbot/ibkr/internal/conn"
+	"github.com/ibbot/ibbot/ibkr/internal/pace"
 	"github.com/shopspring/decimal"
 )
 
@@ -220,9 +221,9 @@ func (s *Session) MarketRule(ctx context.Context, id int64) (PriceIncrements, er
 	if err != nil {
 		return nil, err
 	}
-	if v := s.serverVersion(); v > 0 && v < int(ibapi.MIN_SERVER_VER_MARKET_RULES) {
+	if v := s.serverVersion(); v > 0 && v < conn.MinServerVerMarketRules {
 		return nil, fmt.Errorf("ibkr: market rule %d: the gateway speaks server version %d; market rules need %d or later: %w",
-			id, v, ibapi.MIN_SERVER_VER_MARKET_RULES, ErrInvalidRequest)
+			id, v, conn.MinServerVerMarketRules, ErrInvalidRequest)
 	}
 	mr.mu.Lock()
 	if mr.pending == nil {
@@ -230,7 +231,7 @@ func (s *Session) MarketRule(ctx context.Context, id int64) (PriceIncrements, er
 		mr.cache = map[int64]PriceIncrements{}
 	}
 	r := mr.pending[id]
-	start := r == nil || r.suspect || r.o.finished()
+	start := r == nil || r.suspect || r.o.Finished()
 	if start {
 		r = &ruleReq{o: newOneShot[PriceIncrements]()}
 		mr.pending[id] = r
@@ -238,7 +239,7 @@ func (s *Session) MarketRule(ctx context.Context, id int64) (PriceIncrements, er
 	mr.mu.Unlock()
 	if start {
 		rr := r
-		s.sendAsync(gen, laneInteractive, func(ec *ibapi.EClient) { ec.ReqMarketRule(id) }, func(err error) {
+		s.sendAsync(gen, pace.LaneInteractive, conn.MarketRule{ID: id}, func(err error) {
 			rr.o.fail(err)
 		})
 	}
@@ -247,7 +248,7 @@ func (s *Session) MarketRule(ctx context.Context, id int64) (PriceIncrements, er
 	// hold a caller without a deadline forever.
 	wctx, cancel := context.WithTimeout(ctx, ruleTimeout)
 	defer cancel()
-	v, err := r.o.wait(wctx)
+	v, err := r.o.Wait(wctx)
 	if err != nil {
 		if wctx.Err() != nil {
 			mr.mu.Lock()
@@ -293,7 +294,7 @@ func (s *Session) failRuleOnError(e *APIError) {
 }
 
 // deliverRule hands a marketRule reply to its waiters and the cache.
-func (s *Session) deliverRule(id int64, incs []ibapi.PriceIncrement) {
+func (s *Session) deliverRule(id int64, incs []conn.PriceIncrement) {
 	p := make(PriceIncrements, 0, len(incs))
 	for _, x := range incs {
 		if x.Increment <= 0 || x.LowEdge < 0 {
@@ -315,8 +316,8 @@ func (s *Session) deliverRule(id int64, incs []ibapi.PriceIncrement) {
 	delete(mr.pending, id)
 	mr.mu.Unlock()
 	if r != nil {
-		r.o.add(p)
-		r.o.finish()
+		r.o.Add(p)
+		r.o.Finish()
 	}
 }
 

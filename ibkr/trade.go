@@ -410,7 +410,7 @@ func (b *orderBook) cancelDone(id int64, err error) {
 	if err != nil {
 		w.fail(err)
 	} else {
-		w.finish()
+		w.Finish()
 	}
 }
 

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/scmhub/ibapi"
+	"github.com/ibbot/ibbot/ibkr/internal/conn"
 	"github.com/shopspring/decimal"
 )
 
@@ -64,15 +64,13 @@ func (c Contract) String() string {
 	return b.String()
 }
 
-func (c Contract) toIB() *ibapi.Contract {
-	ic := ibapi.NewContract()
+func (c Contract) toWire() conn.Contract {
+	var ic conn.Contract
 	ic.ConID = c.ConID
 	ic.Symbol = c.Symbol
 	ic.SecType = c.SecType
 	ic.LastTradeDateOrContractMonth = c.Expiry
-	if c.Strike.IsZero() {
-		ic.Strike = 0
-	} else {
+	if !c.Strike.IsZero() {
 		ic.Strike = c.Strike.InexactFloat64()
 	}
 	ic.Right = c.Right
@@ -86,10 +84,7 @@ func (c Contract) toIB() *ibapi.Contract {
 	return ic
 }
 
-func contractFromIB(ic *ibapi.Contract) Contract {
-	if ic == nil {
-		return Contract{}
-	}
+func contractFromWire(ic conn.Contract) Contract {
 	c := Contract{
 		ConID:           ic.ConID,
 		Symbol:          ic.Symbol,
@@ -139,9 +134,9 @@ type ContractDetails struct {
 	RealExpirationDate string
 }
 
-func detailsFromIB(d *ibapi.ContractDetails) ContractDetails {
+func detailsFromWire(d conn.ContractDetails) ContractDetails {
 	return ContractDetails{
-		Contract:           contractFromIB(&d.Contract),
+		Contract:           contractFromWire(d.Contract),
 		MarketName:         d.MarketName,
 		MinTick:            priceDecimal(d.MinTick),
 		OrderTypes:         d.OrderTypes,
@@ -358,12 +353,12 @@ func floatDecimal(v float64) decimal.Decimal {
 	return decimal.NewFromFloat(v)
 }
 
-// sizeValue converts a wire size and reports whether one was sent.
-func sizeValue(d ibapi.Decimal) (decimal.Decimal, bool) {
-	if d == ibapi.UNSET_DECIMAL {
+// sizeValue converts a wire size (a decimal string; sent is false for the
+// wire's unset size) and reports whether one was sent.
+func sizeValue(s string, sent bool) (decimal.Decimal, bool) {
+	if !sent {
 		return decimal.Zero, false
 	}
-	s := ibapi.DecimalToString(d)
 	if s == "" || s == "NaN" {
 		return decimal.Zero, false
 	}
@@ -382,9 +377,8 @@ func priceValue(v float64) (decimal.Decimal, bool) {
 	return floatDecimal(v), true
 }
 
-// sizeDecimal converts a wire size.
-func sizeDecimal(d ibapi.Decimal) decimal.Decimal {
-	s := ibapi.DecimalToString(d)
+// sizeDecimal converts a wire size (a decimal string).
+func sizeDecimal(s string) decimal.Decimal {
 	if s == "" {
 		return decimal.Zero
 	}

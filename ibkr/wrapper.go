@@ -3,79 +3,36 @@ package ibkr
 import (
 	"time"
 
-	"github.com/scmhub/ibapi"
+	"github.com/ibbot/ibbot/ibkr/internal/conn"
+	"github.com/ibbot/ibbot/ibkr/internal/pace"
 )
 
-// wrapper receives one connection's callbacks from the EClient's decoder
-// goroutine and routes them. Every method returns at once: deliveries are
-// appends under short locks and non-blocking channel sends.
+// wrapper receives one connection's messages from its decoder goroutine
+// (as a conn.Handler) and routes them. Every method returns at once:
+// deliveries are appends under short locks and non-blocking channel sends.
 type wrapper struct {
-	quietWrapper
-	s *Session
-	c *conn
+	s   *Session
+	gen uint64 // the connection's generation
 }
 
-func (w *wrapper) ConnectionClosed() {
-	w.c.closedOnce.Do(func() { close(w.c.closedCh) })
-}
+var _ conn.Handler = (*wrapper)(nil)
 
-func (w *wrapper) NextValidID(id int64) {
-	c := w.c
-	c.mu.Lock()
-	first := !c.gotID
-	c.nextValidID = max(c.nextValidID, id)
-	c.gotID = true
-	c.mu.Unlock()
-	if first {
-		c.markReady()
-		return
-	}
-	w.s.ids.seed(id)
-}
+func (w *wrapper) NextValidID(id int64) { w.s.ids.seed(id) }
 
-func (w *wrapper) ManagedAccounts(accts []string) {
-	c := w.c
-	c.mu.Lock()
-	c.accounts = append([]string(nil), accts...)
-	c.gotAccounts = true
-	c.mu.Unlock()
-	c.markReady()
-}
+func (w *wrapper) CurrentTime(t int64) { w.s.times.Deliver(t) }
 
-func (w *wrapper) CurrentTime(t int64) {
-	if t == barrierTime {
-		w.c.barrierOnce.Do(func() { close(w.c.barrier) })
-		return
-	}
-	if !w.c.probe.finished() {
-		w.c.probe.add(t)
-		w.c.probe.finish()
-		return
-	}
-	w.s.times.deliver(t)
-}
-
-func (w *wrapper) Error(reqID, errTime, code int64, msg, advanced string) {
+func (w *wrapper) Error(reqID int64, at time.Time, code int64, msg, advanced string) {
 	s := w.s
-	e := &APIError{ReqID: reqID, Code: code, Msg: msg, AdvancedOrderRejectJSON: advanced}
-	if errTime > 0 {
-		e.Time = time.UnixMilli(errTime)
-	}
+	e := &APIError{ReqID: reqID, Code: code, Msg: msg, AdvancedOrderRejectJSON: advanced, Time: at}
 	switch code {
-	case 326:
-		w.c.mu.Lock()
-		w.c.refusal = e
-		w.c.mu.Unlock()
-		w.c.refusedOnce.Do(func() { close(w.c.refused) })
-		return
 	case 1100:
-		s.connectivityLost(w.c, e)
+		s.connectivityLost(w.gen, e)
 		return
 	case 1101:
-		s.connectivityRestored(w.c, e, true)
+		s.connectivityRestored(e, true)
 		return
 	case 1102:
-		s.connectivityRestored(w.c, e, false)
+		s.connectivityRestored(e, false)
 		return
 	}
 	info := LookupCode(code)
@@ -87,7 +44,7 @@ func (w *wrapper) Error(reqID, errTime, code int64, msg, advanced string) {
 		return
 	}
 	if reqID >= 0 {
-		if t := s.router.get(reqID); t != nil {
+		if t := s.router.Get(reqID); t != nil {
 			s.routeRequestError(t, e, info)
 			return
 		}
@@ -173,67 +130,67 @@ func (s *Session) routeOrderError(id int64, e *APIError, info CodeInfo) {
 	}
 }
 
-func (w *wrapper) ContractDetails(reqID int64, d *ibapi.ContractDetails) {
-	if o, ok := w.s.router.get(reqID).(*oneShot[ContractDetails]); ok {
-		o.add(detailsFromIB(d))
+func (w *wrapper) ContractDetails(reqID int64, d conn.ContractDetails) {
+	if o, ok := w.s.router.Get(reqID).(*oneShot[ContractDetails]); ok {
+		o.Add(detailsFromWire(d))
 	}
 }
 
 func (w *wrapper) ContractDetailsEnd(reqID int64) {
-	if o, ok := w.s.router.get(reqID).(*oneShot[ContractDetails]); ok {
-		o.finish()
+	if o, ok := w.s.router.Get(reqID).(*oneShot[ContractDetails]); ok {
+		o.Finish()
 	}
 }
 
-func (w *wrapper) SecurityDefinitionOptionParameter(reqID int64, exchange string, underlyingConID int64, tradingClass, multiplier string, expirations []string, strikes []float64) {
-	if o, ok := w.s.router.get(reqID).(*oneShot[OptionChain]); ok {
-		o.add(chainFromIB(exchange, underlyingConID, tradingClass, multiplier, expirations, strikes))
+func (w *wrapper) SecDefOptParams(reqID int64, exchange string, underlyingConID int64, tradingClass, multiplier string, expirations []string, strikes []float64) {
+	if o, ok := w.s.router.Get(reqID).(*oneShot[OptionChain]); ok {
+		o.Add(chainFromWire(exchange, underlyingConID, tradingClass, multiplier, expirations, strikes))
 	}
 }
 
-func (w *wrapper) SecurityDefinitionOptionParameterEnd(reqID int64) {
-	if o, ok := w.s.router.get(reqID).(*oneShot[OptionChain]); ok {
-		o.finish()
+func (w *wrapper) SecDefOptParamsEnd(reqID int64) {
+	if o, ok := w.s.router.Get(reqID).(*oneShot[OptionChain]); ok {
+		o.Finish()
 	}
 }
 
-func (w *wrapper) MarketRule(id int64, incs []ibapi.PriceIncrement) {
+func (w *wrapper) MarketRule(id int64, incs []conn.PriceIncrement) {
 	w.s.deliverRule(id, incs)
 }
 
 // Market data.
 
 func (w *wrapper) sink(reqID int64) quoteSink {
-	q, _ := w.s.router.get(reqID).(quoteSink)
+	q, _ := w.s.router.Get(reqID).(quoteSink)
 	return q
 }
 
-func (w *wrapper) TickPrice(reqID int64, tickType ibapi.TickType, price float64, _ ibapi.TickAttrib) {
+func (w *wrapper) TickPrice(reqID, tickType int64, price float64) {
 	if q := w.sink(reqID); q != nil {
-		q.state().price(int64(tickType), price, w.s.cfg.MarketClock())
+		q.state().price(tickType, price, w.s.cfg.MarketClock())
 		q.changed()
 	}
 }
 
-func (w *wrapper) TickSize(reqID int64, tickType ibapi.TickType, size ibapi.Decimal) {
+func (w *wrapper) TickSize(reqID, tickType int64, size string, sent bool) {
 	if q := w.sink(reqID); q != nil {
-		v, ok := sizeValue(size)
-		q.state().size(int64(tickType), v, ok, w.s.cfg.MarketClock())
+		v, ok := sizeValue(size, sent)
+		q.state().size(tickType, v, ok, w.s.cfg.MarketClock())
 		q.changed()
 	}
 }
 
-func (w *wrapper) TickGeneric(reqID int64, tickType ibapi.TickType, value float64) {
+func (w *wrapper) TickGeneric(reqID, tickType int64, value float64) {
 	if q := w.sink(reqID); q != nil {
-		q.state().generic(int64(tickType), value, w.s.cfg.MarketClock())
+		q.state().generic(tickType, value, w.s.cfg.MarketClock())
 		q.changed()
 	}
 }
 
-func (w *wrapper) TickOptionComputation(reqID int64, tickType ibapi.TickType, _ int64, iv, delta, optPrice, pvDiv, gamma, vega, theta, undPrice float64) {
+func (w *wrapper) TickOptionComputation(reqID, tickType int64, iv, delta, optPrice, pvDiv, gamma, vega, theta, undPrice float64) {
 	if q := w.sink(reqID); q != nil {
 		g := Greeks{ImpliedVol: iv, Delta: delta, OptPrice: optPrice, PVDividend: pvDiv, Gamma: gamma, Vega: vega, Theta: theta, UndPrice: undPrice}
-		q.state().option(int64(tickType), g, w.s.cfg.MarketClock())
+		q.state().option(tickType, g, w.s.cfg.MarketClock())
 		q.changed()
 	}
 }
@@ -252,48 +209,48 @@ func (w *wrapper) MarketDataType(reqID int64, t int64) {
 
 // History.
 
-func (w *wrapper) HistoricalData(reqID int64, b *ibapi.Bar) {
-	o, ok := w.s.router.get(reqID).(*oneShot[Bar])
+func (w *wrapper) HistoricalData(reqID int64, b conn.Bar) {
+	o, ok := w.s.router.Get(reqID).(*oneShot[Bar])
 	if !ok {
 		return
 	}
-	bar, err := barFromIB(b)
+	bar, err := barFromWire(b)
 	if err != nil {
-		o.fail(err)
+		o.Fail(err)
 		return
 	}
-	o.add(bar)
+	o.Add(bar)
 }
 
-func (w *wrapper) HistoricalDataEnd(reqID int64, _, _ string) {
-	if o, ok := w.s.router.get(reqID).(*oneShot[Bar]); ok {
-		o.finish()
+func (w *wrapper) HistoricalDataEnd(reqID int64) {
+	if o, ok := w.s.router.Get(reqID).(*oneShot[Bar]); ok {
+		o.Finish()
 	}
 }
 
 // Orders.
 
-func (w *wrapper) OpenOrder(orderID int64, c *ibapi.Contract, o *ibapi.Order, st *ibapi.OrderState) {
+func (w *wrapper) OpenOrder(orderID int64, c conn.Contract, o conn.Order, st conn.OrderState) {
 	s := w.s
 	if o.WhatIf {
 		s.orders.mu.Lock()
 		wi := s.orders.whatIf[orderID]
 		s.orders.mu.Unlock()
 		if wi != nil {
-			wi.add(previewFromIB(st))
-			wi.finish()
+			wi.Add(previewFromWire(st))
+			wi.Finish()
 		}
 		return
 	}
-	info := OrderInfo{OrderID: orderID, PermID: o.PermID, ClientID: o.ClientID, Contract: contractFromIB(c), Order: orderFromIB(o), Status: st.Status}
-	s.openOrdersFlight.add(info)
+	info := OrderInfo{OrderID: orderID, PermID: o.PermID, ClientID: o.ClientID, Contract: contractFromWire(c), Order: orderFromWire(o), Status: st.Status}
+	s.openOrdersFlight.Add(info)
 	if o.ClientID == s.cfg.ClientID || o.ClientID == 0 {
 		s.orders.mu.Lock()
 		t := s.orders.trades[orderID]
 		if t == nil && orderID > 0 && !terminalStatus(st.Status) {
 			// Adopt an order of this client id placed before this Session
 			// (the Gateway re-sends them on connect).
-			t = adoptedTrade(s, orderID, info.Contract, info.Order, w.c.gen)
+			t = adoptedTrade(s, orderID, info.Contract, info.Order, w.gen)
 			s.orders.trades[orderID] = t
 			s.ids.seed(orderID + 1)
 		}
@@ -305,10 +262,10 @@ func (w *wrapper) OpenOrder(orderID int64, c *ibapi.Contract, o *ibapi.Order, st
 }
 
 func (w *wrapper) OpenOrderEnd() {
-	w.s.openOrdersFlight.finish()
+	w.s.openOrdersFlight.Finish()
 }
 
-func (w *wrapper) OrderStatus(orderID int64, status string, filled, remaining ibapi.Decimal, avgFillPrice float64, permID, parentID int64, lastFillPrice float64, _ int64, whyHeld string, _ float64) {
+func (w *wrapper) OrderStatus(orderID int64, status, filled, remaining string, avgFillPrice float64, permID, parentID int64, lastFillPrice float64, whyHeld string) {
 	st := OrderStatus{
 		OrderID: orderID, Status: status, Filled: sizeDecimal(filled), Remaining: sizeDecimal(remaining),
 		AvgFillPrice: priceDecimal(avgFillPrice), LastFillPrice: priceDecimal(lastFillPrice),
@@ -322,15 +279,15 @@ func (w *wrapper) OrderStatus(orderID int64, status string, filled, remaining ib
 	}
 }
 
-func (w *wrapper) ExecDetails(reqID int64, c *ibapi.Contract, e *ibapi.Execution) {
+func (w *wrapper) ExecDetails(reqID int64, c conn.Contract, e conn.Execution) {
 	s := w.s
 	f := Fill{
 		ExecID: e.ExecID, Time: e.Time, Side: e.Side, Shares: sizeDecimal(e.Shares), Price: priceDecimal(e.Price),
 		CumQty: sizeDecimal(e.CumQty), AvgPrice: priceDecimal(e.AvgPrice), Exchange: e.Exchange,
 	}
 	if reqID >= 0 {
-		if o, ok := s.router.get(reqID).(*oneShot[Execution]); ok {
-			o.add(Execution{OrderID: e.OrderID, Contract: contractFromIB(c), Fill: f})
+		if o, ok := s.router.Get(reqID).(*oneShot[Execution]); ok {
+			o.Add(Execution{OrderID: e.OrderID, Contract: contractFromWire(c), Fill: f})
 		}
 	}
 	s.orders.mu.Lock()
@@ -352,8 +309,8 @@ func (w *wrapper) ExecDetails(reqID int64, c *ibapi.Contract, e *ibapi.Execution
 }
 
 func (w *wrapper) ExecDetailsEnd(reqID int64) {
-	if o, ok := w.s.router.get(reqID).(*oneShot[Execution]); ok {
-		o.finish()
+	if o, ok := w.s.router.Get(reqID).(*oneShot[Execution]); ok {
+		o.Finish()
 	}
 }
 
@@ -361,7 +318,7 @@ func (w *wrapper) ExecDetailsEnd(reqID int64) {
 // requests.
 const maxCommissions = 10000
 
-func (w *wrapper) CommissionAndFeesReport(r ibapi.CommissionAndFeesReport) {
+func (w *wrapper) CommissionReport(r conn.CommissionReport) {
 	s := w.s
 	f := Fill{Commission: priceDecimal(r.CommissionAndFees), RealizedPNL: priceDecimal(r.RealizedPNL), Currency: r.Currency}
 	if r.RealizedPNL < 0 && r.RealizedPNL != -1 {
@@ -389,37 +346,37 @@ func (w *wrapper) CommissionAndFeesReport(r ibapi.CommissionAndFeesReport) {
 	t.mu.Unlock()
 }
 
-func (w *wrapper) CompletedOrder(c *ibapi.Contract, o *ibapi.Order, st *ibapi.OrderState) {
-	w.s.completedFlight.add(OrderInfo{OrderID: o.OrderID, PermID: o.PermID, ClientID: o.ClientID, Contract: contractFromIB(c), Order: orderFromIB(o), Status: st.Status})
+func (w *wrapper) CompletedOrder(c conn.Contract, o conn.Order, st conn.OrderState) {
+	w.s.completedFlight.Add(OrderInfo{OrderID: o.OrderID, PermID: o.PermID, ClientID: o.ClientID, Contract: contractFromWire(c), Order: orderFromWire(o), Status: st.Status})
 }
 
 func (w *wrapper) CompletedOrdersEnd() {
-	w.s.completedFlight.finish()
+	w.s.completedFlight.Finish()
 }
 
 // Account.
 
-func (w *wrapper) Position(account string, c *ibapi.Contract, pos ibapi.Decimal, avgCost float64) {
-	if w.s.positionsFlight.active() {
-		q := decimalFromSigned(ibapi.DecimalToString(pos))
-		w.s.positionsFlight.add(Position{Account: account, Contract: contractFromIB(c), Quantity: q, AvgCost: priceDecimal(avgCost)})
+func (w *wrapper) Position(account string, c conn.Contract, pos string, avgCost float64) {
+	if w.s.positionsFlight.Active() {
+		q := decimalFromSigned(pos)
+		w.s.positionsFlight.Add(Position{Account: account, Contract: contractFromWire(c), Quantity: q, AvgCost: priceDecimal(avgCost)})
 	}
 }
 
 func (w *wrapper) PositionEnd() {
 	s := w.s
-	s.positionsFlight.finish()
-	s.sendAsync(w.c.gen, laneOrder, func(ec *ibapi.EClient) { ec.CancelPositions() })
+	s.positionsFlight.Finish()
+	s.sendAsync(w.gen, pace.LaneOrder, conn.CancelPositions{})
 }
 
 func (w *wrapper) AccountSummary(reqID int64, account, tag, value, currency string) {
-	if o, ok := w.s.router.get(reqID).(*oneShot[AccountValue]); ok {
-		o.add(AccountValue{Account: account, Tag: tag, Value: value, Currency: currency})
+	if o, ok := w.s.router.Get(reqID).(*oneShot[AccountValue]); ok {
+		o.Add(AccountValue{Account: account, Tag: tag, Value: value, Currency: currency})
 	}
 }
 
 func (w *wrapper) AccountSummaryEnd(reqID int64) {
-	if o, ok := w.s.router.get(reqID).(*oneShot[AccountValue]); ok {
-		o.finish()
+	if o, ok := w.s.router.Get(reqID).(*oneShot[AccountValue]); ok {
+		o.Finish()
 	}
 }

@@ -91,6 +91,11 @@ type Bot struct {
 	acct      *accountState
 	guardDay  map[string]bool // days the daily-loss guard was reported
 	resetDone bool
+	// inDoubt holds, per symbol, a bracket written to the Gateway whose
+	// placing failed before the Gateway acknowledged it (the symbol's
+	// time ran out, the connection was lost): it may be live without yet
+	// showing in the Gateway's open orders.
+	inDoubt map[string]*ibkr.Bracket
 }
 
 type cachedBars struct {
@@ -144,7 +149,7 @@ func New(d Deps) (*Bot, error) {
 		st = s
 	}
 	return &Bot{d: d, strategy: st, log: d.Logger, cache: map[string]cachedBars{}, histFails: map[string]int{},
-		kinds: map[string]int{}, guardDay: map[string]bool{}}, nil
+		kinds: map[string]int{}, guardDay: map[string]bool{}, inDoubt: map[string]*ibkr.Bracket{}}, nil
 }
 
 // RunID names this run (order refs, journal).
@@ -236,6 +241,11 @@ func (b *Bot) RunSymbol(ctx context.Context, symbol string) error {
 	if err != nil {
 		return fmt.Errorf("%s: account: %w", symbol, err)
 	}
+	// Before the open orders: an entry acknowledged from now on is in
+	// them.
+	if why := b.entryInDoubt(symbol); why != "" {
+		return r.skip(why)
+	}
 	open, err := b.d.Broker.OpenOrders(ctx)
 	if err != nil {
 		return fmt.Errorf("%s: open orders: %w", symbol, err)
@@ -274,6 +284,15 @@ func (b *Bot) RunSymbol(ctx context.Context, symbol string) error {
 		if oi.Order.Action == "BUY" && oi.Order.ParentID == 0 {
 			return r.skip(fmt.Sprintf("working entry: order %d (%s, %s) adopted from %s", oi.OrderID, oi.Contract.LocalSymbol, oi.Status, oi.Order.OrderRef))
 		}
+	}
+	// The cycle's account snapshot is taken once, by its first symbol: an
+	// entry that filled after it is neither in its positions nor working
+	// any more. A buy journaled in this cycle means exactly that; entering
+	// again would double the position.
+	if rec, ok, err := b.d.Journal.LastOf(ctx, symbol, KindFill, "BOT"); err != nil {
+		return fmt.Errorf("%s: %w", symbol, err)
+	} else if ok && rec.Run == b.d.RunID && rec.Cycle == r.cycle {
+		return r.skip(fmt.Sprintf("entry filled this cycle, after the account snapshot (%s): the position shows next cycle", rec.Summary))
 	}
 	// 2. Guards on new entries.
 	if why, err := r.guards(acct, openPositions); err != nil || why != "" {
@@ -339,6 +358,30 @@ func (b *Bot) RunSymbol(ctx context.Context, symbol string) error {
 	_ = chain
 	// 8. Act.
 	return r.act(t)
+}
+
+// entryInDoubt returns why symbol may not enter while a bracket it wrote
+// is not acknowledged by the Gateway, or "". Once the Gateway has it (a
+// permId) or the session has resolved it (done: filled, cancelled,
+// rejected or lost), the Gateway's own records tell the rest.
+func (b *Bot) entryInDoubt(symbol string) string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	br := b.inDoubt[symbol]
+	if br == nil {
+		return ""
+	}
+	select {
+	case <-br.Parent.Done():
+		delete(b.inDoubt, symbol)
+		return ""
+	default:
+	}
+	if br.Parent.PermID() != 0 {
+		delete(b.inDoubt, symbol)
+		return ""
+	}
+	return fmt.Sprintf("entry in doubt: order %d was written and the Gateway has not acknowledged it yet", br.Parent.ID())
 }
 
 // account returns the cycle's account snapshot, fetching it once per
@@ -517,6 +560,11 @@ func (r *run) contract(right string) (optchain.Candidate, *optchain.Chain, strin
 		if errors.Is(err, optchain.ErrNoChain) || errors.Is(err, optchain.ErrNoUnderlyingPrice) {
 			return optchain.Candidate{}, nil, "no contract: " + err.Error(), nil
 		}
+		if errors.Is(err, ibkr.ErrCompetingSession) {
+			// Not this symbol's failure: no market data flows while
+			// another live session of the login runs (10197).
+			return optchain.Candidate{}, nil, "no market data while a competing live session runs: " + err.Error(), nil
+		}
 		return optchain.Candidate{}, nil, "", fmt.Errorf("%s: option chain: %w", r.symbol, err)
 	}
 	best, rejected, err := ch.Select(optchain.Criteria{Right: right, Moneyness: o.Moneyness, StrikeCount: o.StrikeCount,
@@ -525,6 +573,14 @@ func (r *run) contract(right string) (optchain.Candidate, *optchain.Chain, strin
 		r.b.log.Debug("contract_rejected", r.attrs("contract", rj.Contract.LocalSymbol, "reason", rj.Reason)...)
 	}
 	if err != nil {
+		// Quotes lost to the connection (or another retryable failure)
+		// are no verdict on the contracts: fail retryably rather than
+		// skip as if none passed.
+		for _, ce := range ch.Errors {
+			if ibkr.IsRetryable(ce.Err) {
+				return optchain.Candidate{}, ch, "", fmt.Errorf("%s: option chain: quote of %s: %w", r.symbol, ce.Contract.LocalSymbol, ce.Err)
+			}
+		}
 		reasons := make([]string, 0, len(rejected))
 		for _, rj := range rejected {
 			reasons = append(reasons, rj.Contract.LocalSymbol+": "+rj.Reason)
@@ -560,6 +616,12 @@ func (r *run) act(t Ticket) error {
 	}
 	br, err := b.d.Broker.PlaceBracket(r.ctx, t.Contract, parent, tp, sl)
 	if err != nil {
+		if false && br != nil && !errors.Is(err, ibkr.ErrOrderRejected) {
+			// Written, not acknowledged: it may be live.
+			b.mu.Lock()
+			b.inDoubt[r.symbol] = br
+			b.mu.Unlock()
+		}
 		return r.orderError("bracket", t, err)
 	}
 	ids := map[string]int64{"parent": br.Parent.ID(), "stop_loss": br.StopLoss.ID()}

@@ -40,3 +40,17 @@ func HTTPAddr(s string) (string, error) {
 	}
 	return net.JoinHostPort(host, strconv.Itoa(p)), nil
 }
+
+// IsLoopback reports whether addr's host is a loopback address or
+// "localhost".
+func IsLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

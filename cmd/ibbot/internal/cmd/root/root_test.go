@@ -207,6 +207,9 @@ func TestRunConfigErrors(t *testing.T) {
 		{"sim flag without sim", []string{"run", "--speed", "5"}, []string{"--speed needs --sim"}},
 		{"live and what-if", []string{"run", "--sim", "--live", "--what-if"}, []string{"--what-if"}},
 		{"bad log level", []string{"run", "--log-level", "loud"}, []string{"--log-level", "debug, info, warn or error"}},
+		{"http not loopback", []string{"run", "--http", "0.0.0.0:9464"}, []string{"--http", "not a loopback address", "--http-allow-remote"}},
+		{"http bad port", []string{"run", "--http", "127.0.0.1:99999"}, []string{"--http", "0 to 65535"}},
+		{"allow remote alone", []string{"run", "--http-allow-remote"}, []string{"--http-allow-remote needs --http"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

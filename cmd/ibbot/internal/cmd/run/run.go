@@ -58,6 +58,9 @@ type RunOptions struct {
 	// HTTP is --http: where /metrics, /healthz and /readyz are served
 	// ("" off).
 	HTTP string
+	// HTTPAllowRemote lets --http listen on an address other than
+	// loopback.
+	HTTPAllowRemote bool
 
 	// Config is the effective configuration (file, env, flags).
 	Config bot.Config
@@ -87,6 +90,10 @@ type RunOptions struct {
 	// ConnLostAfter is how long a lost Gateway connection may last before
 	// the connection_lost alert (0: DefaultConnLostAfter).
 	ConnLostAfter time.Duration
+	// ConnectivityTimeout, when set, is how long the session waits for the
+	// Gateway's link to IB to come back after 1100 before it reconnects
+	// (0: ibkr.Config's default; tests).
+	ConnectivityTimeout time.Duration
 }
 
 // NewCmdRun returns the "run" command. runF, when not nil, replaces the
@@ -111,8 +118,9 @@ margin and commission of each ticket instead.
 Configuration comes from --config settings.yaml (the old bot's keys, see
 docs/bot.md), then IBBOT_* environment variables, then flags. With --sim the
 bot, the scheduler and the simulated market share one virtual clock (--speed
-60: a 180 s interval takes 3 s); without --cycles it runs one simulated
-trading session to its close and prints a summary.`,
+60: a 180 s interval takes 3 s), and IB's historical data pacing windows run
+on it too; without --cycles it runs one simulated trading session to its
+close and prints a summary.`,
 		Example: `  ibbot run --sim
   ibbot run --sim --symbols SPY,QQQ,AAPL --max-concurrent 2 --interval 180s --cycles 3
   ibbot run --sim --live --sim-listen 127.0.0.1:4010
@@ -146,6 +154,7 @@ trading session to its close and prints a summary.`,
 	fl.Float64Var(&opts.Speed, "speed", 0, fmt.Sprintf("with --sim: the virtual clock's multiple of wall time (default %d, at most %d)", DefaultSimSpeed, MaxSimSpeed))
 	fl.StringVar(&opts.SimListen, "sim-listen", "", "with --sim: expose the embedded Gateway on `ADDR` (host:port) so any TWS API client can watch the bot")
 	fl.StringVar(&opts.HTTP, "http", "", "serve /metrics (Prometheus), /healthz and /readyz on `ADDR` (e.g. 127.0.0.1:9464; a bare :9464 listens on loopback only)")
+	fl.BoolVar(&opts.HTTPAllowRemote, "http-allow-remote", false, "let --http listen on an address other than loopback (the metrics name the account's activity; health checks need no more than loopback)")
 	fl.StringVar(&opts.SimControl, "sim-control-addr", "", "with --sim: serve the simulator's control protocol (as ibbot sim) on this loopback `ADDR`")
 	return cmd
 }
@@ -202,6 +211,12 @@ func (o *RunOptions) resolve(cmd *cobra.Command) error {
 	addr, err := cmdutil.HTTPAddr(o.HTTP)
 	if err != nil {
 		return cmdutil.FlagErrorf("invalid --http %q: %v", o.HTTP, err)
+	}
+	if addr != "" && !cmdutil.IsLoopback(addr) && !o.HTTPAllowRemote {
+		return cmdutil.FlagErrorf("invalid --http %q: not a loopback address; add --http-allow-remote to serve metrics and health beyond this machine", o.HTTP)
+	}
+	if o.HTTPAllowRemote && addr == "" {
+		return cmdutil.FlagErrorf("--http-allow-remote needs --http ADDR")
 	}
 	o.HTTP = addr
 	o.Config = cfg
@@ -343,6 +358,7 @@ func Run(ctx context.Context, o *RunOptions, logger *slog.Logger) error {
 		clock, now = o.Clock, o.Clock.Now
 	}
 	var srv *ibsim.Server
+	var hist ibkr.HistoricalPacing // IB's, except on the embedded simulator
 	host, port := cfg.Broker.Host, cfg.Broker.Port
 	if o.Gateway.Sim {
 		sc := bot.NewSimClock(o.Gateway.SimStart, o.Speed)
@@ -357,8 +373,10 @@ func Run(ctx context.Context, o *RunOptions, logger *slog.Logger) error {
 		if level > slog.LevelDebug {
 			simLog = slog.New(minLevel{logger.Handler(), slog.LevelWarn})
 		}
+		hist = simHistoricalPacing(o.Speed)
 		srv, err = ibsim.Start(ibsim.Config{Addr: addr, Seed: o.Gateway.Seed, Clock: sc,
-			Logger: simLog.With("component", "ibsim"), TickInterval: 250 * time.Millisecond})
+			Logger: simLog.With("component", "ibsim"), TickInterval: 250 * time.Millisecond,
+			Limits: ibsim.Limits{HistIdenticalWindow: hist.IdenticalWindow, HistBurstWindow: hist.BurstWindow, HistLongWindow: hist.LongWindow}})
 		if err != nil {
 			return fmt.Errorf("start the embedded simulator: %w", err)
 		}
@@ -388,7 +406,8 @@ func Run(ctx context.Context, o *RunOptions, logger *slog.Logger) error {
 		}
 	}
 
-	pool := ibkr.NewPool(ibkr.PoolConfig{Session: ibkr.Config{Logger: logger.With("component", "ibkr"), MarketClock: now, ReadOnly: cfg.Broker.ReadOnly}})
+	pool := ibkr.NewPool(ibkr.PoolConfig{Session: ibkr.Config{Logger: logger.With("component", "ibkr"), MarketClock: now, ReadOnly: cfg.Broker.ReadOnly,
+		Historical: hist, ConnectivityTimeout: o.ConnectivityTimeout}})
 	defer pool.Close()
 	ep := ibkr.Endpoint{Host: host, Port: port, ClientID: cfg.Broker.ClientID}
 	lease, err := connect(ctx, pool, ep, logger, o.backoff())
@@ -501,6 +520,17 @@ func Run(ctx context.Context, o *RunOptions, logger *slog.Logger) error {
 		return runErr
 	}
 	return nil
+}
+
+// simHistoricalPacing is IB's historical pacing on the simulated clock:
+// its windows (15 s identical, 2 s burst, 10 min long) divided by the
+// clock's speed, for the embedded simulator and the session alike. A
+// simulated day asks for as many bars per simulated minute as a real one,
+// so it meets the rules as a real day would; the message rate (50 a
+// second) stays on wall time, where the socket is.
+func simHistoricalPacing(speed float64) ibkr.HistoricalPacing {
+	scale := func(d time.Duration) time.Duration { return max(time.Duration(float64(d)/speed), time.Millisecond) }
+	return ibkr.HistoricalPacing{IdenticalWindow: scale(15 * time.Second), BurstWindow: scale(2 * time.Second), LongWindow: scale(10 * time.Minute)}
 }
 
 // connect leases the session of ep. A client id held by another session

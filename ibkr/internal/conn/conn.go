@@ -1,35 +1,39 @@
-package ibkr
+package conn
 
 import (
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/scmhub/ibapi"
 )
 
-// conn is one connection to the Gateway: a guarded socket and two EClients
-// on it, the encoder the Session writes through and the decoder that feeds
-// the Session's wrapper (see guard). A Session replaces it on every
+// Conn is one connection to the Gateway: a guarded socket and two EClients
+// on it, the encoder the Session writes through (Send) and the decoder that
+// feeds the Session's Handler (see guard). A Session replaces it on every
 // reconnect; it is never reused.
-type conn struct {
+type Conn struct {
 	gen uint64
+	o   Options
 	g   *guard
-	ec  *ibapi.EClient // the encoder: only the Session's write path calls it
+	ec  *ibapi.EClient // the encoder: only Send (and the proofs) call it
 	dc  *ibapi.EClient // the decoder: never called after the handshake proof
 
-	// dead is set (under Session.ecMu) once nothing may call into ec.
-	dead bool
+	// sendMu is held while calling into ec; dead is set under it once
+	// nothing may call into ec any more.
+	sendMu sync.Mutex
+	dead   bool
 
 	mu          sync.Mutex
 	nextValidID int64
 	accounts    []string
 	gotID       bool
 	gotAccounts bool
-	refusal     *APIError // 326 during the handshake
+	refusal     *RefusedError // 326 during the handshake
 
 	// encLive and decLive: each EClient's request goroutine has been seen
 	// running (its start races with the client's shutdown otherwise).
@@ -41,29 +45,14 @@ type conn struct {
 	closedCh  chan struct{} // the decoder reported ConnectionClosed
 	encClosed chan struct{} // the encoder reported ConnectionClosed
 	down      chan struct{} // closed when teardown starts
-	probe     *oneShot[int64]
+	probed    chan struct{} // the first round trip's answer arrived
 	downOnce  sync.Once
 
-	readyOnce, refusedOnce, barrierOnce, closedOnce, encClosedOnce sync.Once
+	readyOnce, refusedOnce, barrierOnce, closedOnce, encClosedOnce, probeOnce sync.Once
 }
 
 // version is the negotiated server version.
-func (c *conn) version() int { return int(c.g.serverVersion.Load()) }
-
-// encoderWrapper receives the encoder's few callbacks: client-side errors
-// raised inside a request call (routed like the Gateway's), and its end.
-type encoderWrapper struct {
-	quietWrapper
-	w *wrapper
-}
-
-func (e *encoderWrapper) ConnectionClosed() {
-	e.w.c.encClosedOnce.Do(func() { close(e.w.c.encClosed) })
-}
-
-func (e *encoderWrapper) Error(reqID, errTime, code int64, msg, advanced string) {
-	e.w.Error(reqID, errTime, code, msg, advanced)
-}
+func (c *Conn) version() int { return int(c.g.serverVersion.Load()) }
 
 // barrierTime is the value of the synthetic currentTime message the guard
 // injects at teardown; when the wrapper sees it, every message before it
@@ -78,7 +67,7 @@ const (
 	shutdownTimeout = 5 * time.Second
 )
 
-func (c *conn) markReady() {
+func (c *Conn) markReady() {
 	c.mu.Lock()
 	ok := c.gotID && c.gotAccounts
 	c.mu.Unlock()
@@ -87,19 +76,25 @@ func (c *conn) markReady() {
 	}
 }
 
-// dialConn makes one connection: TCP through a guard, the API handshake,
+// Dial makes one connection: TCP through a guard, the API handshake,
 // startApi, the Gateway's bootstrap (managedAccounts, nextValidId) and one
-// reqCurrentTime round trip. It returns an *APIError with code 326 when the
-// client id is refused.
-func (s *Session) dialConn(ctx context.Context, gen uint64) (*conn, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.ConnectTimeout)
-	defer cancel()
-	g, err := dialGuard(ctx, s.cfg.addr(), s.cfg.newRateCap())
+// reqCurrentTime round trip. gen names the connection (Gen). It returns a
+// *RefusedError when the Gateway refuses the client id (326). ctx bounds
+// the whole attempt.
+func Dial(ctx context.Context, gen uint64, o Options) (*Conn, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Disconnected == nil {
+		o.Disconnected = errDisconnected
+	}
+	g, err := dialGuard(ctx, o.Addr, o.Cap, o.Disconnected)
 	if err != nil {
 		return nil, fmt.Errorf("ibkr: connect: %w", err)
 	}
-	c := &conn{
+	c := &Conn{
 		gen:       gen,
+		o:         o,
 		g:         g,
 		ready:     make(chan struct{}),
 		refused:   make(chan struct{}),
@@ -107,12 +102,12 @@ func (s *Session) dialConn(ctx context.Context, gen uint64) (*conn, error) {
 		closedCh:  make(chan struct{}),
 		encClosed: make(chan struct{}),
 		down:      make(chan struct{}),
-		probe:     newOneShot[int64](),
+		probed:    make(chan struct{}),
 	}
-	w := &wrapper{s: s, c: c}
+	w := &wrapper{c: c, h: o.Handler}
 	c.dc = ibapi.NewEClient(w)
 	c.ec = ibapi.NewEClient(&encoderWrapper{w: w})
-	if !s.cfg.NoPaceAPI {
+	if o.PaceAPI {
 		// The Gateway queues what would exceed its rate instead of
 		// answering 100: a backstop behind the Session's own pacing, for
 		// the delays the Session cannot see (the Gateway's reader stalled).
@@ -125,8 +120,8 @@ func (s *Session) dialConn(ctx context.Context, gen uint64) (*conn, error) {
 	acceptErr := make(chan error, 1)
 	go func() { acceptErr <- g.accept(ctx) }()
 	encErr, decErr := make(chan error, 1), make(chan error, 1)
-	go func() { encErr <- c.ec.Connect("127.0.0.1", g.encoderPort(), s.cfg.ClientID) }()
-	go func() { decErr <- c.dc.Connect("127.0.0.1", g.decoderPort(), s.cfg.ClientID) }()
+	go func() { encErr <- c.ec.Connect("127.0.0.1", g.encoderPort(), c.o.ClientID) }()
+	go func() { decErr <- c.dc.Connect("127.0.0.1", g.decoderPort(), c.o.ClientID) }()
 	var eerr, derr, aerr error
 	// One Connect failing (its dial refused, the socket ended) ends the
 	// guard, so that the other returns at once.
@@ -194,8 +189,8 @@ func (s *Session) dialConn(ctx context.Context, gen uint64) (*conn, error) {
 		// reached it (then nothing has released it yet).
 		if !released && g.replied.Load() && eerr == nil && derr == nil && aerr == nil && c.ec.IsConnected() && c.dc.IsConnected() {
 			// Both clients run: end them as any connection ends.
-			s.teardown(c, true)
-			return nil, fmt.Errorf("ibkr: connect to %s: %w", s.cfg.addr(), context.Cause(ctx))
+			c.teardown(true, nil)
+			return nil, fmt.Errorf("ibkr: connect to %s: %w", o.Addr, context.Cause(ctx))
 		}
 		if eerr == nil {
 			eerr = ctx.Err()
@@ -206,18 +201,18 @@ func (s *Session) dialConn(ctx context.Context, gen uint64) (*conn, error) {
 		cerr = aerr
 	}
 	if cerr == nil && (!c.ec.IsConnected() || !c.dc.IsConnected()) {
-		cerr = fmt.Errorf("%w: the gateway closed the connection during the handshake", ErrDisconnected)
+		cerr = fmt.Errorf("%w: the gateway closed the connection during the handshake", o.Disconnected)
 	}
 	if cerr != nil {
-		s.teardown(c, false)
+		c.teardown(false, nil)
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("ibkr: connect to %s: %w", s.cfg.addr(), context.Cause(ctx))
+			return nil, fmt.Errorf("ibkr: connect to %s: %w", o.Addr, context.Cause(ctx))
 		}
-		return nil, fmt.Errorf("ibkr: connect to %s: %w", s.cfg.addr(), wrapDisconnected(cerr))
+		return nil, fmt.Errorf("ibkr: connect to %s: %w", o.Addr, wrapDisconnected(cerr, o.Disconnected))
 	}
 
-	fail := func(err error) (*conn, error) {
-		s.teardown(c, true)
+	fail := func(err error) (*Conn, error) {
+		c.teardown(true, nil)
 		c.mu.Lock()
 		ref := c.refusal
 		c.mu.Unlock()
@@ -232,7 +227,7 @@ func (s *Session) dialConn(ctx context.Context, gen uint64) (*conn, error) {
 	before := g.decBytes.Load()
 	c.dc.ReqCurrentTime()
 	if !awaitBytes(&g.decBytes, g.decRead, before, barrierTimeout) {
-		return fail(fmt.Errorf("ibkr: connect to %s: the wire client's decoder did not start", s.cfg.addr()))
+		return fail(fmt.Errorf("ibkr: connect to %s: the wire client's decoder did not start", o.Addr))
 	}
 	c.mu.Lock()
 	c.decLive = true
@@ -244,15 +239,15 @@ func (s *Session) dialConn(ctx context.Context, gen uint64) (*conn, error) {
 	case <-c.refused:
 		return fail(nil)
 	case <-g.lostCh():
-		return fail(fmt.Errorf("ibkr: connect to %s: %w: the gateway closed the connection before the session was ready", s.cfg.addr(), ErrDisconnected))
+		return fail(fmt.Errorf("ibkr: connect to %s: %w: the gateway closed the connection before the session was ready", o.Addr, o.Disconnected))
 	case <-c.closedCh:
-		return fail(fmt.Errorf("ibkr: connect to %s: %w: the client shut down before the session was ready", s.cfg.addr(), ErrDisconnected))
+		return fail(fmt.Errorf("ibkr: connect to %s: %w: the client shut down before the session was ready", o.Addr, o.Disconnected))
 	case <-ctx.Done():
-		return fail(fmt.Errorf("ibkr: connect to %s: waiting for the gateway's bootstrap: %w", s.cfg.addr(), ctx.Err()))
+		return fail(fmt.Errorf("ibkr: connect to %s: waiting for the gateway's bootstrap: %w", o.Addr, ctx.Err()))
 	}
 	// One round trip proves the encoder's request goroutine runs and that
 	// the Gateway answers.
-	if err := s.w.lim.Wait(ctx); err != nil {
+	if err := o.firstSend(ctx); err != nil {
 		// x/time/rate refuses at once a wait that would outlast ctx's
 		// deadline: that is ctx's deadline.
 		if ctx.Err() == nil {
@@ -260,39 +255,45 @@ func (s *Session) dialConn(ctx context.Context, gen uint64) (*conn, error) {
 		} else {
 			err = ctx.Err()
 		}
-		return fail(fmt.Errorf("ibkr: connect to %s: waiting to send the first request: %w", s.cfg.addr(), err))
+		return fail(fmt.Errorf("ibkr: connect to %s: waiting to send the first request: %w", o.Addr, err))
 	}
 	c.ec.ReqCurrentTime()
-	if _, err := c.probe.wait(ctx); err != nil {
-		return fail(fmt.Errorf("ibkr: connect to %s: first round trip: %w", s.cfg.addr(), err))
+	select {
+	case <-c.probed:
+	case <-ctx.Done():
+		return fail(fmt.Errorf("ibkr: connect to %s: first round trip: %w", o.Addr, ctx.Err()))
 	}
 	c.mu.Lock()
 	c.encLive = true
 	c.mu.Unlock()
 	select {
 	case <-g.lostCh():
-		return fail(fmt.Errorf("ibkr: connect to %s: %w", s.cfg.addr(), ErrDisconnected))
+		return fail(fmt.Errorf("ibkr: connect to %s: %w", o.Addr, o.Disconnected))
 	default:
 	}
 	return c, nil
 }
 
-// teardown ends a connection so that both EClients shut down with nobody
+// Teardown ends the connection so that both EClients shut down with nobody
 // calling into them: no more writes, the Gateway side closed, a barrier
-// that proves every message read so far was delivered, then EOF. started
-// says whether the EClients' goroutines run.
-func (s *Session) teardown(c *conn, started bool) {
+// that proves every message read so far was delivered, then EOF. detached,
+// if set, runs once Send refuses (the caller forgets the connection there).
+// It returns when the EClients have shut down (or the bounds passed).
+func (c *Conn) Teardown(detached func()) { c.teardown(true, detached) }
+
+// teardown is Teardown; started says whether the EClients' goroutines run.
+func (c *Conn) teardown(started bool, detached func()) {
 	c.downOnce.Do(func() { close(c.down) })
 	// Close the Gateway side first: a writer blocked inside an EClient call
 	// (its socket full because the Gateway stopped reading) is released,
 	// since the guard then drains the encoder's socket.
 	c.g.stop()
-	s.ecMu.Lock()
+	c.sendMu.Lock()
 	c.dead = true
-	if s.cur == c {
-		s.cur = nil
+	c.sendMu.Unlock()
+	if detached != nil {
+		detached()
 	}
-	s.ecMu.Unlock()
 	c.mu.Lock()
 	encLive, decLive := c.encLive, c.decLive
 	c.mu.Unlock()
@@ -306,14 +307,14 @@ func (s *Session) teardown(c *conn, started bool) {
 			before := c.g.upBytes.Load()
 			c.ec.ReqCurrentTime()
 			if !awaitBytes(&c.g.upBytes, c.g.upRead, before, barrierTimeout) {
-				s.log.Warn("ibkr: wire client's request goroutine did not start", "clientId", s.cfg.ClientID)
+				c.o.Logger.Warn("ibkr: wire client's request goroutine did not start", "clientId", c.o.ClientID)
 			}
 		}
 		if !decLive {
 			before := c.g.decBytes.Load()
 			c.dc.ReqCurrentTime()
 			if !awaitBytes(&c.g.decBytes, c.g.decRead, before, barrierTimeout) {
-				s.log.Warn("ibkr: wire client's decoder did not start", "clientId", s.cfg.ClientID)
+				c.o.Logger.Warn("ibkr: wire client's decoder did not start", "clientId", c.o.ClientID)
 			}
 		}
 		if err := c.g.sendDown(barrierFrame(c.version())); err == nil {
@@ -322,7 +323,7 @@ func (s *Session) teardown(c *conn, started bool) {
 			case <-c.barrier:
 			case <-c.closedCh:
 			case <-t.C:
-				s.log.Warn("ibkr: teardown barrier not reached", "clientId", s.cfg.ClientID)
+				c.o.Logger.Warn("ibkr: teardown barrier not reached", "clientId", c.o.ClientID)
 			}
 			t.Stop()
 		}
@@ -337,7 +338,7 @@ func (s *Session) teardown(c *conn, started bool) {
 			select {
 			case <-ch:
 			case <-deadline.Done():
-				s.log.Warn("ibkr: wire client did not shut down in time", "clientId", s.cfg.ClientID)
+				c.o.Logger.Warn("ibkr: wire client did not shut down in time", "clientId", c.o.ClientID)
 			}
 		}
 		cancel()
@@ -359,10 +360,10 @@ func barrierFrame(version int) []byte {
 	return append(frame, payload...)
 }
 
-// wrapDisconnected makes err match ErrDisconnected.
-func wrapDisconnected(err error) error {
-	if errors.Is(err, ErrDisconnected) {
+// wrapDisconnected makes err match disconnected.
+func wrapDisconnected(err, disconnected error) error {
+	if errors.Is(err, disconnected) {
 		return err
 	}
-	return fmt.Errorf("%w: %w", ErrDisconnected, err)
+	return fmt.Errorf("%w: %w", disconnected, err)
 }

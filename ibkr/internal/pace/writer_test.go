@@ -1,44 +1,41 @@
-package ibkr
+package pace
 
 import (
 	"context"
 	"strings"
 	"testing"
-
-	"github.com/scmhub/ibapi"
 )
 
 // Jobs queued before the writer runs leave by lane: orders and cancels,
 // then interactive, then bulk, each lane first in first out; a job whose
 // caller gave up is dropped with its ctx error.
 func TestWriterLanesAndAbandonedJobs(t *testing.T) {
-	w := newWriter(1e9, 1)
+	w := NewWriter[string](1e9, 1)
 	var order []string
-	var jobs []*job
-	add := func(name string, l lane, ctx context.Context) *job {
-		j := &job{ctx: ctx, lane: l, done: make(chan error, 1)}
-		j.send = func(*ibapi.EClient) error { order = append(order, name); return nil }
-		w.enqueue(j)
+	var jobs []*Job[string]
+	add := func(name string, l Lane, ctx context.Context) *Job[string] {
+		j := &Job[string]{Ctx: ctx, Lane: l, Req: name, Done: make(chan error, 1)}
+		w.Enqueue(j)
 		jobs = append(jobs, j)
 		return j
 	}
 	dead, cancel := context.WithCancel(context.Background())
 	cancel()
-	add("bulk1", laneBulk, nil)
-	add("inter1", laneInteractive, nil)
-	abandoned := add("inter-dead", laneInteractive, dead)
-	add("order1", laneOrder, nil)
-	add("bulk2", laneBulk, nil)
-	add("order2", laneOrder, nil)
+	add("bulk1", LaneBulk, nil)
+	add("inter1", LaneInteractive, nil)
+	abandoned := add("inter-dead", LaneInteractive, dead)
+	add("order1", LaneOrder, nil)
+	add("bulk2", LaneBulk, nil)
+	add("order2", LaneOrder, nil)
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		w.run(ctx, func(j *job) error { return j.send(nil) })
+		w.Run(ctx, func(j *Job[string]) error { order = append(order, j.Req); return nil })
 	}()
-	errs := map[*job]error{}
+	errs := map[*Job[string]]error{}
 	for _, j := range jobs {
-		errs[j] = <-j.done // every job ends, written or dropped
+		errs[j] = <-j.Done // every job ends, written or dropped
 	}
 	stop()
 	<-done

@@ -1,4 +1,4 @@
-package ibkr
+package pace
 
 import (
 	"context"
@@ -13,29 +13,29 @@ type fakeNow struct{ t time.Time }
 
 func (f *fakeNow) now() time.Time { return f.t }
 
-func newTestHMDS(f *fakeNow) *hmds {
-	return newHMDS(HistoricalPacing{IdenticalWindow: 15 * time.Second, BurstWindow: 2 * time.Second, BurstCount: 6,
+func newTestHMDS(f *fakeNow) *Historical {
+	return NewHistorical(Rules{IdenticalWindow: 15 * time.Second, BurstWindow: 2 * time.Second, BurstCount: 6,
 		LongWindow: 10 * time.Minute, LongCount: 60, MaxOpen: 50}, f.now)
 }
 
-func small(ident, series string) hmdsKey {
-	return hmdsKey{identical: ident, series: series, weight: 1, small: true}
+func small(ident, series string) Key {
+	return Key{Identical: ident, Series: series, Weight: 1, Small: true}
 }
 
 // admitNow admits a key that must pass at once, and marks it answered.
-func admitNow(t *testing.T, h *hmds, k hmdsKey) {
+func admitNow(t *testing.T, h *Historical, k Key) {
 	t.Helper()
 	if wait, full, _ := h.earliest(h.now(), k); full || wait > 0 {
 		t.Fatalf("%v: must wait %v (full %v), want admission now", k, wait, full)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	rec, err := h.admit(ctx, k)
+	rec, err := h.Admit(ctx, k)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.answered(rec)
-	h.release()
+	h.Answered(rec)
+	h.Release()
 }
 
 func TestHMDSRules(t *testing.T) {
@@ -71,9 +71,9 @@ func TestHMDSRules(t *testing.T) {
 		f2 := &fakeNow{t0}
 		h2 := newTestHMDS(f2)
 		for i := range 2 {
-			admitNow(t, h2, hmdsKey{identical: string(rune('a' + i)), series: "SPY", weight: 2, small: true})
+			admitNow(t, h2, Key{Identical: string(rune('a' + i)), Series: "SPY", Weight: 2, Small: true})
 		}
-		if wait, _, _ := h2.earliest(f2.t, hmdsKey{identical: "c", series: "SPY", weight: 2, small: true}); wait == 0 {
+		if wait, _, _ := h2.earliest(f2.t, Key{Identical: "c", Series: "SPY", Weight: 2, Small: true}); wait == 0 {
 			t.Error("a third BID_ASK (weight 6 in all) was admitted at once")
 		}
 	})
@@ -89,14 +89,14 @@ func TestHMDSRules(t *testing.T) {
 			t.Errorf("61st waits %v, want %v", wait, want)
 		}
 		// Bars over 30 s are not paced by the window rules.
-		if wait, full, _ := h.earliest(f.t, hmdsKey{identical: "d", series: "d", weight: 1}); wait != 0 || full {
+		if wait, full, _ := h.earliest(f.t, Key{Identical: "d", Series: "d", Weight: 1}); wait != 0 || full {
 			t.Errorf("a daily-bar request waits %v", wait)
 		}
 	})
 	t.Run("in flight counts as now", func(t *testing.T) {
 		f := &fakeNow{t0}
 		h := newTestHMDS(f)
-		rec, err := h.admit(context.Background(), small("a", "SPY"))
+		rec, err := h.Admit(context.Background(), small("a", "SPY"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -105,8 +105,8 @@ func TestHMDSRules(t *testing.T) {
 		if wait, _, _ := h.earliest(f.t, small("a", "SPY")); wait != margin(15*time.Second) {
 			t.Errorf("twin of an in-flight request waits %v, want a full window", wait)
 		}
-		h.answered(rec)
-		h.release()
+		h.Answered(rec)
+		h.Release()
 		f.t = f.t.Add(margin(15 * time.Second))
 		if wait, _, _ := h.earliest(f.t, small("a", "SPY")); wait != 0 {
 			t.Errorf("after the answer and a window: waits %v", wait)
@@ -116,20 +116,20 @@ func TestHMDSRules(t *testing.T) {
 		f := &fakeNow{t0}
 		h := newTestHMDS(f)
 		for i := range 50 {
-			if _, err := h.admit(context.Background(), hmdsKey{identical: string(rune(2000 + i)), series: "s", weight: 1}); err != nil {
+			if _, err := h.Admit(context.Background(), Key{Identical: string(rune(2000 + i)), Series: "s", Weight: 1}); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if _, full, _ := h.earliest(f.t, hmdsKey{identical: "more", series: "m", weight: 1}); !full {
+		if _, full, _ := h.earliest(f.t, Key{Identical: "more", Series: "m", Weight: 1}); !full {
 			t.Fatal("51st open request admitted")
 		}
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
 		go func() {
-			_, err := h.admit(ctx, hmdsKey{identical: "more", series: "m", weight: 1})
+			_, err := h.Admit(ctx, Key{Identical: "more", Series: "m", Weight: 1})
 			done <- err
 		}()
-		h.release() // one answered: the waiter gets the slot
+		h.Release() // one answered: the waiter gets the slot
 		if err := <-done; err != nil {
 			t.Fatalf("waiter after a release: %v", err)
 		}
@@ -141,7 +141,7 @@ func TestHMDSRules(t *testing.T) {
 		admitNow(t, h, small("a", "SPY"))
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		_, err := h.admit(ctx, small("a", "SPY"))
+		_, err := h.Admit(ctx, small("a", "SPY"))
 		if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "identical request") {
 			t.Errorf("admit with a cancelled ctx: %v, want context.Canceled naming the identical-request rule", err)
 		}

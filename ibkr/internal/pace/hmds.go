@@ -1,4 +1,4 @@
-package ibkr
+package pace
 
 import (
 	"context"
@@ -7,47 +7,58 @@ import (
 	"time"
 )
 
-// hmdsKey identifies a historical request for IB's pacing rules.
-type hmdsKey struct {
-	// identical is the whole request (contract, end, duration, bar size,
-	// what to show, RTH).
-	identical string
-	// series is contract, exchange and tick type (what to show).
-	series string
-	// weight: BID_ASK counts twice.
-	weight int
-	// small: bars of 30 seconds or less, which IB paces strictly. Larger
-	// bars only count against MaxOpen.
-	small bool
+// Rules are IB's historical data pacing rules (ibkr.HistoricalPacing,
+// defaults filled in).
+type Rules struct {
+	IdenticalWindow time.Duration
+	BurstWindow     time.Duration
+	BurstCount      int
+	LongWindow      time.Duration
+	LongCount       int
+	MaxOpen         int
 }
 
-// hmdsRecord is one request that was let through. at is when its answer
+// Key identifies a historical request for IB's pacing rules.
+type Key struct {
+	// identical is the whole request (contract, end, duration, bar size,
+	// what to show, RTH).
+	Identical string
+	// series is contract, exchange and tick type (what to show).
+	Series string
+	// weight: BID_ASK counts twice.
+	Weight int
+	// small: bars of 30 seconds or less, which IB paces strictly. Larger
+	// bars only count against MaxOpen.
+	Small bool
+}
+
+// Record is one request that was let through. at is when its answer
 // arrived. A request still in flight is pending and counts as sent now:
 // the Gateway times a request when it reads it, which the Session cannot
 // see, but it is never later than the answer. So the Session's view of
 // every window is never more lenient than the Gateway's, whatever the
 // delays between them.
-type hmdsRecord struct {
-	key     hmdsKey
+type Record struct {
+	key     Key
 	at      time.Time
 	pending bool
 }
 
-// hmds admits historical requests by IB's rules, making callers wait
+// Historical admits historical requests by IB's rules, making callers wait
 // instead of letting the Gateway refuse them (162).
-type hmds struct {
-	cfg HistoricalPacing
+type Historical struct {
+	cfg Rules
 	now func() time.Time
 
 	mu      sync.Mutex
-	recent  []*hmdsRecord // ascending by at, as far as LongWindow
+	recent  []*Record // ascending by at, as far as LongWindow
 	open    int
 	waiting int           // callers held back now
 	changed chan struct{} // closed and replaced when a slot frees
 }
 
-// counts returns the requests open and the callers held back now.
-func (h *hmds) counts() (open, waiting int) {
+// Counts returns the requests open and the callers held back now.
+func (h *Historical) Counts() (open, waiting int) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.open, h.waiting
@@ -57,21 +68,22 @@ func (h *hmds) counts() (open, waiting int) {
 // either side.
 func margin(w time.Duration) time.Duration { return w + 10*time.Millisecond }
 
-func newHMDS(cfg HistoricalPacing, now func() time.Time) *hmds {
-	return &hmds{cfg: cfg, now: now, changed: make(chan struct{})}
+// NewHistorical returns the admission for cfg on the clock now.
+func NewHistorical(cfg Rules, now func() time.Time) *Historical {
+	return &Historical{cfg: cfg, now: now, changed: make(chan struct{})}
 }
 
-// admit waits until key may be sent and reserves its slot. The returned
+// Admit waits until key may be sent and reserves its slot. The returned
 // written func records the instant the request left; release frees its
 // open slot once the request ended (answered, failed or cancelled).
-func (h *hmds) admit(ctx context.Context, key hmdsKey) (rec *hmdsRecord, err error) {
+func (h *Historical) Admit(ctx context.Context, key Key) (rec *Record, err error) {
 	for {
 		h.mu.Lock()
 		now := h.now()
 		h.trim(now)
 		wait, full, why := h.earliest(now, key)
 		if !full && wait <= 0 {
-			rec = &hmdsRecord{key: key, at: now, pending: true}
+			rec = &Record{key: key, at: now, pending: true}
 			h.recent = append(h.recent, rec)
 			h.open++
 			h.mu.Unlock()
@@ -104,9 +116,9 @@ func (h *hmds) admit(ctx context.Context, key hmdsKey) (rec *hmdsRecord, err err
 	}
 }
 
-// answered records that the request's answer (bars, an error) arrived, or
+// Answered records that the request's answer (bars, an error) arrived, or
 // that the caller gave up on it and cancelled it.
-func (h *hmds) answered(rec *hmdsRecord) {
+func (h *Historical) Answered(rec *Record) {
 	h.mu.Lock()
 	rec.at = h.now()
 	rec.pending = false
@@ -122,13 +134,13 @@ func (h *hmds) answered(rec *hmdsRecord) {
 	h.mu.Unlock()
 }
 
-func (h *hmds) broadcast() {
+func (h *Historical) broadcast() {
 	close(h.changed)
 	h.changed = make(chan struct{})
 }
 
-// release frees an open slot.
-func (h *hmds) release() {
+// Release frees an open slot.
+func (h *Historical) Release() {
 	h.mu.Lock()
 	if h.open > 0 {
 		h.open--
@@ -137,9 +149,9 @@ func (h *hmds) release() {
 	h.mu.Unlock()
 }
 
-// forget drops a record whose request was never written (its caller gave
+// Forget drops a record whose request was never written (its caller gave
 // up), so that it does not hold back later requests.
-func (h *hmds) forget(rec *hmdsRecord) {
+func (h *Historical) Forget(rec *Record) {
 	h.mu.Lock()
 	for i, r := range h.recent {
 		if r == rec {
@@ -151,7 +163,7 @@ func (h *hmds) forget(rec *hmdsRecord) {
 	h.mu.Unlock()
 }
 
-func (h *hmds) trim(now time.Time) {
+func (h *Historical) trim(now time.Time) {
 	keep := margin(max(h.cfg.LongWindow, h.cfg.IdenticalWindow, h.cfg.BurstWindow))
 	keepRecs := h.recent[:0]
 	for _, r := range h.recent {
@@ -165,11 +177,11 @@ func (h *hmds) trim(now time.Time) {
 // earliest returns how long key must wait under the window rules,
 // whether the open-request limit blocks it (then only a release helps),
 // and which rule holds it back.
-func (h *hmds) earliest(now time.Time, key hmdsKey) (time.Duration, bool, string) {
+func (h *Historical) earliest(now time.Time, key Key) (time.Duration, bool, string) {
 	if h.open >= h.cfg.MaxOpen {
 		return 0, true, fmt.Sprintf("%d requests open, IB allows %d at once", h.open, h.cfg.MaxOpen)
 	}
-	if !key.small {
+	if !key.Small {
 		return 0, false, ""
 	}
 	var until time.Time
@@ -184,45 +196,45 @@ func (h *hmds) earliest(now time.Time, key hmdsKey) (time.Duration, bool, string
 	longW := margin(h.cfg.LongWindow)
 	// Weighted counts in the windows, oldest first, to find when enough
 	// of them age out.
-	var burst, long []*hmdsRecord
+	var burst, long []*Record
 	burstN, longN := 0, 0
 	// In-flight requests count as sent now; they sort last.
-	recs := make([]*hmdsRecord, 0, len(h.recent))
-	var pending []*hmdsRecord
+	recs := make([]*Record, 0, len(h.recent))
+	var pending []*Record
 	for _, r := range h.recent {
 		if r.pending {
-			pending = append(pending, &hmdsRecord{key: r.key, at: now})
+			pending = append(pending, &Record{key: r.key, at: now})
 		} else {
 			recs = append(recs, r)
 		}
 	}
 	recs = append(recs, pending...)
 	for _, r := range recs {
-		if !r.key.small {
+		if !r.key.Small {
 			continue
 		}
 		age := now.Sub(r.at)
-		if r.key.identical == key.identical && age < idW {
+		if r.key.Identical == key.Identical && age < idW {
 			later(r.at.Add(idW), fmt.Sprintf("an identical request %v ago, IB allows one per %v", age.Round(time.Millisecond), h.cfg.IdenticalWindow))
 		}
-		if r.key.series == key.series && age < burstW {
+		if r.key.Series == key.Series && age < burstW {
 			burst = append(burst, r)
-			burstN += r.key.weight
+			burstN += r.key.Weight
 		}
 		if age < longW {
 			long = append(long, r)
-			longN += r.key.weight
+			longN += r.key.Weight
 		}
 	}
 	// At most BurstCount-1 in the burst window, this one included.
-	for i, n := 0, burstN; n+key.weight > h.cfg.BurstCount-1 && i < len(burst); i++ {
+	for i, n := 0, burstN; n+key.Weight > h.cfg.BurstCount-1 && i < len(burst); i++ {
 		later(burst[i].at.Add(burstW), fmt.Sprintf("%d requests for this contract and data type within %v, IB allows %d", burstN, h.cfg.BurstWindow, h.cfg.BurstCount-1))
-		n -= burst[i].key.weight
+		n -= burst[i].key.Weight
 	}
 	// At most LongCount in the long window, this one included.
-	for i, n := 0, longN; n+key.weight > h.cfg.LongCount && i < len(long); i++ {
+	for i, n := 0, longN; n+key.Weight > h.cfg.LongCount && i < len(long); i++ {
 		later(long[i].at.Add(longW), fmt.Sprintf("%d requests within %v, IB allows %d", longN, h.cfg.LongWindow, h.cfg.LongCount))
-		n -= long[i].key.weight
+		n -= long[i].key.Weight
 	}
 	if until.IsZero() {
 		return 0, false, ""

@@ -1,6 +1,8 @@
-package ibkr
+package conn
 
 import (
+	"github.com/ibbot/ibbot/ibkr/internal/pace"
+
 	"bufio"
 	"bytes"
 	"context"
@@ -59,7 +61,7 @@ type guard struct {
 	// (an aborted dial: no client id to free).
 	noCloseWait atomic.Bool
 
-	cap *slidingCap // hard rate cap on request frames; nil: none
+	cap *pace.Cap // hard rate cap on request frames; nil: none
 
 	// serverVersion is the version of the Gateway's handshake reply, read
 	// by the guard itself (reading it from an EClient could race with that
@@ -85,11 +87,11 @@ type guard struct {
 
 // dialGuard connects to the Gateway at addr and opens the two one-shot
 // listeners the EClients will dial.
-func dialGuard(ctx context.Context, addr string, rateCap *slidingCap) (*guard, error) {
+func dialGuard(ctx context.Context, addr string, rateCap *pace.Cap, disconnected error) (*guard, error) {
 	var d net.Dialer
 	up, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
-		return nil, dialError(addr, err)
+		return nil, dialError(addr, err, disconnected)
 	}
 	if tc, ok := up.(*net.TCPConn); ok {
 		_ = tc.SetNoDelay(true)
@@ -111,13 +113,13 @@ func dialGuard(ctx context.Context, addr string, rateCap *slidingCap) (*guard, e
 }
 
 // dialError explains a failed TCP connect to the Gateway.
-func dialError(addr string, err error) error {
+func dialError(addr string, err error, disconnected error) error {
 	var hint string
 	var op *net.OpError
 	if errors.As(err, &op) && op.Op == "dial" {
 		hint = "; is IB Gateway or TWS running there with the API enabled (Configure > Settings > API: Enable ActiveX and Socket Clients, socket port 4001/4002 for the Gateway, 7496/7497 for TWS, 127.0.0.1 a trusted IP), or `ibbot sim` for the simulator?"
 	}
-	return fmt.Errorf("%w: dial %s: %w%s", ErrDisconnected, addr, err, hint)
+	return fmt.Errorf("%w: dial %s: %w%s", disconnected, addr, err, hint)
 }
 
 // encoderPort and decoderPort are the ports the two EClients must dial.
@@ -290,7 +292,7 @@ func (g *guard) relayFrames(src *bufio.Reader) error {
 		}
 		_, err := g.upstream.Write(out)
 		out = out[:0]
-		g.cap.stamp()
+		g.cap.Stamp()
 		return err
 	}
 	for {
@@ -308,15 +310,15 @@ func (g *guard) relayFrames(src *bufio.Reader) error {
 		if n > maxUpFrame {
 			return fmt.Errorf("ibkr: relay: request frame of %d bytes", n)
 		}
-		if g.cap.mustWait() {
+		if g.cap.MustWait() {
 			if err := flush(); err != nil {
 				return err
 			}
-			if !g.cap.wait(g.lost) {
+			if !g.cap.Wait(g.lost) {
 				return errGuardReleased
 			}
 		}
-		g.cap.reserve()
+		g.cap.Reserve()
 		out = append(out, hdr[:]...)
 		start := len(out)
 		out = append(out, make([]byte, n)...)

@@ -1,13 +1,13 @@
-package ibkr
+package pace
 
 import (
 	"context"
 	"sync"
 )
 
-// lineBudget is the account's market data lines: streams and snapshots
+// Lines is the account's market data lines: streams and snapshots
 // take one each and wait, with their ctx, when none is free.
-type lineBudget struct {
+type Lines struct {
 	mu      sync.Mutex
 	max     int
 	used    int
@@ -15,12 +15,13 @@ type lineBudget struct {
 	changed chan struct{}
 }
 
-func newLineBudget(max int) *lineBudget {
-	return &lineBudget{max: max, changed: make(chan struct{})}
+// NewLines returns a budget of max lines.
+func NewLines(max int) *Lines {
+	return &Lines{max: max, changed: make(chan struct{})}
 }
 
-// acquire takes a line, waiting for one to free.
-func (b *lineBudget) acquire(ctx context.Context) error {
+// Acquire takes a line, waiting for one to free.
+func (b *Lines) Acquire(ctx context.Context) error {
 	for {
 		b.mu.Lock()
 		if b.used < b.max {
@@ -39,8 +40,8 @@ func (b *lineBudget) acquire(ctx context.Context) error {
 	}
 }
 
-// release returns a line.
-func (b *lineBudget) release() {
+// Release returns a line.
+func (b *Lines) Release() {
 	b.mu.Lock()
 	if b.used > 0 {
 		b.used--
@@ -50,8 +51,8 @@ func (b *lineBudget) release() {
 	b.mu.Unlock()
 }
 
-// inUse returns the lines taken now.
-func (b *lineBudget) inUse() int {
+// InUse returns the lines taken now.
+func (b *Lines) InUse() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.used

@@ -1,13 +1,13 @@
-package ibkr
+package pace
 
 import "time"
 
-// slidingCap allows at most n events in any window, counted as the Gateway
+// Cap allows at most n events in any window, counted as the Gateway
 // counts messages: by a sliding window over the instants they were sent.
 // An event is reserved when its frame joins a batch and stamped when the
 // batch was written, so a frame held in a batch is never counted earlier
 // than it left. Reserved, unstamped events count as "now".
-type slidingCap struct {
+type Cap struct {
 	n      int
 	window time.Duration
 	now    func() time.Time
@@ -22,11 +22,11 @@ type slidingCap struct {
 // pendingMark marks a reserved slot.
 var pendingMark = time.Unix(1<<62, 0)
 
-func newSlidingCap(n int, window time.Duration) *slidingCap {
+func NewCap(n int, window time.Duration) *Cap {
 	if n <= 0 {
 		return nil
 	}
-	return &slidingCap{n: n, window: window, now: time.Now, times: make([]time.Time, n), sleep: sleepOrStop}
+	return &Cap{n: n, window: window, now: time.Now, times: make([]time.Time, n), sleep: sleepOrStop}
 }
 
 func sleepOrStop(d time.Duration, stop <-chan struct{}) bool {
@@ -40,10 +40,10 @@ func sleepOrStop(d time.Duration, stop <-chan struct{}) bool {
 	}
 }
 
-// mustWait reports whether one more event would exceed the cap now: the
+// MustWait reports whether one more event would exceed the cap now: the
 // slot it would reuse holds an event inside the window, or one still
 // reserved (then the batch must be written first).
-func (c *slidingCap) mustWait() bool {
+func (c *Cap) MustWait() bool {
 	if c == nil {
 		return false
 	}
@@ -57,10 +57,10 @@ func (c *slidingCap) mustWait() bool {
 	return c.now().Sub(oldest) < c.window
 }
 
-// wait blocks until one more event fits. Call it with no reserved events
+// Wait blocks until one more event fits. Call it with no reserved events
 // (after stamp). It returns false if stop closed first. A nil cap never
 // waits.
-func (c *slidingCap) wait(stop <-chan struct{}) bool {
+func (c *Cap) Wait(stop <-chan struct{}) bool {
 	if c == nil {
 		return true
 	}
@@ -74,8 +74,8 @@ func (c *slidingCap) wait(stop <-chan struct{}) bool {
 	return true
 }
 
-// reserve takes a slot for an event about to be written.
-func (c *slidingCap) reserve() {
+// Reserve takes a slot for an event about to be written.
+func (c *Cap) Reserve() {
 	if c == nil {
 		return
 	}
@@ -84,8 +84,8 @@ func (c *slidingCap) reserve() {
 	c.pending = min(c.pending+1, c.n)
 }
 
-// stamp records the reserved events as sent now (their batch was written).
-func (c *slidingCap) stamp() {
+// Stamp records the reserved events as sent now (their batch was written).
+func (c *Cap) Stamp() {
 	if c == nil || c.pending == 0 {
 		return
 	}
