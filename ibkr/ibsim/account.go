@@ -1,12 +1,13 @@
 package ibsim
 
 import (
-	"github.com/ibbot/ibbot/sched"
 	"math"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ibbot/ibbot/sched"
 )
 
 // The paper account: one account (Config.Account) in USD that starts with
@@ -128,7 +129,7 @@ func (a *account) rollover(e *engine, now time.Time) {
 			delete(a.positions, k)
 			continue
 		}
-		q := e.srv.prices.quote(p.in, now)
+		q := e.cfg.prices.quote(p.in, now)
 		ref := q.close
 		if !(ref > 0) {
 			ref = markOf(q)
@@ -151,10 +152,10 @@ func (e *engine) settleExpired(day string, now time.Time) {
 		if !in.isOption() || in.expiry >= day || math.Abs(p.qty) <= qtyEps {
 			continue
 		}
-		und := e.srv.ref.byConID(in.underConID, now)
+		und := e.cfg.ref.byConID(in.underConID, now)
 		intrinsic := 0.0
 		if und != nil {
-			s := e.srv.prices.quote(und, expiryClose(in.expiry)).last
+			s := e.cfg.prices.quote(und, expiryClose(in.expiry)).last
 			if in.right == "C" {
 				intrinsic = s - in.strike
 			} else {
@@ -273,7 +274,7 @@ type posValue struct {
 
 // positionValue values one position.
 func (e *engine) positionValue(p *position, now time.Time) posValue {
-	q := e.srv.prices.quote(p.in, now)
+	q := e.cfg.prices.quote(p.in, now)
 	m := markOf(q)
 	mult := multiplierOf(p.in)
 	v := p.qty * m * mult
@@ -330,8 +331,8 @@ func (e *engine) shortOptionMargin(p *position, pv posValue, now time.Time) floa
 	mult := multiplierOf(in)
 	n := math.Abs(p.qty)
 	var s float64
-	if u := e.srv.ref.byConID(in.underConID, now); u != nil {
-		s = markOf(e.srv.prices.quote(u, now))
+	if u := e.cfg.ref.byConID(in.underConID, now); u != nil {
+		s = markOf(e.cfg.prices.quote(u, now))
 	}
 	var otm, floor float64
 	if isPut(in) {
@@ -476,34 +477,37 @@ func (a *account) accountFields(v acctValues) []acctField {
 	return out
 }
 
-func (e *engine) encodeAcctValue(f acctField) *msg {
-	return newMsg(inAcctValue).int(2).str(f.key).str(f.value).str(f.currency).str(e.acct.id)
+// accountValueOf is one account value as reported.
+func (e *engine) accountValueOf(f acctField) accountValue {
+	return accountValue{key: f.key, value: f.value, currency: f.currency, account: e.acct.id}
 }
 
-// encodePortfolio builds portfolioValue (7), version 8.
-func (e *engine) encodePortfolio(p *position, pv posValue) *msg {
-	in := p.in
-	m := newMsg(inPortfolioValue).int(8)
-	m.int(in.conID).str(in.symbol).str(in.secType).str(in.expiry).float(in.strike).str(in.right).
-		str(in.multiplier).str(in.primaryExch).str(in.currency).str(in.localSymbol).str(in.tradingClass)
-	m.decimal(p.qty)
-	m.float(roundTo(pv.mark, 8)).float(round2(pv.value)).float(roundTo(p.avgCost, 8)).
-		float(round2(pv.unreal)).float(round2(p.realized)).str(e.acct.id)
-	return m
-}
-
-// encodePosition builds position (61), version 3.
-func (e *engine) encodePosition(p *position) *msg {
-	in := p.in
-	m := newMsg(inPositionData).int(3).str(e.acct.id)
-	exch := in.primaryExch
-	if in.isOption() {
-		exch = ""
+// portfolioOf is one holding as updatePortfolio reports it.
+func (e *engine) portfolioOf(p *position, pv posValue) portfolioValue {
+	return portfolioValue{
+		in:       p.in,
+		qty:      p.qty,
+		mark:     roundTo(pv.mark, 8),
+		value:    round2(pv.value),
+		avgCost:  roundTo(p.avgCost, 8),
+		unreal:   round2(pv.unreal),
+		realized: round2(p.realized),
+		account:  e.acct.id,
 	}
-	m.int(in.conID).str(in.symbol).str(in.secType).str(in.expiry).float(in.strike).str(in.right).
-		str(in.multiplier).str(exch).str(in.currency).str(in.localSymbol).str(in.tradingClass)
-	m.decimal(p.qty).float(roundTo(p.avgCost, 8))
-	return m
+}
+
+// portKey is what a portfolioValue of one holding reports that can
+// change; an update is sent only when it differs from the last one.
+type portKey [6]uint64
+
+func (v portfolioValue) key() portKey {
+	b := math.Float64bits
+	return portKey{b(v.qty), b(v.mark), b(v.value), b(v.avgCost), b(v.unreal), b(v.realized)}
+}
+
+// positionOf is one holding as position reports it.
+func (e *engine) positionOf(p *position) positionData {
+	return positionData{account: e.acct.id, in: p.in, qty: p.qty, avgCost: roundTo(p.avgCost, 8)}
 }
 
 func roundTo(v float64, digits int) float64 {
@@ -515,7 +519,7 @@ func roundTo(v float64, digits int) float64 {
 
 type acctSub struct {
 	last     map[string]string // key|currency -> value sent
-	port     map[int64]string  // conId -> portfolio fields sent
+	port     map[int64]portKey // conId -> portfolio figures sent
 	lastPush time.Time
 }
 
@@ -536,71 +540,76 @@ type pnlSub struct {
 	sent bool
 }
 
+// subscriptions are the account subscriptions, by connection.
 type subscriptions struct {
-	positions map[*client]bool
-	acct      map[*client]*acctSub
-	summary   map[*client]map[int64]*summarySub
-	pnl       map[*client]map[int64]*pnlSub
+	positions map[int64]bool
+	acct      map[int64]*acctSub
+	summary   map[int64]map[int64]*summarySub
+	pnl       map[int64]map[int64]*pnlSub
 }
 
 func newSubscriptions() subscriptions {
 	return subscriptions{
-		positions: make(map[*client]bool),
-		acct:      make(map[*client]*acctSub),
-		summary:   make(map[*client]map[int64]*summarySub),
-		pnl:       make(map[*client]map[int64]*pnlSub),
+		positions: make(map[int64]bool),
+		acct:      make(map[int64]*acctSub),
+		summary:   make(map[int64]map[int64]*summarySub),
+		pnl:       make(map[int64]map[int64]*pnlSub),
 	}
 }
 
-// purge drops the subscriptions of closed connections.
-func (s *subscriptions) purge() {
+// purge drops the subscriptions of connections that cannot receive
+// events any more.
+func (s *subscriptions) purge(live func(conn int64) bool) {
 	for c := range s.positions {
-		if c.closing.Load() {
+		if !live(c) {
 			delete(s.positions, c)
 		}
 	}
 	for c := range s.acct {
-		if c.closing.Load() {
+		if !live(c) {
 			delete(s.acct, c)
 		}
 	}
 	for c := range s.summary {
-		if c.closing.Load() {
+		if !live(c) {
 			delete(s.summary, c)
 		}
 	}
 	for c := range s.pnl {
-		if c.closing.Load() {
+		if !live(c) {
 			delete(s.pnl, c)
 		}
 	}
 }
 
-// sortedClients returns the keys of a subscription map in connection
+// sortedConns returns the keys of a subscription map in connection
 // order, so that pushes are deterministic.
-func sortedClients[V any](m map[*client]V) []*client {
-	out := make([]*client, 0, len(m))
+func sortedConns[V any](m map[int64]V) []int64 {
+	out := make([]int64, 0, len(m))
 	for c := range m {
 		out = append(out, c)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].connID < out[j].connID })
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
 	return out
 }
 
+// toConn addresses an event to a connection.
+func toConn(conn int64) dest { return dest{conn: conn} }
+
 // positionChanged notifies subscribers of a position change after a fill.
 func (e *engine) positionChanged(in *instrument, now time.Time) {
-	e.subs.purge()
+	e.subs.purge(e.cfg.sink.live)
 	p := e.acct.positions[in.conID]
 	if p == nil {
 		return
 	}
-	for _, c := range sortedClients(e.subs.positions) {
-		c.send(e.encodePosition(p))
+	for _, c := range sortedConns(e.subs.positions) {
+		e.emit(toConn(c), e.positionOf(p))
 	}
 	if len(e.subs.acct) > 0 {
 		marks := make(map[int64]posValue)
 		v := e.acct.values(e, now, marks)
-		for _, c := range sortedClients(e.subs.acct) {
+		for _, c := range sortedConns(e.subs.acct) {
 			e.pushAccount(c, e.subs.acct[c], v, marks, now, in.conID)
 		}
 	}
@@ -609,7 +618,7 @@ func (e *engine) positionChanged(in *instrument, now time.Time) {
 
 // pushAccount sends an account-updates subscriber the changed values, the
 // portfolio of position conID (0: every changed position) and the time.
-func (e *engine) pushAccount(c *client, s *acctSub, v acctValues, marks map[int64]posValue, now time.Time, conID int64) {
+func (e *engine) pushAccount(c int64, s *acctSub, v acctValues, marks map[int64]posValue, now time.Time, conID int64) {
 	sent := false
 	for _, f := range e.acct.accountFields(v) {
 		k := f.key + "|" + f.currency
@@ -617,25 +626,24 @@ func (e *engine) pushAccount(c *client, s *acctSub, v acctValues, marks map[int6
 			continue
 		}
 		s.last[k] = f.value
-		c.send(e.encodeAcctValue(f))
+		e.emit(toConn(c), e.accountValueOf(f))
 		sent = true
 	}
 	for _, p := range e.acct.sorted() {
 		if conID != 0 && p.in.conID != conID {
 			continue
 		}
-		pv := marks[p.in.conID]
-		m := e.encodePortfolio(p, pv)
-		key := string(m.b[4:])
-		if s.port[p.in.conID] == key {
+		pv := e.portfolioOf(p, marks[p.in.conID])
+		key := pv.key()
+		if k, ok := s.port[p.in.conID]; ok && k == key {
 			continue
 		}
 		s.port[p.in.conID] = key
-		c.send(m)
+		e.emit(toConn(c), pv)
 		sent = true
 	}
 	if sent {
-		c.send(newMsg(inAcctUpdateTime).int(1).str(now.In(newYork).Format("15:04")))
+		e.emit(toConn(c), accountUpdateTime{time: now.In(newYork).Format("15:04")})
 	}
 	s.lastPush = now
 }
@@ -696,7 +704,7 @@ func (a *account) summaryRow(v acctValues, it summaryItem) (string, string) {
 
 // pushSummary sends a summary subscription the tags that changed (all of
 // them the first time, followed by accountSummaryEnd).
-func (e *engine) pushSummary(c *client, reqID int64, s *summarySub, v acctValues, now time.Time, first bool) {
+func (e *engine) pushSummary(c int64, reqID int64, s *summarySub, v acctValues, now time.Time, first bool) {
 	for _, it := range s.tags {
 		val, cur := e.acct.summaryRow(v, it)
 		k := it.tag + "|" + it.ledgerCur
@@ -704,10 +712,10 @@ func (e *engine) pushSummary(c *client, reqID int64, s *summarySub, v acctValues
 			continue
 		}
 		s.last[k] = val
-		c.send(newMsg(inAccountSummary).int(1).int(reqID).str(e.acct.id).str(it.tag).str(val).str(cur))
+		e.emit(toConn(c), accountSummary{reqID: reqID, account: e.acct.id, tag: it.tag, value: val, currency: cur})
 	}
 	if first {
-		c.send(newMsg(inAccountSummaryEnd).int(1).int(reqID))
+		e.emit(toConn(c), accountSummaryEnd{reqID: reqID})
 	}
 	s.lastPush = now
 }
@@ -719,7 +727,7 @@ func (e *engine) pushPnL(now time.Time) {
 	}
 	v := e.acct.values(e, now, nil)
 	cur := [3]float64{round2(v.daily), round2(v.unreal), round2(v.realized)}
-	for _, c := range sortedClients(e.subs.pnl) {
+	for _, c := range sortedConns(e.subs.pnl) {
 		subs := e.subs.pnl[c]
 		ids := make([]int64, 0, len(subs))
 		for id := range subs {
@@ -732,28 +740,15 @@ func (e *engine) pushPnL(now time.Time) {
 				continue
 			}
 			s.last, s.sent = cur, true
-			c.send(encodePnL(c.version, id, cur))
+			e.emit(toConn(c), pnl{reqID: id, daily: cur[0], unrealized: cur[1], realized: cur[2]})
 		}
 	}
-}
-
-// encodePnL builds pnl (94): reqId, dailyPnL, and unrealizedPnL (version
-// >= 129) and realizedPnL (version >= 135).
-func encodePnL(version int, reqID int64, v [3]float64) *msg {
-	m := newMsg(inPnL).int(reqID).float(v[0])
-	if version >= 129 {
-		m.float(v[1])
-	}
-	if version >= 135 {
-		m.float(v[2])
-	}
-	return m
 }
 
 // pushPeriodic runs at every market step: pnl on change, account values
 // and summaries every acctPushEvery.
 func (e *engine) pushPeriodic(now time.Time) {
-	e.subs.purge()
+	e.subs.purge(e.cfg.sink.live)
 	e.pushPnL(now)
 	due := func(last time.Time) bool { return now.Sub(last) >= acctPushEvery || now.Before(last) }
 	var v acctValues
@@ -766,14 +761,14 @@ func (e *engine) pushPeriodic(now time.Time) {
 			computed = true
 		}
 	}
-	for _, c := range sortedClients(e.subs.acct) {
+	for _, c := range sortedConns(e.subs.acct) {
 		s := e.subs.acct[c]
 		if due(s.lastPush) {
 			compute()
 			e.pushAccount(c, s, v, marks, now, 0)
 		}
 	}
-	for _, c := range sortedClients(e.subs.summary) {
+	for _, c := range sortedConns(e.subs.summary) {
 		subs := e.subs.summary[c]
 		ids := make([]int64, 0, len(subs))
 		for id := range subs {
@@ -801,23 +796,29 @@ func handleReqAccountUpdates(c *client, f *fields) error {
 	if f.err != nil {
 		return f.err
 	}
-	e := c.srv.engine
+	c.srv.engine.accountUpdates(c.origin(), sub)
+	return nil
+}
+
+// accountUpdates subscribes the requester to account updates (every
+// account value, portfolioValue per position, accountUpdateTime and
+// accountDownloadEnd at once) or, with !subscribe, ends the subscription.
+func (e *engine) accountUpdates(from origin, subscribe bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if !sub {
-		delete(e.subs.acct, c)
-		return nil
+	if !subscribe {
+		delete(e.subs.acct, from.conn)
+		return
 	}
 	now := e.now()
 	e.acct.rollover(e, now)
-	s := &acctSub{last: map[string]string{}, port: map[int64]string{}}
-	e.subs.acct[c] = s
+	s := &acctSub{last: map[string]string{}, port: map[int64]portKey{}}
+	e.subs.acct[from.conn] = s
 	marks := make(map[int64]posValue)
 	v := e.acct.values(e, now, marks)
-	e.pushAccount(c, s, v, marks, now, 0)
-	c.send(newMsg(inAcctUpdateTime).int(1).str(now.In(newYork).Format("15:04")))
-	c.send(newMsg(inAcctDownloadEnd).int(1).str(e.acct.id))
-	return nil
+	e.pushAccount(from.conn, s, v, marks, now, 0)
+	e.emit(from.reply(), accountUpdateTime{time: now.In(newYork).Format("15:04")})
+	e.emit(from.reply(), accountDownloadEnd{account: e.acct.id})
 }
 
 // handleReqAccountSummary: reqAccountSummary (62): [1]version [2]reqId
@@ -832,24 +833,30 @@ func handleReqAccountSummary(c *client, f *fields) error {
 	if f.err != nil {
 		return f.err
 	}
-	e := c.srv.engine
+	c.srv.engine.accountSummary(c.origin(), reqID, tags)
+	return nil
+}
+
+// accountSummary subscribes the requester to the summary tags: all of
+// them at once, then accountSummaryEnd, then what changes. A connection
+// holding maxAccountSummary subscriptions gets 322 instead.
+func (e *engine) accountSummary(from origin, reqID int64, tags string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	subs := e.subs.summary[c]
+	subs := e.subs.summary[from.conn]
 	if subs == nil {
 		subs = make(map[int64]*summarySub)
-		e.subs.summary[c] = subs
+		e.subs.summary[from.conn] = subs
 	}
-	if _, dup := subs[reqID]; !dup && len(subs) >= c.srv.cfg.Limits.MaxAccountSummary {
-		c.sendError(reqID, 322, "Maximum number of account summary requests exceeded; desubscribe to previous request first")
-		return nil
+	if _, dup := subs[reqID]; !dup && len(subs) >= e.cfg.maxAccountSummary {
+		e.sendError(from.reply(), reqID, 322, "Maximum number of account summary requests exceeded; desubscribe to previous request first")
+		return
 	}
 	now := e.now()
 	e.acct.rollover(e, now)
 	s := &summarySub{tags: summaryItems(tags), last: map[string]string{}}
 	subs[reqID] = s
-	e.pushSummary(c, reqID, s, e.acct.values(e, now, nil), now, true)
-	return nil
+	e.pushSummary(from.conn, reqID, s, e.acct.values(e, now, nil), now, true)
 }
 
 // handleCancelAccountSummary: cancelAccountSummary (63): [1]version
@@ -860,11 +867,15 @@ func handleCancelAccountSummary(c *client, f *fields) error {
 	if f.err != nil {
 		return f.err
 	}
-	e := c.srv.engine
+	c.srv.engine.cancelAccountSummary(c.origin(), reqID)
+	return nil
+}
+
+// cancelAccountSummary ends one summary subscription of the requester.
+func (e *engine) cancelAccountSummary(from origin, reqID int64) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	delete(e.subs.summary[c], reqID)
-	return nil
+	delete(e.subs.summary[from.conn], reqID)
 }
 
 // handleReqPnL: reqPnL (92): [1]reqId [2]account [3]modelCode.
@@ -876,17 +887,22 @@ func handleReqPnL(c *client, f *fields) error {
 	if f.err != nil {
 		return f.err
 	}
-	e := c.srv.engine
+	c.srv.engine.reqPnL(c.origin(), reqID)
+	return nil
+}
+
+// reqPnL subscribes the requester to the account's PnL: pnl at once,
+// then on every change of a cent or more.
+func (e *engine) reqPnL(from origin, reqID int64) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.subs.pnl[c] == nil {
-		e.subs.pnl[c] = make(map[int64]*pnlSub)
+	if e.subs.pnl[from.conn] == nil {
+		e.subs.pnl[from.conn] = make(map[int64]*pnlSub)
 	}
-	e.subs.pnl[c][reqID] = &pnlSub{}
+	e.subs.pnl[from.conn][reqID] = &pnlSub{}
 	now := e.now()
 	e.acct.rollover(e, now)
 	e.pushPnL(now)
-	return nil
 }
 
 // handleCancelPnL: cancelPnL (93): [1]reqId.
@@ -895,9 +911,13 @@ func handleCancelPnL(c *client, f *fields) error {
 	if f.err != nil {
 		return f.err
 	}
-	e := c.srv.engine
+	c.srv.engine.cancelPnL(c.origin(), reqID)
+	return nil
+}
+
+// cancelPnL ends one PnL subscription of the requester.
+func (e *engine) cancelPnL(from origin, reqID int64) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	delete(e.subs.pnl[c], reqID)
-	return nil
+	delete(e.subs.pnl[from.conn], reqID)
 }

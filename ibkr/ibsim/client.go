@@ -408,18 +408,7 @@ func (c *client) sendFrame(b []byte) {
 // sendError sends an error or warning message in the layout of the
 // negotiated version.
 func (c *client) sendError(reqID int64, code int, text string) {
-	m := newMsg(inErrMsg)
-	if c.version < 194 {
-		m.int(2)
-	}
-	m.int(reqID).int(int64(code)).str(text)
-	if c.version >= 166 {
-		m.str("")
-	}
-	if c.version >= 194 {
-		m.int(time.Now().UnixMilli())
-	}
-	c.send(m)
+	c.send(encodeError(c.version, reqID, code, text, time.Now()))
 	c.srv.stats.errorSent(code)
 	c.stats.errorSent(code)
 	c.log.Info("ibsim error sent", "clientId", c.clientID, "reqId", reqID, "code", code, "msg", text)

@@ -121,7 +121,7 @@ func (s *Server) Restart(down time.Duration) error {
 			s.log.Warn("ibsim restart: a dropped connection did not end in time", "conn", c.connID)
 		}
 	}
-	s.bumpOrderIDs()
+	s.engine.bumpOrderIDs()
 	s.log.Warn("ibsim restart: refusing connections", "down", down)
 	if down > 0 {
 		t := time.NewTimer(down)

@@ -330,7 +330,7 @@ func (m *mdState) request(c *client, reqID int64, q contractQuery, legs []comboL
 		s.legs = legs
 		s.secType = "BAG"
 	} else {
-		in, msg := c.srv.resolveOne(q, now)
+		in, msg := c.srv.ref.resolveOne(q, now)
 		if in == nil {
 			c.sendError(reqID, 200, msg)
 			return
@@ -396,10 +396,10 @@ func permissionSuffix(s *mdSub) string {
 // resolveOne finds the one instrument a market data request or an order
 // names. It returns nil and the text of error 200 when there is none or
 // more than one.
-func (s *Server) resolveOne(q contractQuery, now time.Time) (*instrument, string) {
+func (r *refData) resolveOne(q contractQuery, now time.Time) (*instrument, string) {
 	const notFound = "No security definition has been found for the request"
 	if q.conID > 0 {
-		in := s.ref.byConID(q.conID, now)
+		in := r.byConID(q.conID, now)
 		if in == nil {
 			return nil, notFound
 		}
@@ -411,7 +411,7 @@ func (s *Server) resolveOne(q contractQuery, now time.Time) (*instrument, string
 		}
 		return in, ""
 	}
-	found := s.ref.resolve(q, now)
+	found := r.resolve(q, now)
 	switch len(found) {
 	case 0:
 		return nil, notFound

@@ -10,39 +10,6 @@ import (
 // Order ids and the list requests of the order engine (orders.go,
 // account.go): open orders, completed orders, positions and executions.
 
-// nextOrderID returns the next valid order id for a client id: one more
-// than the highest id that client has used, starting at 1.
-func (s *Server) nextOrderID(clientID int64) int64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return max(s.orderIDs[clientID]+1, s.idFloor)
-}
-
-// bumpOrderIDs moves every client id's next valid order id well past any id
-// used so far, as after a Gateway restart; lower ids are refused with 103.
-func (s *Server) bumpOrderIDs() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	top := s.idFloor
-	for _, id := range s.orderIDs {
-		top = max(top, id+1)
-	}
-	s.idFloor = top + 1000
-}
-
-// useOrderID takes id as a new order id of clientID. It fails (error 103)
-// when id is not above every id the client used, or below the floor a
-// restart set.
-func (s *Server) useOrderID(clientID, id int64) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if id <= s.orderIDs[clientID] || id < s.idFloor || id <= 0 {
-		return false
-	}
-	s.orderIDs[clientID] = id
-	return true
-}
-
 // handleReqOpenOrders: reqOpenOrders (5): [1]version. This client's open
 // orders as openOrder + orderStatus each, then openOrderEnd.
 func handleReqOpenOrders(c *client, f *fields) error {
@@ -50,7 +17,7 @@ func handleReqOpenOrders(c *client, f *fields) error {
 	if f.err != nil {
 		return f.err
 	}
-	c.srv.engine.sendOpenOrders(c, false, true)
+	c.srv.engine.openOrders(c.origin(), false, true)
 	return nil
 }
 
@@ -61,7 +28,7 @@ func handleReqAllOpenOrders(c *client, f *fields) error {
 	if f.err != nil {
 		return f.err
 	}
-	c.srv.engine.sendOpenOrders(c, true, true)
+	c.srv.engine.openOrders(c.origin(), true, true)
 	return nil
 }
 
@@ -83,7 +50,7 @@ func handleReqCompletedOrders(c *client, f *fields) error {
 	if f.err != nil {
 		return f.err
 	}
-	c.srv.engine.sendCompletedOrders(c)
+	c.srv.engine.completedOrders(c.origin())
 	return nil
 }
 
@@ -95,16 +62,21 @@ func handleReqPositions(c *client, f *fields) error {
 	if f.err != nil {
 		return f.err
 	}
-	e := c.srv.engine
+	c.srv.engine.reqPositions(c.origin())
+	return nil
+}
+
+// reqPositions answers with one position per holding and positionEnd,
+// and subscribes the requester to position changes.
+func (e *engine) reqPositions(from origin) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.acct.rollover(e, e.now())
 	for _, p := range e.acct.sorted() {
-		c.send(e.encodePosition(p))
+		e.emit(from.reply(), e.positionOf(p))
 	}
-	c.send(newMsg(inPositionEnd).int(1))
-	e.subs.positions[c] = true
-	return nil
+	e.emit(from.reply(), positionEnd{})
+	e.subs.positions[from.conn] = true
 }
 
 // handleCancelPositions: cancelPositions (64): [1]version.
@@ -113,11 +85,15 @@ func handleCancelPositions(c *client, f *fields) error {
 	if f.err != nil {
 		return f.err
 	}
-	e := c.srv.engine
-	e.mu.Lock()
-	delete(e.subs.positions, c)
-	e.mu.Unlock()
+	c.srv.engine.cancelPositions(c.origin())
 	return nil
+}
+
+// cancelPositions ends the requester's position subscription.
+func (e *engine) cancelPositions(from origin) {
+	e.mu.Lock()
+	delete(e.subs.positions, from.conn)
+	e.mu.Unlock()
 }
 
 // execFilter is reqExecutions' filter.
@@ -172,7 +148,13 @@ func handleReqExecutions(c *client, f *fields) error {
 		return f.err
 	}
 	flt.since = parseFilterTime(tm)
-	e := c.srv.engine
+	c.srv.engine.executions(c.origin(), reqID, flt)
+	return nil
+}
+
+// executions answers reqExecutions: execDetails and commissionReport for
+// each fill that matches flt, then execDetailsEnd.
+func (e *engine) executions(from origin, reqID int64, flt execFilter) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	now := e.now()
@@ -180,11 +162,10 @@ func handleReqExecutions(c *client, f *fields) error {
 		if !flt.match(x, now) {
 			continue
 		}
-		e.sendOrderMsg(c, encodeExecDetails(c.version, reqID, x.exec))
-		e.sendOrderMsg(c, encodeCommissionReport(c.version, x.comm))
+		e.emit(from.reply(), execDetails{reqID: reqID, exec: x.exec})
+		e.emit(from.reply(), x.comm)
 	}
-	c.send(encodeExecDetailsEnd(reqID))
-	return nil
+	e.emit(from.reply(), execDetailsEnd{reqID: reqID})
 }
 
 // parseFilterTime parses an execution filter time; zero when empty or not

@@ -41,7 +41,7 @@ type codecEvent struct {
 	state    *ibapi.OrderState
 	exec     *ibapi.Execution
 	comm     ibapi.CommissionAndFeesReport
-	status   orderStatusView // OrderStatus, as received
+	status   orderStatus // OrderStatus, as received
 	text     string
 }
 
@@ -58,7 +58,7 @@ func (w *codecWrapper) OpenOrder(id int64, c *ibapi.Contract, o *ibapi.Order, s 
 }
 
 func (w *codecWrapper) OrderStatus(id int64, status string, filled, remaining ibapi.Decimal, avgFillPrice float64, permID, parentID int64, lastFillPrice float64, clientID int64, whyHeld string, mktCapPrice float64) {
-	w.ch <- codecEvent{kind: "OrderStatus", id: id, status: orderStatusView{
+	w.ch <- codecEvent{kind: "OrderStatus", id: id, status: orderStatus{
 		orderID: id, status: status, filled: filled.Float(), remaining: remaining.Float(),
 		avgFillPrice: avgFillPrice, permID: permID, parentID: parentID, lastFillPrice: lastFillPrice,
 		clientID: clientID, whyHeld: whyHeld, mktCapPrice: mktCapPrice,
@@ -1021,7 +1021,7 @@ func TestOrderCodecPlaceOrderRoundTrip(t *testing.T) {
 				}
 				checkOrderState(t, tc.name, v, view, e.state)
 
-				st := orderStatusView{
+				st := orderStatus{
 					orderID: req.orderID, status: "Submitted", filled: 1, remaining: quantityOr(req.totalQty, 0) - 1,
 					avgFillPrice: 100.25, permID: view.permID, parentID: req.parentID, lastFillPrice: 100.25,
 					clientID: codecClientID, whyHeld: "locate", mktCapPrice: 101.5,
@@ -1190,7 +1190,7 @@ func TestOrderCodecStatusExecCommission(t *testing.T) {
 		t.Run(fmt.Sprintf("v%d", v), func(t *testing.T) {
 			g := startFakeGateway(t, v)
 
-			st := orderStatusView{
+			st := orderStatus{
 				orderID: 42, status: "Filled", filled: 100, remaining: 0, avgFillPrice: 500.125,
 				permID: 1234567890123, parentID: 41, lastFillPrice: 500.25, clientID: codecClientID,
 				whyHeld: "", mktCapPrice: 0,
@@ -1210,7 +1210,7 @@ func TestOrderCodecStatusExecCommission(t *testing.T) {
 				t.Fatalf("orderContractFromInstrument = %+v", ref)
 			}
 			ref.primaryExch = "" // not in execDetails
-			ex := execView{
+			ex := execution{
 				orderID: 42, ref: ref, execID: "0000e0d5.67f2a1b3.01.01", time: "20260406 10:31:02 US/Eastern",
 				account: "DU1234567", exchange: "CBOE", side: "BOT", shares: 2.5, price: 12.35,
 				permID: 1234567890123, clientID: codecClientID, liquidation: 0, cumQty: 2.5, avgPrice: 12.35,
@@ -1245,7 +1245,7 @@ func TestOrderCodecStatusExecCommission(t *testing.T) {
 				if v < svSubmitter {
 					want.submitter = ""
 				}
-				got := execView{
+				got := execution{
 					orderID: x.OrderID, ref: ref, execID: x.ExecID, time: x.Time, account: x.AcctNumber,
 					exchange: x.Exchange, side: x.Side, shares: x.Shares.Float(), price: x.Price,
 					permID: x.PermID, clientID: x.ClientID, liquidation: x.Liquidation, cumQty: x.CumQty.Float(),
@@ -1262,7 +1262,7 @@ func TestOrderCodecStatusExecCommission(t *testing.T) {
 				t.Errorf("execDetailsEnd reqId %d", e.id)
 			}
 
-			for _, cv := range []commissionView{
+			for _, cv := range []commissionReport{
 				{execID: ex.execID, commission: 1.05, currency: "USD", realizedPNL: unsetFloat, yield: unsetFloat},
 				{execID: ex.execID + "x", commission: 0.65, currency: "USD", realizedPNL: -12.5, yield: 0.0425, yieldRedemptionDate: 20301231},
 			} {

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -156,59 +156,9 @@ func (o *simOrder) fullyFilled() bool { return o.remaining() <= qtyEps }
 // execRecord is one fill as reqExecutions reports it.
 type execRecord struct {
 	at   time.Time
-	exec execView
-	comm commissionView
+	exec execution
+	comm commissionReport
 	sec  string // secType
-}
-
-// engine is the server's order and account state. Its methods lock mu;
-// messages are queued to clients (never blocking) while it is held, so the
-// order of every client's messages is the order of the engine's events.
-type engine struct {
-	srv *Server
-
-	mu       sync.Mutex
-	seq      int64
-	live     []*simOrder // working and waiting orders, by seq
-	byKey    map[orderKey]*simOrder
-	held     map[orderKey]*simOrder
-	done     []*simOrder
-	doneKey  map[orderKey]*simOrder
-	refused  map[orderKey]bool // new orders refused with an error; their children are refused too
-	execs    []*execRecord
-	permNext int64
-	execPfx  string
-	execLast int64
-
-	acct *account
-	subs subscriptions
-}
-
-func newEngine(s *Server) *engine {
-	h := mix64(uint64(s.cfg.Seed) ^ 0x6f72646572)
-	return &engine{
-		srv:      s,
-		byKey:    make(map[orderKey]*simOrder),
-		held:     make(map[orderKey]*simOrder),
-		doneKey:  make(map[orderKey]*simOrder),
-		refused:  make(map[orderKey]bool),
-		permNext: 1_100_000_000 + int64(h%50_000_000),
-		execPfx:  fmt.Sprintf("0000%04x", 0xe000|(h>>32)&0x0fff),
-		acct:     newAccount(s.cfg.Account),
-		subs:     newSubscriptions(),
-	}
-}
-
-// now is the market clock, read under e.mu so that every event sees a
-// market instant no older than the previous event's.
-func (e *engine) now() time.Time { return e.srv.now() }
-
-// clientByID returns the live connection of a client id, or nil.
-func (e *engine) clientByID(id int64) *client {
-	s := e.srv
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.byID[id]
 }
 
 // ---- messages ----
@@ -227,8 +177,8 @@ func (e *engine) view(o *simOrder) *orderView {
 	return v
 }
 
-func (e *engine) statusView(o *simOrder, status string) orderStatusView {
-	return orderStatusView{
+func (e *engine) statusView(o *simOrder, status string) orderStatus {
+	return orderStatus{
 		orderID:       o.key.id,
 		status:        status,
 		filled:        o.filled,
@@ -241,37 +191,28 @@ func (e *engine) statusView(o *simOrder, status string) orderStatusView {
 	}
 }
 
-func (e *engine) sendOrderMsg(c *client, m *msg) {
-	if c == nil {
-		return
-	}
-	c.send(m)
-	c.stats.orderMessage()
+func (e *engine) sendOpenOrder(to dest, o *simOrder) {
+	e.emit(to, openOrder{e.view(o)})
 }
 
-func (e *engine) sendOpenOrder(c *client, o *simOrder) {
-	if c == nil {
-		return
-	}
-	e.sendOrderMsg(c, encodeOpenOrder(c.version, e.view(o)))
-}
-
-func (e *engine) sendStatus(c *client, o *simOrder, status string) {
-	if c == nil {
-		return
-	}
-	e.sendOrderMsg(c, encodeOrderStatus(c.version, e.statusView(o, status)))
+func (e *engine) sendStatus(to dest, o *simOrder, status string) {
+	e.emit(to, e.statusView(o, status))
 }
 
 // sendState sends openOrder and orderStatus with the order's status.
-func (e *engine) sendState(c *client, o *simOrder) {
-	e.sendOpenOrder(c, o)
-	e.sendStatus(c, o, o.status)
+func (e *engine) sendState(to dest, o *simOrder) {
+	e.sendOpenOrder(to, o)
+	e.sendStatus(to, o, o.status)
 }
 
-func (e *engine) reject(c *client, id int64, code int, text string) {
-	c.sendError(id, code, text)
-	e.srv.stats.orderReject()
+// sendError sends an error or a notice on id.
+func (e *engine) sendError(to dest, id int64, code int, text string) {
+	e.emit(to, errMsg{id: id, code: code, text: text})
+}
+
+func (e *engine) reject(to dest, id int64, code int, text string) {
+	e.sendError(to, id, code, text)
+	e.rejects.Add(1)
 }
 
 // tickText is IB's text of error 110.
@@ -283,35 +224,36 @@ func validationError(cause string) string {
 
 // ---- placing ----
 
-// place handles one placeOrder of client c.
-func (e *engine) place(c *client, r orderRequest) {
+// place handles one placeOrder.
+func (e *engine) place(from origin, r orderRequest) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	now := e.now()
 	e.acct.rollover(e, now)
 	id := r.orderID
+	to := from.reply()
 
-	key := orderKey{c.clientID, id}
+	key := orderKey{from.clientID, id}
 	existing := e.byKey[key]
 	if existing == nil {
 		existing = e.held[key]
 	}
 	// refuse rejects a new order; a child naming it later is refused too.
 	refuse := func(code int, text string) {
-		e.reject(c, id, code, text)
+		e.reject(to, id, code, text)
 		if existing == nil && !r.whatIf {
 			e.refused[key] = true
 		}
 	}
 	if !r.whatIf {
-		if code, text, ok := e.srv.takeReject(); ok {
+		if code, text, ok := e.takeReject(); ok {
 			refuse(code, text)
 			return
 		}
 	}
 	if existing == nil {
-		if !e.srv.useOrderID(c.clientID, id) {
-			e.reject(c, id, 103, "Duplicate order id")
+		if !e.useOrderID(from.clientID, id) {
+			e.reject(to, id, 103, "Duplicate order id")
 			return
 		}
 	}
@@ -322,14 +264,14 @@ func (e *engine) place(c *client, r orderRequest) {
 		return
 	}
 	if existing != nil {
-		e.modify(c, existing, r, typ, now)
+		e.modify(to, existing, r, typ, now)
 		return
 	}
 	if strings.TrimSpace(r.contract.exchange) == "" {
 		refuse(321, validationError("Missing order exchange"))
 		return
 	}
-	in, why := e.srv.resolveOne(r.contract, now)
+	in, why := e.cfg.ref.resolveOne(r.contract, now)
 	if in == nil {
 		refuse(200, why)
 		return
@@ -341,7 +283,7 @@ func (e *engine) place(c *client, r orderRequest) {
 	// A child needs a parent that can still fill.
 	var parent *simOrder
 	if r.parentID != 0 && !r.whatIf {
-		pk := orderKey{c.clientID, r.parentID}
+		pk := orderKey{from.clientID, r.parentID}
 		parent = e.parentOf(pk)
 		if parent == nil {
 			if d := e.doneKey[pk]; e.refused[pk] || (d != nil && d.status != stFilled) {
@@ -369,12 +311,12 @@ func (e *engine) place(c *client, r orderRequest) {
 	// A child attached to a parent on the other side closes what the
 	// parent opens (a bracket's take-profit and stop): it needs no margin
 	// of its own, as on a real Gateway.
-	if reason := e.fundsCheck(o, now); reason != "" && !r.whatIf && !e.closesParent(c, r) {
+	if reason := e.fundsCheck(o, now); reason != "" && !r.whatIf && !e.closesParent(from.clientID, r) {
 		refuse(201, "Order rejected - reason:"+reason)
 		return
 	}
 	if r.whatIf {
-		e.sendWhatIf(c, o, now)
+		e.sendWhatIf(to, o, now)
 		return
 	}
 
@@ -382,7 +324,7 @@ func (e *engine) place(c *client, r orderRequest) {
 	o.seq = e.seq
 	o.permID = e.permNext
 	e.permNext++
-	e.srv.stats.orderAccepted()
+	e.accepted.Add(1)
 	delete(e.refused, key)
 	if parent != nil {
 		o.parent = parent
@@ -398,9 +340,9 @@ func (e *engine) place(c *client, r orderRequest) {
 	for _, g := range group {
 		delete(e.held, g.key)
 		g.held = false
-		e.accept(c, g)
+		e.accept(to, g)
 	}
-	e.accept(c, o)
+	e.accept(to, o)
 	for _, g := range append(group, o) {
 		// Released orders were never matched; a child its parent's fill
 		// activated in this loop has been matched at this instant already.
@@ -439,12 +381,12 @@ func (e *engine) heldGroup(o *simOrder) []*simOrder {
 }
 
 // accept makes an order live and reports it PreSubmitted.
-func (e *engine) accept(c *client, o *simOrder) {
+func (e *engine) accept(to dest, o *simOrder) {
 	o.status = stPreSubmitted
 	e.live = append(e.live, o)
 	sort.SliceStable(e.live, func(i, j int) bool { return e.live[i].seq < e.live[j].seq })
 	e.byKey[o.key] = o
-	e.sendState(c, o)
+	e.sendState(to, o)
 }
 
 // checkOrder validates the order fields and normalizes them; it returns
@@ -525,15 +467,15 @@ func (e *engine) expiry(o *simOrder, now time.Time) time.Time {
 }
 
 // modify applies a placeOrder that names a live (or held) order.
-func (e *engine) modify(c *client, o *simOrder, r orderRequest, typ string, now time.Time) {
+func (e *engine) modify(to dest, o *simOrder, r orderRequest, typ string, now time.Time) {
 	if r.totalQty < o.filled-qtyEps || (r.totalQty-o.filled <= qtyEps && !o.fullyFilled()) {
-		e.reject(c, r.orderID, 321, validationError("The order size cannot be reduced below the filled quantity"))
+		e.reject(to, r.orderID, 321, validationError("The order size cannot be reduced below the filled quantity"))
 		return
 	}
 	if r.whatIf {
 		tmp := *o
 		tmp.req.totalQty, tmp.req.lmtPrice, tmp.req.auxPrice, tmp.typ = r.totalQty, r.lmtPrice, r.auxPrice, typ
-		e.sendWhatIf(c, &tmp, now)
+		e.sendWhatIf(to, &tmp, now)
 		return
 	}
 	// The contract, side and links of a live order do not change.
@@ -544,14 +486,14 @@ func (e *engine) modify(c *client, o *simOrder, r orderRequest, typ string, now 
 	}
 	r.clientID = keep.clientID
 	if !pricesOnTick(o.in, r, typ) {
-		e.reject(c, r.orderID, 110, tickText)
+		e.reject(to, r.orderID, 110, tickText)
 		return
 	}
 	// A larger or repriced order must fit the account like a new one.
 	tmp := *o
 	tmp.req, tmp.typ = r, typ
 	if reason := e.fundsCheck(&tmp, now); reason != "" {
-		e.reject(c, r.orderID, 201, "Order rejected - reason:"+reason)
+		e.reject(to, r.orderID, 201, "Order rejected - reason:"+reason)
 		return
 	}
 	o.req = r
@@ -569,16 +511,16 @@ func (e *engine) modify(c *client, o *simOrder, r orderRequest, typ string, now 
 			for _, g := range group {
 				delete(e.held, g.key)
 				g.held = false
-				e.accept(c, g)
+				e.accept(to, g)
 			}
-			e.accept(c, o)
+			e.accept(to, o)
 			for _, g := range append(group, o) {
 				e.evaluate(g, now, true)
 			}
 		}
 		return
 	}
-	e.sendState(c, o)
+	e.sendState(to, o)
 	o.evaluated = time.Time{}
 	e.evaluate(o, now, true)
 }
@@ -651,12 +593,12 @@ func (e *engine) evaluate(o *simOrder, now time.Time, arrival bool) {
 		return
 	}
 	o.evaluated = now
-	c := e.clientByID(o.key.client)
+	c := toClient(o.key.client)
 	tif := o.req.tif
 	if o.parent != nil && o.parent.filled <= qtyEps {
 		return // a child waits for its parent's first fill
 	}
-	q := e.srv.prices.quote(o.in, now)
+	q := e.cfg.prices.quote(o.in, now)
 	if !e.working(o, q, now) {
 		if tif == "IOC" || tif == "FOK" {
 			e.endUnfilled(c, o, now)
@@ -725,7 +667,7 @@ func childRoom(o *simOrder) (room float64, capped bool) {
 
 // endUnfilled ends an IOC (PendingCancel, Cancelled) or FOK (Inactive)
 // order that cannot fill further.
-func (e *engine) endUnfilled(c *client, o *simOrder, now time.Time) {
+func (e *engine) endUnfilled(c dest, o *simOrder, now time.Time) {
 	if o.req.tif == "FOK" && o.filled == 0 {
 		o.status = stInactive
 		e.finish(o, now)
@@ -760,7 +702,7 @@ func (e *engine) step() {
 
 // endCancelled ends an order as Cancelled (no 202: the engine, not the
 // client, cancelled it), tells its client, and ends its children.
-func (e *engine) endCancelled(c *client, o *simOrder, now time.Time) {
+func (e *engine) endCancelled(c dest, o *simOrder, now time.Time) {
 	o.status = stCancelled
 	e.finish(o, now)
 	e.sendStatus(c, o, stCancelled)
@@ -769,8 +711,7 @@ func (e *engine) endCancelled(c *client, o *simOrder, now time.Time) {
 
 // expire ends a DAY order at the end of its session.
 func (e *engine) expire(o *simOrder, now time.Time) {
-	c := e.clientByID(o.key.client)
-	e.endCancelled(c, o, now)
+	e.endCancelled(toClient(o.key.client), o, now)
 }
 
 // commissionOf is the commission of an order's fills so far: qty filled
@@ -817,7 +758,7 @@ func ibTime(t time.Time) string {
 }
 
 // fill executes qty of o at px and sends the fill's messages.
-func (e *engine) fill(c *client, o *simOrder, qty, px float64, now time.Time, liq int64) {
+func (e *engine) fill(c dest, o *simOrder, qty, px float64, now time.Time, liq int64) {
 	mult := multiplierOf(o.in)
 	cum := commissionOf(o.in, o.filled+qty, (o.value+qty*px)*mult)
 	comm := math.Max(cum-o.commission, 0)
@@ -842,7 +783,7 @@ func (e *engine) fill(c *client, o *simOrder, qty, px float64, now time.Time, li
 		side = "BOT"
 	}
 	venue := execVenue(o.in)
-	x := execView{
+	x := execution{
 		orderID:       o.key.id,
 		ref:           orderContractFromInstrument(o.in, venue),
 		execID:        fmt.Sprintf("%s.%s.%02x.01", e.execPfx, o.execBase, o.fills),
@@ -859,23 +800,21 @@ func (e *engine) fill(c *client, o *simOrder, qty, px float64, now time.Time, li
 		orderRef:      o.req.orderRef,
 		lastLiquidity: liq,
 	}
-	cr := commissionView{execID: x.execID, commission: comm, currency: "USD", realizedPNL: unsetFloat, yield: unsetFloat}
+	cr := commissionReport{execID: x.execID, commission: comm, currency: "USD", realizedPNL: unsetFloat, yield: unsetFloat}
 	if closed {
 		cr.realizedPNL = math.Round(realized*1e6) / 1e6
 	}
 	e.execs = append(e.execs, &execRecord{at: now, exec: x, comm: cr, sec: o.in.secType})
-	e.srv.stats.orderFill()
+	e.fills.Add(1)
 
 	if o.fullyFilled() {
 		o.status = stFilled
 	} else {
 		o.status = stSubmitted
 	}
-	if c != nil {
-		e.sendOrderMsg(c, encodeExecDetails(c.version, -1, x))
-		e.sendState(c, o)
-		e.sendOrderMsg(c, encodeCommissionReport(c.version, cr))
-	}
+	e.emit(c, execDetails{reqID: -1, exec: x})
+	e.sendState(c, o)
+	e.emit(c, cr)
 	if o.status == stFilled {
 		e.finish(o, now)
 	}
@@ -939,7 +878,7 @@ func (e *engine) ocaAfterFill(o *simOrder, qty float64, now time.Time) {
 		if s.done {
 			continue
 		}
-		c := e.clientByID(s.key.client)
+		c := toClient(s.key.client)
 		if x.reduce && s.remaining()-qty > qtyEps {
 			s.req.totalQty -= qty
 			e.sendState(c, s)
@@ -976,20 +915,24 @@ func (e *engine) finish(o *simOrder, now time.Time) {
 	e.doneKey[o.key] = o
 }
 
+// formatQty formats a quantity as the messages write it: the shortest
+// exact decimal, no exponent.
 func formatQty(v float64) string {
-	m := &msg{}
-	m.decimal(v)
-	return strings.TrimSuffix(string(m.b), "\x00")
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return ""
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
 }
 
 // ---- cancelling ----
 
-// cancel handles cancelOrder of client c.
-func (e *engine) cancel(c *client, id int64) {
+// cancel handles one cancelOrder.
+func (e *engine) cancel(from origin, id int64) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	now := e.now()
-	key := orderKey{c.clientID, id}
+	c := from.reply()
+	key := orderKey{from.clientID, id}
 	if o := e.held[key]; o != nil {
 		e.userCancel(c, o, now)
 		return
@@ -999,27 +942,27 @@ func (e *engine) cancel(c *client, id int64) {
 		return
 	}
 	if o := e.doneKey[key]; o != nil {
-		c.sendError(id, 10148, fmt.Sprintf("OrderId %d that needs to be cancelled cannot be cancelled, state: %s.", id, o.status))
+		e.sendError(c, id, 10148, fmt.Sprintf("OrderId %d that needs to be cancelled cannot be cancelled, state: %s.", id, o.status))
 		return
 	}
-	c.sendError(id, 10147, fmt.Sprintf("OrderId %d that needs to be cancelled is not found.", id))
+	e.sendError(c, id, 10147, fmt.Sprintf("OrderId %d that needs to be cancelled is not found.", id))
 }
 
 // userCancel runs the cancel sequence of a client's cancel request, then
 // ends the order's children.
-func (e *engine) userCancel(c *client, o *simOrder, now time.Time) {
+func (e *engine) userCancel(c dest, o *simOrder, now time.Time) {
 	e.cancelSequence(c, o, now)
 	e.endChildren(o, now, true)
 }
 
 // cancelSequence ends an order as a client's cancel does: PendingCancel,
 // Cancelled, error 202.
-func (e *engine) cancelSequence(c *client, o *simOrder, now time.Time) {
+func (e *engine) cancelSequence(c dest, o *simOrder, now time.Time) {
 	e.sendStatus(c, o, stPendingCancel)
 	o.status = stCancelled
 	e.finish(o, now)
 	e.sendStatus(c, o, stCancelled)
-	c.sendError(o.key.id, 202, "Order Canceled - reason:")
+	e.sendError(c, o.key.id, 202, "Order Canceled - reason:")
 }
 
 // endChildren applies the end of order o (cancelled, inactive or filled)
@@ -1035,9 +978,9 @@ func (e *engine) endChildren(o *simOrder, now time.Time, user bool) {
 		if ch.done {
 			continue
 		}
-		c := e.clientByID(ch.key.client)
+		c := toClient(ch.key.client)
 		if o.filled <= qtyEps {
-			if user && c != nil {
+			if user {
 				e.userCancel(c, ch, now)
 			} else {
 				e.endCancelled(c, ch, now)
@@ -1074,13 +1017,9 @@ func (e *engine) globalCancel() {
 		if o.done {
 			continue
 		}
-		c := e.clientByID(o.key.client)
-		if c == nil {
-			o.status = stCancelled
-			e.finish(o, now)
-			continue
-		}
-		e.cancelSequence(c, o, now)
+		// Without a connection for the order's client id the messages go
+		// nowhere; the order ends the same.
+		e.cancelSequence(toClient(o.key.client), o, now)
 	}
 }
 
@@ -1095,7 +1034,7 @@ func (e *engine) estPrice(o *simOrder, now time.Time) float64 {
 	case "STP":
 		return o.req.auxPrice
 	}
-	q := e.srv.prices.quote(o.in, now)
+	q := e.cfg.prices.quote(o.in, now)
 	px := q.bid
 	if o.isBuy() {
 		px = q.ask
@@ -1125,11 +1064,11 @@ func (e *engine) marginImpact(o *simOrder, now time.Time) (before, after acctVal
 
 // closesParent reports whether r is a child of an order of client c on the
 // opposite side: it closes what its parent opens.
-func (e *engine) closesParent(c *client, r orderRequest) bool {
+func (e *engine) closesParent(clientID int64, r orderRequest) bool {
 	if r.parentID == 0 {
 		return false
 	}
-	p := e.parentOf(orderKey{c.clientID, r.parentID})
+	p := e.parentOf(orderKey{clientID, r.parentID})
 	return p != nil && !strings.EqualFold(p.req.action, r.action)
 }
 
@@ -1149,7 +1088,7 @@ func (e *engine) fundsCheck(o *simOrder, now time.Time) string {
 }
 
 // sendWhatIf answers a what-if order: one openOrder with the preview.
-func (e *engine) sendWhatIf(c *client, o *simOrder, now time.Time) {
+func (e *engine) sendWhatIf(to dest, o *simOrder, now time.Time) {
 	before, after, comm := e.marginImpact(o, now)
 	p := &orderPreview{
 		margins: orderMargins{
@@ -1171,7 +1110,7 @@ func (e *engine) sendWhatIf(c *client, o *simOrder, now time.Time) {
 	if reason := e.fundsCheck(o, now); reason != "" {
 		v.warningText = reason
 	}
-	e.sendOrderMsg(c, encodeOpenOrder(c.version, v))
+	e.emit(to, openOrder{v})
 }
 
 func round2(v float64) float64 { return math.Round(v*100) / 100 }
@@ -1190,27 +1129,29 @@ func (e *engine) openOrdersOf(clientID int64, all bool) []*simOrder {
 	return out
 }
 
-// sendOpenOrders sends openOrder + orderStatus for each open order of c
-// (all clients' with all) and, with end, openOrderEnd.
-func (e *engine) sendOpenOrders(c *client, all, end bool) {
+// openOrders answers with openOrder + orderStatus for each open order of
+// the requester's client id (every client id's with all) and, with end,
+// openOrderEnd.
+func (e *engine) openOrders(from origin, all, end bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	for _, o := range e.openOrdersOf(c.clientID, all) {
-		e.sendState(c, o)
+	for _, o := range e.openOrdersOf(from.clientID, all) {
+		e.sendState(from.reply(), o)
 	}
 	if end {
-		c.send(encodeOpenOrderEnd())
+		e.emit(from.reply(), openOrderEnd{})
 	}
 }
 
-// sendCompletedOrders sends every completed order, then the end marker.
-func (e *engine) sendCompletedOrders(c *client) {
+// completedOrders answers with every completed order, then the end
+// marker.
+func (e *engine) completedOrders(from origin) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, o := range e.done {
-		e.sendOrderMsg(c, encodeCompletedOrder(c.version, e.view(o)))
+		e.emit(from.reply(), completedOrder{e.view(o)})
 	}
-	c.send(encodeCompletedOrdersEnd())
+	e.emit(from.reply(), completedOrdersEnd{})
 }
 
 // ---- request handlers ----
@@ -1223,7 +1164,7 @@ func handlePlaceOrder(c *client, f *fields) error {
 	}
 	r.clientID = c.clientID
 	c.stats.orderReceived()
-	c.srv.engine.place(c, r)
+	c.srv.engine.place(c.origin(), r)
 	return nil
 }
 
@@ -1240,7 +1181,7 @@ func handleCancelOrder(c *client, f *fields) error {
 		return f.err
 	}
 	// The optional trailing fields carry nothing the engine uses.
-	c.srv.engine.cancel(c, id)
+	c.srv.engine.cancel(c.origin(), id)
 	return nil
 }
 

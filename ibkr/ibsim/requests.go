@@ -179,13 +179,13 @@ func handleStartAPI(c *client, f *fields) error {
 	c.stats.setClientID(id)
 	c.log.Info("ibsim client connected", "clientId", id, "version", c.version, "paceAPI", c.paceAPI)
 	c.send(newMsg(inManagedAccts).int(1).str(s.cfg.Account))
-	c.send(newMsg(inNextValidID).int(1).int(s.nextOrderID(id)))
+	c.send(newMsg(inNextValidID).int(1).int(s.engine.nextOrderID(id)))
 	c.sendError(-1, 2104, "Market data farm connection is OK:usfarm")
 	c.sendError(-1, 2106, "HMDS data farm connection is OK:ushmds")
 	c.sendError(-1, 2158, "Sec-def data farm connection is OK:secdefnj")
 	// The client id's open orders follow, as openOrder + orderStatus each
 	// (no openOrderEnd), as the real Gateway sends them on (re)connect.
-	s.engine.sendOpenOrders(c, false, false)
+	s.engine.openOrders(c.origin(), false, false)
 	return nil
 }
 
@@ -196,7 +196,7 @@ func handleReqIDs(c *client, f *fields) error {
 	if f.err != nil {
 		return f.err
 	}
-	c.send(newMsg(inNextValidID).int(1).int(c.srv.nextOrderID(c.clientID)))
+	c.send(newMsg(inNextValidID).int(1).int(c.srv.engine.nextOrderID(c.clientID)))
 	return nil
 }
 

@@ -1,0 +1,50 @@
+package ibsim
+
+// Server versions that change the order messages (the TWS API's
+// MIN_SERVER_VER_* values).
+const (
+	svPeggedToBenchmark    = 102 // order conditions, adjusted stops, PEG BENCH
+	svModelsSupport        = 103 // modelCode
+	svExtOperator          = 105 // extOperator in placeOrder
+	svSoftDollarTier       = 106 // soft dollar tier
+	svCashQty              = 111 // cashQty
+	svMarketCapPrice       = 131 // orderStatus: mktCapPrice, no version field
+	svLastLiquidity        = 136 // execDetails: lastLiquidity, no version field
+	svDecisionMaker        = 138 // MiFID II decision maker
+	svMifidExecution       = 139 // MiFID II execution trader
+	svAutoPriceForHedge    = 141 // dontUseAutoPriceForHedge
+	svWhatIfExtFields      = 142 // openOrder: margin before/change
+	svOrderContainer       = 145 // isOmsContainer; no VERSION field in placeOrder/openOrder
+	svDPegOrders           = 148 // discretionaryUpToLimitPrice
+	svPriceMgmtAlgo        = 151 // usePriceMgmtAlgo
+	svDuration             = 158 // duration
+	svPostToAts            = 160 // postToAts
+	svAutoCancelParent     = 162 // autoCancelParent
+	svAdvancedOrderReject  = 166 // advancedErrorOverride
+	svManualOrderTime      = 169 // manualOrderTime
+	svPegBestPegMidOffsets = 170 // PEG BEST / PEG MID attributes
+	svFAProfileDesupport   = 177 // faProfile no longer sent
+	svPendingPriceRevision = 178 // execDetails: pendingPriceRevision
+	svCustomerAccount      = 183 // customerAccount
+	svProfessionalCustomer = 184 // professionalCustomer
+	svBondAccruedInterest  = 185 // openOrder: bondAccruedInterest
+	svRFQFields            = 187 // two placeholder fields in placeOrder ...
+	svUndoRFQFields        = 190 // ... until here
+	svIncludeOvernight     = 189 // includeOvernight
+	svCMETaggingFields     = 192 // placeOrder: manualOrderIndicator
+	svCMETaggingOpenOrder  = 193 // openOrder: extOperator, manualOrderIndicator
+	svFullOrderPreview     = 195 // openOrder: outside-RTH margins, allocations
+	svSubmitter            = 198 // submitter
+	svImbalanceOnly        = 199 // placeOrder/openOrder: imbalanceOnly
+)
+
+// Message versions sent where the layout still carries a version field.
+const (
+	openOrderMsgVersion   = 34 // openOrder below svOrderContainer
+	orderStatusMsgVersion = 6  // orderStatus below svMarketCapPrice
+	execDetailsMsgVersion = 10 // execDetails below svLastLiquidity
+)
+
+// maxDoubleText is how TWS writes an unset double (Java's Double.MAX_VALUE)
+// where a client reads the field without "show unset" handling.
+const maxDoubleText = "1.7976931348623157E308"
