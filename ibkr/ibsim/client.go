@@ -13,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/scmhub/ibapi"
 )
 
 // outQueueLen is the number of frames a connection may have waiting to be
@@ -169,27 +171,6 @@ func (c *client) handshake(br *bufio.Reader) error {
 	return err
 }
 
-// parseVersionRange parses "v100..200 +PACEAPI" or "v176".
-func parseVersionRange(s string) (lo, hi int, opts string, err error) {
-	if i := strings.IndexByte(s, ' '); i >= 0 {
-		s, opts = s[:i], s[i+1:]
-	}
-	if !strings.HasPrefix(s, "v") {
-		return 0, 0, "", fmt.Errorf("version range %q: want vMIN..MAX", s)
-	}
-	s = s[1:]
-	a, b, found := strings.Cut(s, "..")
-	if !found {
-		b = a
-	}
-	lo, err1 := strconv.Atoi(a)
-	hi, err2 := strconv.Atoi(b)
-	if err1 != nil || err2 != nil || lo <= 0 || hi < lo {
-		return 0, 0, "", fmt.Errorf("version range %q: want vMIN..MAX with 0 < MIN <= MAX", "v"+s)
-	}
-	return lo, hi, opts, nil
-}
-
 // readLoop reads and dispatches requests until the socket fails.
 func (c *client) readLoop(br *bufio.Reader, frames chan<- inFrame) {
 	defer close(frames)
@@ -299,7 +280,7 @@ func (c *client) dispatch(p []byte) {
 	if c.rejected.Load() {
 		return
 	}
-	if !c.started && id != msgStartAPI {
+	if !c.started && id != ibapi.START_API {
 		// The Gateway ignores requests before startApi.
 		c.log.Debug("ibsim request before startApi ignored", "msg", id)
 		return

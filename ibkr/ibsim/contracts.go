@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/scmhub/ibapi"
 )
 
 // Contract details (reqContractDetails, 9) and option chain parameters
@@ -22,29 +24,6 @@ import (
 // strikes, trading class and multiplier "100"), then 76. An unknown
 // underlying, one without options (VIX here) or a futFopExchange no option
 // trades on gets only 76: the Gateway sends no error for it.
-
-// Version thresholds of the contract details layouts (server_versions).
-const (
-	verContractDataChain = 40  // reqId in reqContractDetails
-	verSecIDType         = 45  // secIdType, secId
-	verTradingClass      = 68  // tradingClass
-	verLinking           = 70  // exchange may carry ":primaryExchange"
-	verPrimaryExch       = 75  // separate primaryExchange
-	verMDSizeMultiplier  = 110 // mdSizeMultiplier in contractData (until 163)
-	verAggGroup          = 121
-	verUnderlyingInfo    = 122
-	verMarketRules       = 126
-	verRealExpiration    = 134
-	verStockType         = 152
-	verFractionalSize    = 163 // sizeMinTick (163 only)
-	verSizeRules         = 164 // minSize, sizeIncrement, suggestedSizeIncrement; no version field
-	verBondIssuerID      = 176 // issuerId in reqContractDetails
-	verLastTradeDate     = 182 // separate lastTradeDate
-	verIneligibility     = 186 // ineligibility reasons
-)
-
-// contractDataVersion is the version field of contractData below 164.
-const contractDataVersion = 8
 
 // handleReqContractDetails parses reqContractDetails as a client at the
 // negotiated version encodes it: [1]version 8, [2]reqId (>= 40), conId,
@@ -118,7 +97,7 @@ func handleReqContractDetails(c *client, f *fields) error {
 			return nil
 		}
 	}
-	sendPaced(c, newMsg(inContractDataEnd).int(1).int(reqID))
+	sendPaced(c, newMsg(ibapi.CONTRACT_DATA_END).int(1).int(reqID))
 	return nil
 }
 
@@ -141,150 +120,6 @@ func sendPaced(c *client, m *msg) bool {
 	}
 	c.send(m)
 	return !c.closing.Load()
-}
-
-// contractDataMsg builds contractData (10) for one instrument in the layout
-// the client's decoder expects at version v.
-func contractDataMsg(v int, reqID int64, in *instrument, u *underlying, tradingHours, liquidHours string) *msg {
-	m := newMsg(inContractData)
-	if v < verSizeRules {
-		m.int(contractDataVersion)
-	}
-	m.int(reqID)
-	m.str(in.symbol).str(in.secType)
-	m.str(in.expiry) // lastTradeDateOrContractMonth
-	if v >= verLastTradeDate {
-		m.str(in.expiry) // lastTradeDate
-	}
-	m.float(in.strike) // 0 for stocks, as the Gateway sends it
-	m.str(in.right)
-	m.str(in.exchange).str(in.currency).str(in.localSymbol)
-	m.str(in.tradingClass) // marketName
-	m.str(in.tradingClass)
-	m.int(in.conID)
-	m.float(in.minTick)
-	if v >= verMDSizeMultiplier && v < verSizeRules {
-		if in.secType == "STK" {
-			m.int(100)
-		} else {
-			m.int(1)
-		}
-	}
-	m.str(in.multiplier)
-	m.str(in.orderTypes).str(in.validExch)
-	m.int(1) // priceMagnifier
-	m.int(in.underConID)
-	m.str(in.longName)
-	m.str(in.primaryExch)
-	if in.isOption() && len(in.expiry) >= 6 {
-		m.str(in.expiry[:6]) // contractMonth
-	} else {
-		m.str("")
-	}
-	m.str(in.industry).str(in.category).str(in.subcategory)
-	m.str(in.timeZoneID)
-	m.str(tradingHours).str(liquidHours)
-	m.str("").str("") // evRule, evMultiplier (empty, as the Gateway sends them)
-	if !in.isOption() && u != nil && u.isin != "" {
-		m.int(1).str("ISIN").str(u.isin)
-	} else {
-		m.int(0)
-	}
-	if v >= verAggGroup {
-		if in.isOption() {
-			m.int(2)
-		} else {
-			m.int(1)
-		}
-	}
-	if v >= verUnderlyingInfo {
-		m.str(in.underSymbol).str(in.underSecTyp)
-	}
-	if v >= verMarketRules {
-		m.str(in.marketRules)
-	}
-	if v >= verRealExpiration {
-		m.str(in.expiry)
-	}
-	if v >= verStockType {
-		m.str(in.stockType)
-	}
-	minSize, incr, suggested := 1.0, 1.0, 1.0
-	if in.secType == "STK" {
-		minSize, incr, suggested = 0.0001, 0.0001, 100
-	}
-	if v >= verFractionalSize && v < verSizeRules {
-		m.decimal(incr) // sizeMinTick
-	}
-	if v >= verSizeRules {
-		m.decimal(minSize).decimal(incr).decimal(suggested)
-	}
-	if v >= verIneligibility {
-		m.int(0)
-	}
-	return m
-}
-
-// hoursKind selects the session hours a contract reports.
-type hoursKind int
-
-const (
-	hoursStock  hoursKind = iota // extended 04:00-20:00, liquid 09:30-16:00
-	hoursOption                  // 09:30-16:00 both
-	hoursIndex                   // VIX: computed 03:15-16:15, liquid 09:30-16:15
-)
-
-func hoursKindOf(in *instrument) hoursKind {
-	switch in.secType {
-	case "OPT":
-		return hoursOption
-	case "IND":
-		return hoursIndex
-	}
-	return hoursStock
-}
-
-// hoursDays is how many calendar days tradingHours and liquidHours cover,
-// starting with now's New York date.
-const hoursDays = 7
-
-// tradingHours returns the tradingHours and liquidHours strings of a kind
-// of contract for hoursDays days from now's New York date, in IB's format:
-// "20261127:0400-20261127:1700;20261128:CLOSED;...". Weekends and holidays
-// are CLOSED; early-close days end at 13:00 (extended hours at 17:00).
-func (r *refData) tradingHours(k hoursKind, now time.Time) (trading, liquid string) {
-	var tb, lb strings.Builder
-	day := nyDay(now)
-	span := func(b *strings.Builder, from, to time.Time) {
-		fmt.Fprintf(b, "%s-%s", from.Format("20060102:1504"), to.Format("20060102:1504"))
-	}
-	for i := range hoursDays {
-		d := addDays(day, i)
-		if i > 0 {
-			tb.WriteByte(';')
-			lb.WriteByte(';')
-		}
-		s, ok := r.cal.Session(d)
-		if !ok {
-			tb.WriteString(fmtDay(d) + ":CLOSED")
-			lb.WriteString(fmtDay(d) + ":CLOSED")
-			continue
-		}
-		switch k {
-		case hoursStock:
-			span(&tb, s.PreOpen, s.PostClose)
-			span(&lb, s.Open, s.Close)
-		case hoursOption:
-			span(&tb, s.Open, s.Close)
-			span(&lb, s.Open, s.Close)
-		case hoursIndex:
-			start := time.Date(d.Year(), d.Month(), d.Day(), 3, 15, 0, 0, newYork)
-			end := s.Close.Add(15 * time.Minute)
-			span(&tb, start, end)
-			span(&lb, s.Open, end)
-		}
-	}
-	return tb.String(), lb.String()
 }
 
 // handleReqSecDefOptParams: [1]reqId [2]underlyingSymbol [3]futFopExchange
@@ -318,7 +153,7 @@ func handleReqSecDefOptParams(c *client, f *fields) error {
 			if fopExch != "" && fopExch != ex {
 				continue
 			}
-			m := newMsg(inSecDefOptParam).int(reqID).str(ex).int(u.conID).str(u.symbol).str(optMultiplier)
+			m := newMsg(ibapi.SECURITY_DEFINITION_OPTION_PARAMETER).int(reqID).str(ex).int(u.conID).str(u.symbol).str(optMultiplier)
 			m.int(int64(len(cs.expirations)))
 			for _, e := range cs.expirations {
 				m.str(e)
@@ -332,6 +167,31 @@ func handleReqSecDefOptParams(c *client, f *fields) error {
 			}
 		}
 	}
-	c.send(newMsg(inSecDefOptParamEnd).int(reqID))
+	c.send(newMsg(ibapi.SECURITY_DEFINITION_OPTION_PARAMETER_END).int(reqID))
+	return nil
+}
+
+// handleReqMarketRule: reqMarketRule (91): [1]marketRuleId (no version
+// field; clients send it from version 126). Answers marketRule (93): the
+// id, the number of rungs, then each rung's low edge and increment. The
+// answer carries no request id. An id the table does not hold gets error
+// 321 on request id -1 with the simulator's text (a real Gateway reports an
+// unavailable market rule with an error too; its code and text are not
+// documented).
+func handleReqMarketRule(c *client, f *fields) error {
+	id := f.int("marketRuleId")
+	if f.err != nil {
+		return f.err
+	}
+	r, ok := marketRules[id]
+	if !ok {
+		c.sendError(-1, 321, fmt.Sprintf("Error validating request: no market rule is available for id %d.", id))
+		return nil
+	}
+	m := newMsg(ibapi.MARKET_RULE).int(id).int(int64(len(r.rungs)))
+	for _, g := range r.rungs {
+		m.float(g.lowEdge).float(g.increment)
+	}
+	c.send(m)
 	return nil
 }

@@ -1,6 +1,7 @@
 package ibsim
 
 import (
+	"math"
 	"strconv"
 	"strings"
 )
@@ -451,3 +452,11 @@ type commissionReport struct {
 	yield               float64 // unsetFloat except for bonds
 	yieldRedemptionDate int64   // YYYYMMDD, 0 when none
 }
+
+// Unset markers of the TWS text protocol.
+const (
+	unsetInt     = math.MaxInt32
+	unsetFloat   = math.MaxFloat64
+	unsetLong    = math.MaxInt64
+	unsetDecimal = "9223372036854775807"
+)

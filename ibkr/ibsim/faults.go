@@ -6,6 +6,8 @@ import (
 	"net"
 	"sync"
 	"time"
+
+	"github.com/scmhub/ibapi"
 )
 
 // The fault panel: what a real Gateway does to its clients, on demand, so
@@ -205,7 +207,7 @@ func (s *Server) SetLatency(msgID int, d time.Duration) {
 func (s *Server) Hang(msgID int) { s.SetLatency(msgID, -1) }
 
 func (s *Server) latencyFor(msgID int64) time.Duration {
-	if msgID == msgStartAPI {
+	if msgID == ibapi.START_API {
 		return 0
 	}
 	s.faults.mu.Lock()

@@ -4,6 +4,8 @@ import (
 	"net"
 	"testing"
 	"time"
+
+	"github.com/scmhub/ibapi"
 )
 
 func TestFaultDropAll(t *testing.T) {
@@ -66,7 +68,7 @@ func TestFaultHangAndLatency(t *testing.T) {
 	s := startSim(t, Config{})
 	c, r := dial(t, s, 1)
 	before := countKind(r, "CurrentTime")
-	s.Hang(msgReqCurrentTime)
+	s.Hang(int(ibapi.REQ_CURRENT_TIME))
 	c.ReqCurrentTime()
 	c.ReqIDs(1)
 	// reqIds is answered after the hung request was read.
@@ -75,7 +77,7 @@ func TestFaultHangAndLatency(t *testing.T) {
 		t.Fatalf("hung reqCurrentTime answered (%d answers, want %d)", got, before)
 	}
 	// A delayed kind is answered, after later requests of other kinds.
-	s.SetLatency(msgReqCurrentTime, 30*time.Millisecond)
+	s.SetLatency(int(ibapi.REQ_CURRENT_TIME), 30*time.Millisecond)
 	c.ReqCurrentTime()
 	c.ReqIDs(1)
 	_, iIDs := r.waitNth(t, "NextValidID", 3)

@@ -1,14 +1,16 @@
 package ibsim
 
+import "github.com/scmhub/ibapi"
+
 // encodeAccountValue builds updateAccountValue (6), version 2.
 func encodeAccountValue(v accountValue) *msg {
-	return newMsg(inAcctValue).int(2).str(v.key).str(v.value).str(v.currency).str(v.account)
+	return newMsg(ibapi.ACCT_VALUE).int(2).str(v.key).str(v.value).str(v.currency).str(v.account)
 }
 
 // encodePortfolio builds updatePortfolio (7), version 8.
 func encodePortfolio(v portfolioValue) *msg {
 	in := v.in
-	m := newMsg(inPortfolioValue).int(8)
+	m := newMsg(ibapi.PORTFOLIO_VALUE).int(8)
 	m.int(in.conID).str(in.symbol).str(in.secType).str(in.expiry).float(in.strike).str(in.right).
 		str(in.multiplier).str(in.primaryExch).str(in.currency).str(in.localSymbol).str(in.tradingClass)
 	m.decimal(v.qty)
@@ -18,19 +20,19 @@ func encodePortfolio(v portfolioValue) *msg {
 
 // encodeAccountUpdateTime builds updateAccountTime (8).
 func encodeAccountUpdateTime(v accountUpdateTime) *msg {
-	return newMsg(inAcctUpdateTime).int(1).str(v.time)
+	return newMsg(ibapi.ACCT_UPDATE_TIME).int(1).str(v.time)
 }
 
 // encodeAccountDownloadEnd builds accountDownloadEnd (54).
 func encodeAccountDownloadEnd(v accountDownloadEnd) *msg {
-	return newMsg(inAcctDownloadEnd).int(1).str(v.account)
+	return newMsg(ibapi.ACCT_DOWNLOAD_END).int(1).str(v.account)
 }
 
 // encodePosition builds position (61), version 3. An option's exchange
 // is sent empty.
 func encodePosition(v positionData) *msg {
 	in := v.in
-	m := newMsg(inPositionData).int(3).str(v.account)
+	m := newMsg(ibapi.POSITION_DATA).int(3).str(v.account)
 	exch := in.primaryExch
 	if in.isOption() {
 		exch = ""
@@ -42,22 +44,22 @@ func encodePosition(v positionData) *msg {
 }
 
 // encodePositionEnd builds positionEnd (62).
-func encodePositionEnd() *msg { return newMsg(inPositionEnd).int(1) }
+func encodePositionEnd() *msg { return newMsg(ibapi.POSITION_END).int(1) }
 
 // encodeAccountSummary builds accountSummary (63).
 func encodeAccountSummary(v accountSummary) *msg {
-	return newMsg(inAccountSummary).int(1).int(v.reqID).str(v.account).str(v.tag).str(v.value).str(v.currency)
+	return newMsg(ibapi.ACCOUNT_SUMMARY).int(1).int(v.reqID).str(v.account).str(v.tag).str(v.value).str(v.currency)
 }
 
 // encodeAccountSummaryEnd builds accountSummaryEnd (64).
 func encodeAccountSummaryEnd(v accountSummaryEnd) *msg {
-	return newMsg(inAccountSummaryEnd).int(1).int(v.reqID)
+	return newMsg(ibapi.ACCOUNT_SUMMARY_END).int(1).int(v.reqID)
 }
 
 // encodePnL builds pnl (94): reqId, dailyPnL, and unrealizedPnL (version
 // >= 129) and realizedPnL (version >= 135).
 func encodePnL(version int, v pnl) *msg {
-	m := newMsg(inPnL).int(v.reqID).float(v.daily)
+	m := newMsg(ibapi.PNL).int(v.reqID).float(v.daily)
 	if version >= 129 {
 		m.float(v.unrealized)
 	}

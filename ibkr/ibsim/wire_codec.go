@@ -1,6 +1,10 @@
 package ibsim
 
-import "time"
+import (
+	"time"
+
+	"github.com/scmhub/ibapi"
+)
 
 // encodeEvent builds the message of one engine event at version. order
 // reports an order message (openOrder, orderStatus, execDetails,
@@ -50,7 +54,7 @@ func encodeEvent(version int, ev event) (m *msg, order bool) {
 // encodeError builds an error or warning message (errMsg, 4) in the
 // layout of version; at is the error time sent from version 194.
 func encodeError(version int, reqID int64, code int, text string, at time.Time) *msg {
-	m := newMsg(inErrMsg)
+	m := newMsg(ibapi.ERR_MSG)
 	if version < 194 {
 		m.int(2)
 	}

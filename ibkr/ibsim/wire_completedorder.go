@@ -1,10 +1,12 @@
 package ibsim
 
+import "github.com/scmhub/ibapi"
+
 // encodeCompletedOrder builds completedOrder (101) at version, as the
 // client's completed order decoder reads it. The message has no order id
 // and no version field; a client can only request it at version >= 150.
 func encodeCompletedOrder(version int, o *orderView) *msg {
-	m := newMsg(inCompletedOrder)
+	m := newMsg(ibapi.COMPLETED_ORDER)
 	writeOrderContract(m, o.ref)
 
 	m.str(o.action)
@@ -101,4 +103,4 @@ func encodeCompletedOrder(version int, o *orderView) *msg {
 }
 
 // encodeCompletedOrdersEnd builds completedOrdersEnd (102): no fields.
-func encodeCompletedOrdersEnd() *msg { return newMsg(inCompletedOrderEnd) }
+func encodeCompletedOrdersEnd() *msg { return newMsg(ibapi.COMPLETED_ORDERS_END) }

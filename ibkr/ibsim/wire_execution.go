@@ -1,8 +1,10 @@
 package ibsim
 
+import "github.com/scmhub/ibapi"
+
 // encodeOrderStatus builds orderStatus (3) at version.
 func encodeOrderStatus(version int, st orderStatus) *msg {
-	m := newMsg(inOrderStatus)
+	m := newMsg(ibapi.ORDER_STATUS)
 	if version < svMarketCapPrice {
 		m.int(orderStatusMsgVersion)
 	}
@@ -20,7 +22,7 @@ func encodeOrderStatus(version int, st orderStatus) *msg {
 // encodeExecDetails builds execDetails (11) at version; reqID is -1 for an
 // unsolicited fill.
 func encodeExecDetails(version int, reqID int64, e execution) *msg {
-	m := newMsg(inExecutionData)
+	m := newMsg(ibapi.EXECUTION_DATA)
 	if version < svLastLiquidity {
 		m.int(execDetailsMsgVersion)
 	}
@@ -56,14 +58,14 @@ func encodeExecDetails(version int, reqID int64, e execution) *msg {
 
 // encodeExecDetailsEnd builds execDetailsEnd (55).
 func encodeExecDetailsEnd(reqID int64) *msg {
-	return newMsg(inExecutionDataEnd).int(1).int(reqID)
+	return newMsg(ibapi.EXECUTION_DATA_END).int(1).int(reqID)
 }
 
 // encodeCommissionReport builds commissionReport (59). Its layout does not
 // depend on the version.
 func encodeCommissionReport(version int, c commissionReport) *msg {
 	_ = version
-	m := newMsg(inCommissionReport).int(1).str(c.execID)
+	m := newMsg(ibapi.COMMISSION_AND_FEES_REPORT).int(1).str(c.execID)
 	putMaxText(m, c.commission)
 	m.str(c.currency)
 	putMaxText(m, c.realizedPNL)

@@ -1,9 +1,11 @@
 package ibsim
 
+import "github.com/scmhub/ibapi"
+
 // encodeOpenOrder builds openOrder (5) at version, field by field as the
 // client's open order decoder reads it.
 func encodeOpenOrder(version int, o *orderView) *msg {
-	m := newMsg(inOpenOrder)
+	m := newMsg(ibapi.OPEN_ORDER)
 	if version < svOrderContainer {
 		m.int(openOrderMsgVersion)
 	}
@@ -194,4 +196,4 @@ func encodeOpenOrder(version int, o *orderView) *msg {
 }
 
 // encodeOpenOrderEnd builds openOrderEnd (53).
-func encodeOpenOrderEnd() *msg { return newMsg(inOpenOrderEnd).int(1) }
+func encodeOpenOrderEnd() *msg { return newMsg(ibapi.OPEN_ORDER_END).int(1) }

@@ -48,3 +48,43 @@ const (
 // maxDoubleText is how TWS writes an unset double (Java's Double.MAX_VALUE)
 // where a client reads the field without "show unset" handling.
 const maxDoubleText = "1.7976931348623157E308"
+
+// Version thresholds of the contract details layouts (server_versions).
+const (
+	verContractDataChain = 40  // reqId in reqContractDetails
+	verSecIDType         = 45  // secIdType, secId
+	verTradingClass      = 68  // tradingClass
+	verLinking           = 70  // exchange may carry ":primaryExchange"
+	verPrimaryExch       = 75  // separate primaryExchange
+	verMDSizeMultiplier  = 110 // mdSizeMultiplier in contractData (until 163)
+	verAggGroup          = 121
+	verUnderlyingInfo    = 122
+	verMarketRules       = 126
+	verRealExpiration    = 134
+	verStockType         = 152
+	verFractionalSize    = 163 // sizeMinTick (163 only)
+	verSizeRules         = 164 // minSize, sizeIncrement, suggestedSizeIncrement; no version field
+	verBondIssuerID      = 176 // issuerId in reqContractDetails
+	verLastTradeDate     = 182 // separate lastTradeDate
+	verIneligibility     = 186 // ineligibility reasons
+)
+
+// contractDataVersion is the version field of contractData below 164.
+const contractDataVersion = 8
+
+// Protocol versions that change historical data messages.
+const (
+	minVerSyntRealtimeBars = 124 // no version field; keepUpToDate; no hasGaps in bars
+	minVerBarDateTimeZone  = 166 // bar times "yyyymmdd hh:mm:ss US/Eastern" (before: two spaces, no zone)
+	minVerHMDSInShares     = 175 // stock bar volumes in shares (before: lots of 100)
+	minVerHistoricalEnd    = 196 // start and end move from message 17 to historicalDataEnd (108)
+)
+
+// Server versions that change the market data layouts.
+const (
+	minVerLinking          = 70  // mktDataOptions in reqMktData
+	minVerTickReqParams    = 114 // tickReqParams and regulatorySnapshot (REQ_SMART_COMPONENTS)
+	minVerPreOpenBidAsk    = 132 // preOpen attribute bit
+	minVerPriceBasedVol    = 156 // tickOptionComputation: tickAttrib, no version field
+	minVerMarketDataShares = 159 // stock sizes in shares instead of lots
+)

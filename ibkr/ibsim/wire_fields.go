@@ -1,55 +1,12 @@
 package ibsim
 
 import (
-	"bufio"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"strconv"
 	"strings"
 )
-
-// maxFrameLen is the largest frame the simulator accepts from a client. The
-// real Gateway's limit is 16 MiB - 1 (ibapi MAX_MSG_LEN); nothing a client
-// legitimately sends comes close to 1 MiB, so a larger length is treated as
-// a protocol violation and the socket is closed.
-const maxFrameLen = 1 << 20
-
-// Unset markers of the TWS text protocol.
-const (
-	unsetInt     = math.MaxInt32
-	unsetFloat   = math.MaxFloat64
-	unsetLong    = math.MaxInt64
-	unsetDecimal = "9223372036854775807"
-)
-
-var (
-	errFrameTooLarge = errors.New("ibsim: frame length exceeds limit")
-	errEmptyFrame    = errors.New("ibsim: empty frame")
-)
-
-// readFrame reads one length-prefixed frame (uint32 big-endian length and
-// payload). The returned slice is freshly allocated.
-func readFrame(r *bufio.Reader) ([]byte, error) {
-	var hdr [4]byte
-	if _, err := io.ReadFull(r, hdr[:]); err != nil {
-		return nil, err
-	}
-	n := binary.BigEndian.Uint32(hdr[:])
-	if n == 0 {
-		return nil, errEmptyFrame
-	}
-	if n > maxFrameLen {
-		return nil, fmt.Errorf("%w: %d bytes, at most %d", errFrameTooLarge, n, maxFrameLen)
-	}
-	buf := make([]byte, n)
-	if _, err := io.ReadFull(r, buf); err != nil {
-		return nil, err
-	}
-	return buf, nil
-}
 
 // splitFields splits a NUL-terminated text payload into its fields. A
 // payload that does not end in NUL keeps its trailing bytes as a last field,
@@ -214,85 +171,23 @@ func (f *fields) bool(name string) bool {
 	return true
 }
 
-// msg builds one outgoing text message. Methods append one NUL-terminated
-// field each and return the builder.
-type msg struct {
-	b []byte
-}
-
-func newMsg(id int) *msg {
-	m := &msg{b: make([]byte, 4, 128)}
-	return m.int(int64(id))
-}
-
-func (m *msg) str(s string) *msg {
-	// A NUL inside a field would shift every later field for the client.
-	if strings.IndexByte(s, 0) >= 0 {
-		s = strings.ReplaceAll(s, "\x00", "")
-	}
-	m.b = append(m.b, s...)
-	m.b = append(m.b, 0)
-	return m
-}
-
-func (m *msg) int(v int64) *msg {
-	m.b = strconv.AppendInt(m.b, v, 10)
-	m.b = append(m.b, 0)
-	return m
-}
-
-// maxInt writes "" for the unset value.
-func (m *msg) maxInt(v int64) *msg {
-	if v == unsetInt || v == unsetLong {
-		return m.str("")
-	}
-	return m.int(v)
-}
-
-func (m *msg) bool(v bool) *msg {
-	if v {
-		return m.str("1")
-	}
-	return m.str("0")
-}
-
-// float writes a price or other double in the shortest exact form.
-func (m *msg) float(v float64) *msg {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		v = unsetFloat
-	}
-	m.b = strconv.AppendFloat(m.b, v, 'f', -1, 64)
-	m.b = append(m.b, 0)
-	return m
-}
-
-// maxFloat writes "" for the unset value.
-func (m *msg) maxFloat(v float64) *msg {
-	if v == unsetFloat || math.IsNaN(v) || math.IsInf(v, 0) {
-		return m.str("")
-	}
-	return m.float(v)
-}
-
-// decimal writes a size or quantity; whole numbers print without a point.
-func (m *msg) decimal(v float64) *msg {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return m.str("")
-	}
-	return m.float(v)
-}
-
-// frame returns the finished message with its length prefix.
-func (m *msg) frame() []byte {
-	binary.BigEndian.PutUint32(m.b[:4], uint32(len(m.b)-4))
-	return m.b
-}
-
-// encodeFrame frames raw text fields; used for the handshake reply and tests.
-func encodeFrame(fields ...string) []byte {
-	m := &msg{b: make([]byte, 4, 64)}
-	for _, f := range fields {
-		m.str(f)
-	}
-	return m.frame()
+// readContract reads the common contract block used by reqMktData,
+// reqHistoricalData and placeOrder at the versions the simulator speaks:
+// conId, symbol, secType, lastTradeDateOrContractMonth, strike, right,
+// multiplier, exchange, primaryExchange, currency, localSymbol, tradingClass.
+func (f *fields) readContract() contractQuery {
+	var q contractQuery
+	q.conID = f.int("conId")
+	q.symbol = f.str("symbol")
+	q.secType = f.str("secType")
+	q.expiry = f.str("lastTradeDateOrContractMonth")
+	q.strike = f.float("strike")
+	q.right = f.str("right")
+	q.multiplier = f.str("multiplier")
+	q.exchange = f.str("exchange")
+	q.primaryExch = f.str("primaryExchange")
+	q.currency = f.str("currency")
+	q.localSymbol = f.str("localSymbol")
+	q.tradingClass = f.str("tradingClass")
+	return q
 }

@@ -1,7 +1,6 @@
 package ibsim
 
 import (
-	"fmt"
 	"math"
 	"sort"
 	"strconv"
@@ -275,29 +274,4 @@ var pennyOptions = func() map[string]bool {
 // a price.
 func priceIncrement(in *instrument, price float64) float64 {
 	return ruleOf(in).incrementAt(price)
-}
-
-// handleReqMarketRule: reqMarketRule (91): [1]marketRuleId (no version
-// field; clients send it from version 126). Answers marketRule (93): the
-// id, the number of rungs, then each rung's low edge and increment. The
-// answer carries no request id. An id the table does not hold gets error
-// 321 on request id -1 with the simulator's text (a real Gateway reports an
-// unavailable market rule with an error too; its code and text are not
-// documented).
-func handleReqMarketRule(c *client, f *fields) error {
-	id := f.int("marketRuleId")
-	if f.err != nil {
-		return f.err
-	}
-	r, ok := marketRules[id]
-	if !ok {
-		c.sendError(-1, 321, fmt.Sprintf("Error validating request: no market rule is available for id %d.", id))
-		return nil
-	}
-	m := newMsg(inMarketRule).int(id).int(int64(len(r.rungs)))
-	for _, g := range r.rungs {
-		m.float(g.lowEdge).float(g.increment)
-	}
-	c.send(m)
-	return nil
 }

@@ -1,6 +1,9 @@
 package ibsim
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // instrument is one contract the simulator knows: a stock, an ETF, an index
 // or an equity option. Reference data follows IB's contract details.
@@ -57,27 +60,6 @@ type contractQuery struct {
 	secID          string
 }
 
-// readContract reads the common contract block used by reqMktData,
-// reqHistoricalData and placeOrder at the versions the simulator speaks:
-// conId, symbol, secType, lastTradeDateOrContractMonth, strike, right,
-// multiplier, exchange, primaryExchange, currency, localSymbol, tradingClass.
-func (f *fields) readContract() contractQuery {
-	var q contractQuery
-	q.conID = f.int("conId")
-	q.symbol = f.str("symbol")
-	q.secType = f.str("secType")
-	q.expiry = f.str("lastTradeDateOrContractMonth")
-	q.strike = f.float("strike")
-	q.right = f.str("right")
-	q.multiplier = f.str("multiplier")
-	q.exchange = f.str("exchange")
-	q.primaryExch = f.str("primaryExchange")
-	q.currency = f.str("currency")
-	q.localSymbol = f.str("localSymbol")
-	q.tradingClass = f.str("tradingClass")
-	return q
-}
-
 // quote is the state of one instrument's market at an instant.
 type quote struct {
 	at                         time.Time
@@ -104,4 +86,16 @@ type quote struct {
 // greeks is one tickOptionComputation.
 type greeks struct {
 	iv, delta, optPrice, pvDividend, gamma, vega, theta, undPrice float64
+}
+
+// multiplierOf is the contract multiplier (1 for stocks).
+func multiplierOf(in *instrument) float64 {
+	if in.multiplier == "" {
+		return 1
+	}
+	var m float64
+	if _, err := fmt.Sscan(in.multiplier, &m); err != nil || m <= 0 {
+		return 1
+	}
+	return m
 }

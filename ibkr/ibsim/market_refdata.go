@@ -1,6 +1,7 @@
 package ibsim
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -310,7 +311,8 @@ func normalize(q contractQuery) normQuery {
 	if n.primaryExch == "ISLAND" {
 		n.primaryExch = "NASDAQ"
 	}
-	if n.strike < 0 || n.strike >= unsetFloat || math.IsNaN(n.strike) || math.IsInf(n.strike, 0) {
+	// An unset strike (the protocol's Double.MAX_VALUE) matches anything.
+	if n.strike < 0 || n.strike >= math.MaxFloat64 || math.IsNaN(n.strike) || math.IsInf(n.strike, 0) {
 		n.strike = 0
 	}
 	switch up(q.right) {
@@ -449,4 +451,32 @@ func sameMultiplier(a, b string) bool {
 	x, err1 := strconv.ParseFloat(a, 64)
 	y, err2 := strconv.ParseFloat(b, 64)
 	return err1 == nil && err2 == nil && x == y
+}
+
+// resolveOne finds the one instrument a market data request or an order
+// names. It returns nil and the text of error 200 when there is none or
+// more than one.
+func (r *refData) resolveOne(q contractQuery, now time.Time) (*instrument, string) {
+	const notFound = "No security definition has been found for the request"
+	if q.conID > 0 {
+		in := r.byConID(q.conID, now)
+		if in == nil {
+			return nil, notFound
+		}
+		if q.symbol != "" && !strings.EqualFold(q.symbol, in.symbol) && !strings.EqualFold(q.symbol, in.underSymbol) {
+			return nil, notFound
+		}
+		if q.secType != "" && !strings.EqualFold(q.secType, in.secType) {
+			return nil, notFound
+		}
+		return in, ""
+	}
+	found := r.resolve(q, now)
+	switch len(found) {
+	case 0:
+		return nil, notFound
+	case 1:
+		return found[0], ""
+	}
+	return nil, fmt.Sprintf("The contract description specified for %s is ambiguous.", q.symbol)
 }

@@ -1,14 +1,52 @@
 package ibsim
 
 import (
-	"math"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// Order ids and the list requests of the order engine (orders.go,
-// account.go): open orders, completed orders, positions and executions.
+// handlePlaceOrder: placeOrder (3), parsed at the negotiated version.
+func handlePlaceOrder(c *client, f *fields) error {
+	r, err := parsePlaceOrder(f, c.version)
+	if err != nil {
+		return err
+	}
+	r.clientID = c.clientID
+	c.stats.orderReceived()
+	c.srv.engine.place(c.origin(), r)
+	return nil
+}
+
+// handleCancelOrder: cancelOrder (4): below version 192 [1]version; then
+// orderId, manualOrderCancelTime (version >= 169), and extOperator and
+// manualOrderIndicator (version >= 192).
+func handleCancelOrder(c *client, f *fields) error {
+	if c.version < svCMETaggingFields {
+		f.int("version")
+	}
+	id := f.int("orderId")
+	f.reqID = id
+	if f.err != nil {
+		return f.err
+	}
+	// The optional trailing fields carry nothing the engine uses.
+	c.srv.engine.cancel(c.origin(), id)
+	return nil
+}
+
+// handleReqGlobalCancel: reqGlobalCancel (58): below version 192
+// [1]version, else extOperator and manualOrderIndicator.
+func handleReqGlobalCancel(c *client, f *fields) error {
+	if c.version < svCMETaggingFields {
+		f.int("version")
+	}
+	if f.err != nil {
+		return f.err
+	}
+	c.srv.engine.globalCancel()
+	return nil
+}
 
 // handleReqOpenOrders: reqOpenOrders (5): [1]version. This client's open
 // orders as openOrder + orderStatus each, then openOrderEnd.
@@ -66,19 +104,6 @@ func handleReqPositions(c *client, f *fields) error {
 	return nil
 }
 
-// reqPositions answers with one position per holding and positionEnd,
-// and subscribes the requester to position changes.
-func (e *engine) reqPositions(from origin) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.acct.rollover(e, e.now())
-	for _, p := range e.acct.sorted() {
-		e.emit(from.reply(), e.positionOf(p))
-	}
-	e.emit(from.reply(), positionEnd{})
-	e.subs.positions[from.conn] = true
-}
-
 // handleCancelPositions: cancelPositions (64): [1]version.
 func handleCancelPositions(c *client, f *fields) error {
 	f.int("version")
@@ -87,26 +112,6 @@ func handleCancelPositions(c *client, f *fields) error {
 	}
 	c.srv.engine.cancelPositions(c.origin())
 	return nil
-}
-
-// cancelPositions ends the requester's position subscription.
-func (e *engine) cancelPositions(from origin) {
-	e.mu.Lock()
-	delete(e.subs.positions, from.conn)
-	e.mu.Unlock()
-}
-
-// execFilter is reqExecutions' filter.
-type execFilter struct {
-	clientID  int64
-	acct      string
-	since     time.Time // zero: none
-	symbol    string
-	secType   string
-	exchange  string
-	side      string // "BUY" or "SELL"
-	lastNDays int64  // unsetInt or <= 0: none
-	dates     []int64
 }
 
 // handleReqExecutions: reqExecutions (7): [1]version [2]reqId [3]clientId
@@ -152,22 +157,6 @@ func handleReqExecutions(c *client, f *fields) error {
 	return nil
 }
 
-// executions answers reqExecutions: execDetails and commissionReport for
-// each fill that matches flt, then execDetailsEnd.
-func (e *engine) executions(from origin, reqID int64, flt execFilter) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	now := e.now()
-	for _, x := range e.execs {
-		if !flt.match(x, now) {
-			continue
-		}
-		e.emit(from.reply(), execDetails{reqID: reqID, exec: x.exec})
-		e.emit(from.reply(), x.comm)
-	}
-	e.emit(from.reply(), execDetailsEnd{reqID: reqID})
-}
-
 // parseFilterTime parses an execution filter time; zero when empty or not
 // understood.
 func parseFilterTime(s string) time.Time {
@@ -194,57 +183,67 @@ func parseFilterTime(s string) time.Time {
 	return time.Time{}
 }
 
-func (flt *execFilter) match(x *execRecord, now time.Time) bool {
-	v := &x.exec
-	if flt.clientID != 0 && flt.clientID != v.clientID {
-		return false
+// handleReqAccountUpdates: reqAccountUpdates (6): [1]version [2]subscribe
+// [3]acctCode. Subscribing sends every account value, portfolioValue per
+// position, accountUpdateTime and accountDownloadEnd.
+func handleReqAccountUpdates(c *client, f *fields) error {
+	f.int("version")
+	sub := f.bool("subscribe")
+	f.optStr()
+	if f.err != nil {
+		return f.err
 	}
-	if flt.acct != "" && !strings.EqualFold(flt.acct, v.account) {
-		return false
-	}
-	if !flt.since.IsZero() && x.at.Before(flt.since) {
-		return false
-	}
-	if flt.symbol != "" && !strings.EqualFold(flt.symbol, v.ref.symbol) {
-		return false
-	}
-	if flt.secType != "" && !strings.EqualFold(flt.secType, x.sec) {
-		return false
-	}
-	if flt.exchange != "" && !strings.EqualFold(flt.exchange, v.exchange) {
-		return false
-	}
-	switch flt.side {
-	case "BUY", "BOT":
-		if v.side != "BOT" {
-			return false
-		}
-	case "SELL", "SLD":
-		if v.side != "SLD" {
-			return false
-		}
-	}
-	day := dateNum(x.at)
-	today := dateNum(now)
-	byDays := flt.lastNDays != unsetInt && flt.lastNDays > 0
-	if !byDays && len(flt.dates) == 0 {
-		return day == today
-	}
-	for _, d := range flt.dates {
-		if d == day {
-			return true
-		}
-	}
-	if byDays {
-		ny := now.In(newYork)
-		first := time.Date(ny.Year(), ny.Month(), ny.Day()-int(min(flt.lastNDays, math.MaxInt16))+1, 0, 0, 0, 0, newYork)
-		return !x.at.Before(first)
-	}
-	return false
+	c.srv.engine.accountUpdates(c.origin(), sub)
+	return nil
 }
 
-// dateNum is t's New York date as yyyymmdd.
-func dateNum(t time.Time) int64 {
-	ny := t.In(newYork)
-	return int64(ny.Year()*10000 + int(ny.Month())*100 + ny.Day())
+// handleReqAccountSummary: reqAccountSummary (62): [1]version [2]reqId
+// [3]group [4]tags. At most Config.Limits.MaxAccountSummary subscriptions
+// per connection at once; one more gets 322.
+func handleReqAccountSummary(c *client, f *fields) error {
+	f.int("version")
+	reqID := f.int("reqId")
+	f.reqID = reqID
+	f.str("group")
+	tags := f.str("tags")
+	if f.err != nil {
+		return f.err
+	}
+	c.srv.engine.accountSummary(c.origin(), reqID, tags)
+	return nil
+}
+
+// handleCancelAccountSummary: cancelAccountSummary (63): [1]version
+// [2]reqId.
+func handleCancelAccountSummary(c *client, f *fields) error {
+	f.int("version")
+	reqID := f.int("reqId")
+	if f.err != nil {
+		return f.err
+	}
+	c.srv.engine.cancelAccountSummary(c.origin(), reqID)
+	return nil
+}
+
+// handleReqPnL: reqPnL (92): [1]reqId [2]account [3]modelCode.
+func handleReqPnL(c *client, f *fields) error {
+	reqID := f.int("reqId")
+	f.reqID = reqID
+	f.str("account")
+	f.optStr()
+	if f.err != nil {
+		return f.err
+	}
+	c.srv.engine.reqPnL(c.origin(), reqID)
+	return nil
+}
+
+// handleCancelPnL: cancelPnL (93): [1]reqId.
+func handleCancelPnL(c *client, f *fields) error {
+	reqID := f.int("reqId")
+	if f.err != nil {
+		return f.err
+	}
+	c.srv.engine.cancelPnL(c.origin(), reqID)
+	return nil
 }
