@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/wire"
 	"github.com/scmhub/ibapi"
 )
 
@@ -140,12 +142,12 @@ func (c *client) handshake(br *bufio.Reader) error {
 		c.srv.stats.badHandshake()
 		return fmt.Errorf("socket did not start with API\\0 (got %q)", prefix[:])
 	}
-	p, err := readFrame(br)
+	p, err := wire.ReadFrame(br)
 	if err != nil {
 		c.srv.stats.badHandshake()
 		return fmt.Errorf("read version range: %w", err)
 	}
-	minV, maxV, opts, err := parseVersionRange(string(p))
+	minV, maxV, opts, err := wire.ParseVersionRange(string(p))
 	if err != nil {
 		c.srv.stats.badHandshake()
 		return err
@@ -163,8 +165,8 @@ func (c *client) handshake(br *bufio.Reader) error {
 	c.version = v
 	c.paceAPI = strings.Contains(opts, "+PACEAPI")
 	c.stats.setVersion(v)
-	now := c.srv.now().In(newYork)
-	reply := encodeFrame(strconv.Itoa(v), now.Format("20060102 15:04:05 MST"))
+	now := c.srv.now().In(market.NewYork)
+	reply := wire.EncodeFrame(strconv.Itoa(v), now.Format("20060102 15:04:05 MST"))
 	_ = c.conn.SetWriteDeadline(time.Now().Add(handshakeTimeout))
 	_, err = c.conn.Write(reply)
 	_ = c.conn.SetWriteDeadline(time.Time{})
@@ -175,7 +177,7 @@ func (c *client) handshake(br *bufio.Reader) error {
 func (c *client) readLoop(br *bufio.Reader, frames chan<- inFrame) {
 	defer close(frames)
 	for {
-		p, err := readFrame(br)
+		p, err := wire.ReadFrame(br)
 		if err != nil {
 			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) && !c.closing.Load() {
 				c.log.Debug("ibsim read", "err", err)
@@ -267,8 +269,8 @@ func (c *client) admitMessage(arrived time.Time) bool {
 // dispatch decodes and handles one request. A request the simulator cannot
 // parse is answered with error 320 and does not affect the connection.
 func (c *client) dispatch(p []byte) {
-	f := newFields(splitFields(p))
-	idStr := f.str("message id")
+	f := wire.NewFields(wire.SplitFields(p))
+	idStr := f.Str("message id")
 	id, err := strconv.ParseInt(idStr, 10, 64)
 	if err != nil {
 		c.stats.message(-1)
@@ -317,13 +319,13 @@ func (c *client) later(d time.Duration, fn func()) {
 
 // runHandler runs one request's handler and answers a parse error with
 // error 320.
-func (c *client) runHandler(id int64, h handler, f *fields) {
+func (c *client) runHandler(id int64, h handler, f *wire.Fields) {
 	reqID := int64(-1)
 	if err := h(c, f); err != nil {
-		var fe *fieldError
+		var fe *wire.FieldError
 		if errors.As(err, &fe) {
-			if f.reqID != 0 {
-				reqID = f.reqID
+			if f.ReqID != 0 {
+				reqID = f.ReqID
 			}
 			c.sendError(reqID, 320, fmt.Sprintf("Error reading request. Message id %d: %v.", id, fe))
 			return
@@ -370,8 +372,8 @@ func (c *client) writeLoop() {
 
 // send queues one message for the client. It never blocks: a client whose
 // queue is full is disconnected.
-func (c *client) send(m *msg) {
-	c.sendFrame(m.frame())
+func (c *client) send(m *wire.Msg) {
+	c.sendFrame(m.Frame())
 }
 
 func (c *client) sendFrame(b []byte) {
@@ -389,7 +391,7 @@ func (c *client) sendFrame(b []byte) {
 // sendError sends an error or warning message in the layout of the
 // negotiated version.
 func (c *client) sendError(reqID int64, code int, text string) {
-	c.send(encodeError(c.version, reqID, code, text, time.Now()))
+	c.send(wire.EncodeError(c.version, reqID, code, text, time.Now()))
 	c.srv.stats.errorSent(code)
 	c.stats.errorSent(code)
 	c.log.Info("ibsim error sent", "clientId", c.clientID, "reqId", reqID, "code", code, "msg", text)

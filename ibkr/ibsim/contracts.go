@@ -5,6 +5,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/engine"
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/wire"
 	"github.com/scmhub/ibapi"
 )
 
@@ -31,73 +34,73 @@ import (
 // exchange and primaryExchange (>= 75; at 70..74 "SMART:NASDAQ" in
 // exchange), currency, localSymbol, tradingClass (>= 68), includeExpired,
 // secIdType and secId (>= 45), issuerId (>= 176).
-func handleReqContractDetails(c *client, f *fields) error {
+func handleReqContractDetails(c *client, f *wire.Fields) error {
 	v := c.version
-	f.int("version")
+	f.Int("version")
 	reqID := int64(-1)
-	if v >= verContractDataChain {
-		reqID = f.int("reqId")
-		f.reqID = reqID
+	if v >= wire.VerContractDataChain {
+		reqID = f.Int("reqId")
+		f.ReqID = reqID
 	}
-	var q contractQuery
-	q.conID = f.int("conId")
-	q.symbol = f.str("symbol")
-	q.secType = f.str("secType")
-	q.expiry = f.str("lastTradeDateOrContractMonth")
-	q.strike = f.maxFloat("strike")
-	q.right = f.str("right")
-	q.multiplier = f.str("multiplier")
+	var q market.ContractQuery
+	q.ConID = f.Int("conId")
+	q.Symbol = f.Str("symbol")
+	q.SecType = f.Str("secType")
+	q.Expiry = f.Str("lastTradeDateOrContractMonth")
+	q.Strike = f.MaxFloat("strike")
+	q.Right = f.Str("right")
+	q.Multiplier = f.Str("multiplier")
 	switch {
-	case v >= verPrimaryExch:
-		q.exchange = f.str("exchange")
-		q.primaryExch = f.str("primaryExchange")
-	case v >= verLinking:
-		q.exchange = f.str("exchange")
+	case v >= wire.VerPrimaryExch:
+		q.Exchange = f.Str("exchange")
+		q.PrimaryExch = f.Str("primaryExchange")
+	case v >= wire.VerLinking:
+		q.Exchange = f.Str("exchange")
 	}
-	q.currency = f.str("currency")
-	q.localSymbol = f.str("localSymbol")
-	if v >= verTradingClass {
-		q.tradingClass = f.str("tradingClass")
+	q.Currency = f.Str("currency")
+	q.LocalSymbol = f.Str("localSymbol")
+	if v >= wire.VerTradingClass {
+		q.TradingClass = f.Str("tradingClass")
 	}
-	q.includeExpired = f.bool("includeExpired")
-	if v >= verSecIDType {
-		q.secIDType = f.str("secIdType")
-		q.secID = f.str("secId")
+	q.IncludeExpired = f.Bool("includeExpired")
+	if v >= wire.VerSecIDType {
+		q.SecIDType = f.Str("secIdType")
+		q.SecID = f.Str("secId")
 	}
-	if v >= verBondIssuerID {
-		f.optStr() // issuerId: bonds only
+	if v >= wire.VerBondIssuerID {
+		f.OptStr() // issuerId: bonds only
 	}
-	if f.err != nil {
-		return f.err
+	if f.Err != nil {
+		return f.Err
 	}
-	if q.strike == unsetFloat {
-		q.strike = 0
+	if q.Strike == engine.UnsetFloat {
+		q.Strike = 0
 	}
 	now := c.srv.now()
 	ref := c.srv.ref
-	found, tooMany := ref.lookup(q, now, maxResolve)
+	found, tooMany := ref.Lookup(q, now, market.MaxResolve)
 	if tooMany {
-		c.sendError(reqID, 200, fmt.Sprintf("The contract description specified for %s is ambiguous.", strings.ToUpper(q.symbol)))
+		c.sendError(reqID, 200, fmt.Sprintf("The contract description specified for %s is ambiguous.", strings.ToUpper(q.Symbol)))
 		return nil
 	}
 	if len(found) == 0 {
 		c.sendError(reqID, 200, "No security definition has been found for the request")
 		return nil
 	}
-	hours := map[hoursKind][2]string{}
+	hours := map[market.HoursKind][2]string{}
 	for _, in := range found {
-		k := hoursKindOf(in)
+		k := market.HoursKindOf(in)
 		h, ok := hours[k]
 		if !ok {
-			t, l := ref.tradingHours(k, now)
+			t, l := ref.TradingHours(k, now)
 			h = [2]string{t, l}
 			hours[k] = h
 		}
-		if !sendPaced(c, contractDataMsg(v, reqID, in, ref.underlyingOf(in), h[0], h[1])) {
+		if !sendPaced(c, wire.ContractDataMsg(v, reqID, in, ref.UnderlyingOf(in), h[0], h[1])) {
 			return nil
 		}
 	}
-	sendPaced(c, newMsg(ibapi.CONTRACT_DATA_END).int(1).int(reqID))
+	sendPaced(c, wire.NewMsg(ibapi.CONTRACT_DATA_END).Int(1).Int(reqID))
 	return nil
 }
 
@@ -105,7 +108,7 @@ func handleReqContractDetails(c *client, f *fields) error {
 // queue is more than half full, so that a long answer (a whole option
 // chain) flows at the client's pace instead of overflowing the queue. It
 // returns false once the connection is closing.
-func sendPaced(c *client, m *msg) bool {
+func sendPaced(c *client, m *wire.Msg) bool {
 	for len(c.out) > cap(c.out)/2 {
 		if c.closing.Load() {
 			return false
@@ -127,47 +130,47 @@ func sendPaced(c *client, m *msg) bool {
 // when non-zero (symbol and secType, when set, must agree); a zero conId
 // falls back to symbol and secType. futFopExchange, when set, keeps only
 // that exchange.
-func handleReqSecDefOptParams(c *client, f *fields) error {
-	reqID := f.int("reqId")
-	f.reqID = reqID
-	symbol := strings.ToUpper(strings.TrimSpace(f.str("underlyingSymbol")))
-	fopExch := strings.ToUpper(strings.TrimSpace(f.str("futFopExchange")))
-	secType := strings.ToUpper(strings.TrimSpace(f.str("underlyingSecType")))
-	conID := f.int("underlyingConId")
-	if f.err != nil {
-		return f.err
+func handleReqSecDefOptParams(c *client, f *wire.Fields) error {
+	reqID := f.Int("reqId")
+	f.ReqID = reqID
+	symbol := strings.ToUpper(strings.TrimSpace(f.Str("underlyingSymbol")))
+	fopExch := strings.ToUpper(strings.TrimSpace(f.Str("futFopExchange")))
+	secType := strings.ToUpper(strings.TrimSpace(f.Str("underlyingSecType")))
+	conID := f.Int("underlyingConId")
+	if f.Err != nil {
+		return f.Err
 	}
 	ref := c.srv.ref
-	var u *underlying
+	var u *market.Underlying
 	if conID != 0 {
-		u = ref.byCon[conID]
+		u = ref.ByCon[conID]
 	} else {
-		u = ref.bySymbol[symbol]
+		u = ref.BySymbol[symbol]
 	}
-	if u != nil && ((symbol != "" && symbol != u.symbol) || (secType != "" && secType != u.secType) || (conID == 0 && secType == "")) {
+	if u != nil && ((symbol != "" && symbol != u.Symbol) || (secType != "" && secType != u.SecType) || (conID == 0 && secType == "")) {
 		u = nil
 	}
-	if u != nil && u.idx >= 0 {
-		cs := ref.chainOf(u, c.srv.now())
-		for _, ex := range secDefExchanges {
+	if u != nil && u.Idx >= 0 {
+		cs := ref.ChainOf(u, c.srv.now())
+		for _, ex := range market.SecDefExchanges {
 			if fopExch != "" && fopExch != ex {
 				continue
 			}
-			m := newMsg(ibapi.SECURITY_DEFINITION_OPTION_PARAMETER).int(reqID).str(ex).int(u.conID).str(u.symbol).str(optMultiplier)
-			m.int(int64(len(cs.expirations)))
-			for _, e := range cs.expirations {
-				m.str(e)
+			m := wire.NewMsg(ibapi.SECURITY_DEFINITION_OPTION_PARAMETER).Int(reqID).Str(ex).Int(u.ConID).Str(u.Symbol).Str(market.OptMultiplier)
+			m.Int(int64(len(cs.Expirations)))
+			for _, e := range cs.Expirations {
+				m.Str(e)
 			}
-			m.int(int64(len(cs.strikes)))
-			for _, s := range cs.strikes {
-				m.float(s)
+			m.Int(int64(len(cs.Strikes)))
+			for _, s := range cs.Strikes {
+				m.Float(s)
 			}
 			if !sendPaced(c, m) {
 				return nil
 			}
 		}
 	}
-	c.send(newMsg(ibapi.SECURITY_DEFINITION_OPTION_PARAMETER_END).int(reqID))
+	c.send(wire.NewMsg(ibapi.SECURITY_DEFINITION_OPTION_PARAMETER_END).Int(reqID))
 	return nil
 }
 
@@ -178,19 +181,19 @@ func handleReqSecDefOptParams(c *client, f *fields) error {
 // 321 on request id -1 with the simulator's text (a real Gateway reports an
 // unavailable market rule with an error too; its code and text are not
 // documented).
-func handleReqMarketRule(c *client, f *fields) error {
-	id := f.int("marketRuleId")
-	if f.err != nil {
-		return f.err
+func handleReqMarketRule(c *client, f *wire.Fields) error {
+	id := f.Int("marketRuleId")
+	if f.Err != nil {
+		return f.Err
 	}
-	r, ok := marketRules[id]
+	r, ok := market.MarketRules[id]
 	if !ok {
 		c.sendError(-1, 321, fmt.Sprintf("Error validating request: no market rule is available for id %d.", id))
 		return nil
 	}
-	m := newMsg(ibapi.MARKET_RULE).int(id).int(int64(len(r.rungs)))
-	for _, g := range r.rungs {
-		m.float(g.lowEdge).float(g.increment)
+	m := wire.NewMsg(ibapi.MARKET_RULE).Int(id).Int(int64(len(r.Rungs)))
+	for _, g := range r.Rungs {
+		m.Float(g.LowEdge).Float(g.Increment)
 	}
 	c.send(m)
 	return nil

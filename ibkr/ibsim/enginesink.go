@@ -1,18 +1,23 @@
 package ibsim
 
+import (
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/engine"
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/wire"
+)
+
 // engineSink delivers the order engine's events to the server's
 // connections, encoded at each connection's negotiated version.
 type engineSink struct{ s *Server }
 
 // send delivers ev to the connection to names, if it is still there.
-func (k engineSink) send(to dest, ev event) {
+func (k engineSink) Send(to engine.Dest, ev engine.Event) {
 	s := k.s
 	s.mu.Lock()
 	var c *client
-	if to.conn != 0 {
-		c = s.clients[to.conn]
+	if to.Conn != 0 {
+		c = s.clients[to.Conn]
 	} else {
-		c = s.byID[to.clientID]
+		c = s.byID[to.ClientID]
 	}
 	s.mu.Unlock()
 	if c != nil {
@@ -21,7 +26,7 @@ func (k engineSink) send(to dest, ev event) {
 }
 
 // live reports whether connection conn is open.
-func (k engineSink) live(conn int64) bool {
+func (k engineSink) Live(conn int64) bool {
 	s := k.s
 	s.mu.Lock()
 	c := s.clients[conn]
@@ -30,17 +35,17 @@ func (k engineSink) live(conn int64) bool {
 }
 
 // origin names the connection as the sender of a request to the engine.
-func (c *client) origin() origin { return origin{conn: c.connID, clientID: c.clientID} }
+func (c *client) origin() engine.Origin { return engine.Origin{Conn: c.connID, ClientID: c.clientID} }
 
 // deliver queues one engine event for the client. Order messages
 // (openOrder, orderStatus, execDetails, commissionReport, completedOrder)
 // are counted in the connection's stats.
-func (c *client) deliver(ev event) {
-	if e, ok := ev.(errMsg); ok {
-		c.sendError(e.id, e.code, e.text)
+func (c *client) deliver(ev engine.Event) {
+	if e, ok := ev.(engine.ErrMsg); ok {
+		c.sendError(e.ID, e.Code, e.Text)
 		return
 	}
-	m, order := encodeEvent(c.version, ev)
+	m, order := wire.EncodeEvent(c.version, ev)
 	if m == nil {
 		return
 	}

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/wire"
 	"github.com/scmhub/ibapi"
 )
 
@@ -123,7 +124,7 @@ func (s *Server) Restart(down time.Duration) error {
 			s.log.Warn("ibsim restart: a dropped connection did not end in time", "conn", c.connID)
 		}
 	}
-	s.engine.bumpOrderIDs()
+	s.engine.BumpOrderIDs()
 	s.log.Warn("ibsim restart: refusing connections", "down", down)
 	if down > 0 {
 		t := time.NewTimer(down)
@@ -252,6 +253,6 @@ func (s *Server) SendMalformed(clientID int64) error {
 	if c == nil {
 		return fmt.Errorf("%w: %d", ErrNoClient, clientID)
 	}
-	c.sendFrame(encodeFrame("1", "6", "1", "1", "not-a-price", "100", "0"))
+	c.sendFrame(wire.EncodeFrame("1", "6", "1", "1", "not-a-price", "100", "0"))
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
 	"github.com/scmhub/ibapi"
 )
 
@@ -116,7 +117,7 @@ func TestFaultSendMalformed(t *testing.T) {
 }
 
 func TestFaultCompetingSession(t *testing.T) {
-	clk := NewVirtualClock(time.Date(2026, 3, 10, 10, 0, 0, 0, newYork))
+	clk := NewVirtualClock(time.Date(2026, 3, 10, 10, 0, 0, 0, market.NewYork))
 	s := startSim(t, Config{Clock: clk, TickInterval: time.Hour})
 	s.SetCompetingSession(true)
 	c, r := dial(t, s, 1)

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/wire"
 	"github.com/scmhub/ibapi"
 )
 
@@ -36,26 +38,26 @@ const (
 // barSizes maps IB's bar size settings to seconds (intraday) or a kind.
 var barSizes = map[string]struct {
 	sec  int
-	kind barKind
+	kind market.BarKind
 }{
-	"1 secs": {1, barIntraday}, "5 secs": {5, barIntraday}, "10 secs": {10, barIntraday},
-	"15 secs": {15, barIntraday}, "30 secs": {30, barIntraday},
-	"1 min": {60, barIntraday}, "2 mins": {120, barIntraday}, "3 mins": {180, barIntraday},
-	"5 mins": {300, barIntraday}, "10 mins": {600, barIntraday}, "15 mins": {900, barIntraday},
-	"20 mins": {1200, barIntraday}, "30 mins": {1800, barIntraday},
-	"1 hour": {3600, barIntraday}, "2 hours": {7200, barIntraday}, "3 hours": {10800, barIntraday},
-	"4 hours": {14400, barIntraday}, "8 hours": {28800, barIntraday},
-	"1 day": {86400, barDay}, "1 week": {0, barWeek}, "1W": {0, barWeek},
-	"1 month": {0, barMonth}, "1M": {0, barMonth},
+	"1 secs": {1, market.BarIntraday}, "5 secs": {5, market.BarIntraday}, "10 secs": {10, market.BarIntraday},
+	"15 secs": {15, market.BarIntraday}, "30 secs": {30, market.BarIntraday},
+	"1 min": {60, market.BarIntraday}, "2 mins": {120, market.BarIntraday}, "3 mins": {180, market.BarIntraday},
+	"5 mins": {300, market.BarIntraday}, "10 mins": {600, market.BarIntraday}, "15 mins": {900, market.BarIntraday},
+	"20 mins": {1200, market.BarIntraday}, "30 mins": {1800, market.BarIntraday},
+	"1 hour": {3600, market.BarIntraday}, "2 hours": {7200, market.BarIntraday}, "3 hours": {10800, market.BarIntraday},
+	"4 hours": {14400, market.BarIntraday}, "8 hours": {28800, market.BarIntraday},
+	"1 day": {86400, market.BarDay}, "1 week": {0, market.BarWeek}, "1W": {0, market.BarWeek},
+	"1 month": {0, market.BarMonth}, "1M": {0, market.BarMonth},
 }
 
 // maxSpan is the longest request (in calendar seconds: a day is 86400, a
 // week 7 days, a month 31 days, a year 366 days) for a bar size: about
 // 2000 bars for second bars, as IB allows; longer bars are limited only by
 // the data.
-func maxSpan(sec int, kind barKind) int64 {
+func maxSpan(sec int, kind market.BarKind) int64 {
 	const day = 86400
-	if kind != barIntraday {
+	if kind != market.BarIntraday {
 		return math.MaxInt64
 	}
 	switch {
@@ -116,7 +118,7 @@ func parseEndDateTime(s string, now time.Time) (time.Time, bool) {
 	if len(parts) < 2 || len(parts) > 3 || len(parts[0]) != 8 {
 		return time.Time{}, false
 	}
-	loc := newYork
+	loc := market.NewYork
 	if len(parts) == 3 {
 		l, ok := zoneByName(parts[2])
 		if !ok {
@@ -134,7 +136,7 @@ func zoneByName(name string) (*time.Location, bool) {
 	case "UTC", "GMT", "Z":
 		return time.UTC, true
 	case "EST", "EDT", "EST5EDT", "US/EASTERN":
-		return newYork, true
+		return market.NewYork, true
 	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
@@ -147,8 +149,8 @@ func zoneByName(name string) (*time.Location, bool) {
 // answer, or streaming keepUpToDate updates.
 type histReq struct {
 	id       int64
-	hi       *histInstrument
-	spec     histSpec
+	hi       *market.HistInstrument
+	spec     market.HistSpec
 	endStr   string
 	keepUp   bool
 	exchange string
@@ -235,81 +237,81 @@ func (h *histState) tick(c *client, now time.Time) {
 		if !still {
 			continue
 		}
-		m := newMsg(ibapi.HISTORICAL_DATA_UPDATE).int(r.id).int(b.count).str(c.barDate(r, b))
-		m.float(b.open).float(b.close).float(b.high).float(b.low)
-		m.float(b.wap).decimal(c.barVolume(r, b))
+		m := wire.NewMsg(ibapi.HISTORICAL_DATA_UPDATE).Int(r.id).Int(b.Count).Str(c.barDate(r, b))
+		m.Float(b.Open).Float(b.Close).Float(b.High).Float(b.Low)
+		m.Float(b.WAP).Decimal(c.barVolume(r, b))
 		c.send(m)
 	}
 }
 
 // currentBar is the bar holding the latest second with data at now; ok is
 // false while the request's hours are closed (nothing new to send).
-func (r *histReq) currentBar(now time.Time) (histBar, bool) {
-	tc := simCalendar()
-	d := tc.onOrBefore(now)
+func (r *histReq) currentBar(now time.Time) (market.Bar, bool) {
+	tc := market.SimCalendar()
+	d := tc.OnOrBefore(now)
 	if d < 0 {
-		return histBar{}, false
+		return market.Bar{}, false
 	}
-	ws, we := tc.sess[d].PreOpen, tc.sess[d].PostClose
-	if r.spec.rth || r.hi.regularOnly() {
-		ws, we = tc.sess[d].Open, tc.sess[d].Close
+	ws, we := tc.Sess[d].PreOpen, tc.Sess[d].PostClose
+	if r.spec.RTH || r.hi.RegularOnly() {
+		ws, we = tc.Sess[d].Open, tc.Sess[d].Close
 	}
 	if !now.After(ws) || now.After(we) {
-		return histBar{}, false
+		return market.Bar{}, false
 	}
 	sp := r.spec
-	switch sp.kind {
-	case barIntraday:
-		sp.durN, sp.durUnit = sp.sec, 'S'
-	case barDay:
-		sp.durN, sp.durUnit = 1, 'D'
-	case barWeek:
-		sp.durN, sp.durUnit = 1, 'W'
+	switch sp.Kind {
+	case market.BarIntraday:
+		sp.DurN, sp.DurUnit = sp.Sec, 'S'
+	case market.BarDay:
+		sp.DurN, sp.DurUnit = 1, 'D'
+	case market.BarWeek:
+		sp.DurN, sp.DurUnit = 1, 'W'
 	default:
-		sp.durN, sp.durUnit = 1, 'M'
+		sp.DurN, sp.DurUnit = 1, 'M'
 	}
-	bars := r.hi.bars(sp, now)
+	bars := r.hi.Bars(sp, now)
 	if len(bars) == 0 {
-		return histBar{}, false
+		return market.Bar{}, false
 	}
 	return bars[len(bars)-1], true
 }
 
 // barDate formats a bar's time as the request asked.
-func (c *client) barDate(r *histReq, b histBar) string {
-	if r.spec.kind != barIntraday {
-		return b.start.In(newYork).Format("20060102")
+func (c *client) barDate(r *histReq, b market.Bar) string {
+	if r.spec.Kind != market.BarIntraday {
+		return b.Start.In(market.NewYork).Format("20060102")
 	}
-	if r.spec.format == 2 {
-		return strconv.FormatInt(b.start.Unix(), 10)
+	if r.spec.Format == 2 {
+		return strconv.FormatInt(b.Start.Unix(), 10)
 	}
-	return c.histTime(r.hi.in, b.start)
+	return c.histTime(r.hi.In, b.Start)
 }
 
 // histTime formats an instant the way bar times and query bounds are
 // written at the connection's version.
-func (c *client) histTime(in *instrument, t time.Time) string {
-	ny := t.In(newYork)
-	if c.version < minVerBarDateTimeZone {
+func (c *client) histTime(in *market.Instrument, t time.Time) string {
+	ny := t.In(market.NewYork)
+	if c.version < wire.MinVerBarDateTimeZone {
 		return ny.Format("20060102  15:04:05")
 	}
 	tz := "US/Eastern"
-	if in != nil && in.timeZoneID != "" {
-		tz = in.timeZoneID
+	if in != nil && in.TimeZoneID != "" {
+		tz = in.TimeZoneID
 	}
 	return ny.Format("20060102 15:04:05") + " " + tz
 }
 
 // barVolume is a bar's volume as sent: -1 when none, in lots of 100 for
 // US stocks before version 175.
-func (c *client) barVolume(r *histReq, b histBar) float64 {
-	if b.volume < 0 {
+func (c *client) barVolume(r *histReq, b market.Bar) float64 {
+	if b.Volume < 0 {
 		return -1
 	}
-	if c.version < minVerHMDSInShares && !r.hi.option && !r.hi.index {
-		return math.Round(b.volume / 100)
+	if c.version < wire.MinVerHMDSInShares && !r.hi.Option && !r.hi.Index {
+		return math.Round(b.Volume / 100)
 	}
-	return b.volume
+	return b.Volume
 }
 
 // histError sends an error on a request id.
@@ -319,70 +321,70 @@ func (c *client) histError(id int64, code int, text string) {
 
 // resolveHist finds the one instrument a historical request names; the
 // text is error 200's when there is none or more than one.
-func (c *client) resolveHist(q contractQuery, now time.Time) (*instrument, string) {
+func (c *client) resolveHist(q market.ContractQuery, now time.Time) (*market.Instrument, string) {
 	const notFound = "No security definition has been found for the request"
-	if q.conID > 0 {
-		in := c.srv.ref.byConID(q.conID, now)
-		if in == nil || (q.symbol != "" && !strings.EqualFold(q.symbol, in.symbol)) ||
-			(q.secType != "" && !strings.EqualFold(q.secType, in.secType)) {
+	if q.ConID > 0 {
+		in := c.srv.ref.ByConID(q.ConID, now)
+		if in == nil || (q.Symbol != "" && !strings.EqualFold(q.Symbol, in.Symbol)) ||
+			(q.SecType != "" && !strings.EqualFold(q.SecType, in.SecType)) {
 			return nil, notFound
 		}
 		return in, ""
 	}
-	found := c.srv.ref.resolve(q, now)
+	found := c.srv.ref.Resolve(q, now)
 	switch len(found) {
 	case 0:
 		return nil, notFound
 	case 1:
 		return found[0], ""
 	}
-	return nil, fmt.Sprintf("The contract description specified for %s is ambiguous.", q.symbol)
+	return nil, fmt.Sprintf("The contract description specified for %s is ambiguous.", q.Symbol)
 }
 
 // handleReqHistoricalData: reqHistoricalData (20), walked as the client
 // encodes it at the negotiated version.
-func handleReqHistoricalData(c *client, f *fields) error {
+func handleReqHistoricalData(c *client, f *wire.Fields) error {
 	v := c.version
 	// scmhub/ibapi sends a version field up to and including 124, the IB
 	// clients below 124; at 124 the field count tells them apart.
-	if v < minVerSyntRealtimeBars || (v == minVerSyntRealtimeBars && f.remaining() >= 23) {
-		f.int("version")
+	if v < wire.MinVerSyntRealtimeBars || (v == wire.MinVerSyntRealtimeBars && f.Remaining() >= 23) {
+		f.Int("version")
 	}
-	id := f.int("reqId")
-	if f.err == nil {
-		f.reqID = id
+	id := f.Int("reqId")
+	if f.Err == nil {
+		f.ReqID = id
 	}
-	q := f.readContract()
-	q.includeExpired = f.bool("includeExpired")
-	endStr := f.str("endDateTime")
-	barSize := f.str("barSizeSetting")
-	dur := f.str("durationStr")
-	useRTH := f.bool("useRTH")
-	what := strings.ToUpper(strings.TrimSpace(f.str("whatToShow")))
-	format := f.int("formatDate")
-	if strings.EqualFold(q.secType, "BAG") {
-		n := f.int("comboLegsCount")
+	q := f.ReadContract()
+	q.IncludeExpired = f.Bool("includeExpired")
+	endStr := f.Str("endDateTime")
+	barSize := f.Str("barSizeSetting")
+	dur := f.Str("durationStr")
+	useRTH := f.Bool("useRTH")
+	what := strings.ToUpper(strings.TrimSpace(f.Str("whatToShow")))
+	format := f.Int("formatDate")
+	if strings.EqualFold(q.SecType, "BAG") {
+		n := f.Int("comboLegsCount")
 		if n < 0 || n > 64 {
 			n = 0
 		}
-		f.skip(int(4*n), "comboLeg")
+		f.Skip(int(4*n), "comboLeg")
 	}
 	keepUp := false
-	if v >= minVerSyntRealtimeBars {
-		switch strings.TrimSpace(f.optStr()) {
+	if v >= wire.MinVerSyntRealtimeBars {
+		switch strings.TrimSpace(f.OptStr()) {
 		case "", "0", "false", "False":
 		default:
 			keepUp = true
 		}
 	}
-	f.optStr() // chartOptions
-	if f.err != nil {
-		return f.err
+	f.OptStr() // chartOptions
+	if f.Err != nil {
+		return f.Err
 	}
 	return c.reqHistorical(id, q, endStr, barSize, dur, useRTH, what, int(format), keepUp)
 }
 
-func (c *client) reqHistorical(id int64, q contractQuery, endStr, barSize, dur string, useRTH bool, what string, format int, keepUp bool) error {
+func (c *client) reqHistorical(id int64, q market.ContractQuery, endStr, barSize, dur string, useRTH bool, what string, format int, keepUp bool) error {
 	h := c.hd
 	invalid := func(cause string) error {
 		c.histError(id, 321, fmt.Sprintf("Error validating request.-'%s' : cause - %s", h.code(), cause))
@@ -418,7 +420,7 @@ func (c *client) reqHistorical(id int64, q contractQuery, endStr, barSize, dur s
 	if keepUp && strings.TrimSpace(endStr) != "" {
 		return invalid("End date not supported with live updates")
 	}
-	if strings.EqualFold(q.secType, "BAG") {
+	if strings.EqualFold(q.SecType, "BAG") {
 		if keepUp {
 			return invalid("Live updates for combos are not supported")
 		}
@@ -435,27 +437,27 @@ func (c *client) reqHistorical(id int64, q contractQuery, endStr, barSize, dur s
 		c.histError(id, 200, msg)
 		return nil
 	}
-	sp := histSpec{sec: bs.sec, kind: bs.kind, durN: n, durUnit: unit, what: what, rth: useRTH, format: format}
-	if sp.spanSeconds() > maxSpan(bs.sec, bs.kind) {
+	sp := market.HistSpec{Sec: bs.sec, Kind: bs.kind, DurN: n, DurUnit: unit, What: what, RTH: useRTH, Format: format}
+	if sp.SpanSeconds() > maxSpan(bs.sec, bs.kind) {
 		c.histError(id, 162, hmdsTimeLengthMax)
 		return nil
 	}
-	exch := q.exchange
+	exch := q.Exchange
 	if exch == "" {
-		exch = in.exchange
+		exch = in.Exchange
 	}
 	weight := 1
 	if what == "BID_ASK" {
 		weight = 2
 	}
 	r := &histReq{
-		id: id, hi: c.srv.prices.histInstrument(in), spec: sp, endStr: endStr, keepUp: keepUp,
+		id: id, hi: c.srv.prices.HistInstrument(in), spec: sp, endStr: endStr, keepUp: keepUp,
 		exchange: exch, stop: make(chan struct{}),
 		pace: histRequest{
-			identical: fmt.Sprintf("%d|%s|%s|%s|%s|%s|%t", in.conID, strings.ToUpper(exch), strings.TrimSpace(endStr), strings.TrimSpace(dur), barSize, what, useRTH),
-			series:    fmt.Sprintf("%d|%s|%s", in.conID, strings.ToUpper(exch), what),
+			identical: fmt.Sprintf("%d|%s|%s|%s|%s|%s|%t", in.ConID, strings.ToUpper(exch), strings.TrimSpace(endStr), strings.TrimSpace(dur), barSize, what, useRTH),
+			series:    fmt.Sprintf("%d|%s|%s", in.ConID, strings.ToUpper(exch), what),
 			weight:    weight,
-			small:     bs.kind == barIntraday && bs.sec <= 30,
+			small:     bs.kind == market.BarIntraday && bs.sec <= 30,
 		},
 	}
 	verdict, retryAt := c.srv.hist.admit(c.srv.limitNow(), r.pace)
@@ -543,35 +545,35 @@ func (c *client) answerHist(r *histReq) {
 	if end.After(now) {
 		end = now
 	}
-	bars := r.hi.bars(r.spec, end)
+	bars := r.hi.Bars(r.spec, end)
 	select {
 	case <-r.stop:
 		return
 	default:
 	}
 	if len(bars) == 0 {
-		c.histError(r.id, 162, fmt.Sprintf("%sHMDS query returned no data: %s@%s %s", hmdsPrefix, histLocalSymbol(r.hi.in), r.exchange, whatToShowNames[r.spec.what]))
+		c.histError(r.id, 162, fmt.Sprintf("%sHMDS query returned no data: %s@%s %s", hmdsPrefix, histLocalSymbol(r.hi.In), r.exchange, whatToShowNames[r.spec.What]))
 		c.hd.end(c, r)
 		return
 	}
-	startStr := c.histTime(r.hi.in, queryStart(r.spec, end))
-	endStr := c.histTime(r.hi.in, end)
-	m := newMsg(ibapi.HISTORICAL_DATA)
-	if c.version < minVerSyntRealtimeBars {
-		m.int(3)
+	startStr := c.histTime(r.hi.In, market.QueryStart(r.spec, end))
+	endStr := c.histTime(r.hi.In, end)
+	m := wire.NewMsg(ibapi.HISTORICAL_DATA)
+	if c.version < wire.MinVerSyntRealtimeBars {
+		m.Int(3)
 	}
-	m.int(r.id)
-	if c.version < minVerHistoricalEnd {
-		m.str(startStr).str(endStr)
+	m.Int(r.id)
+	if c.version < wire.MinVerHistoricalEnd {
+		m.Str(startStr).Str(endStr)
 	}
-	m.int(int64(len(bars)))
+	m.Int(int64(len(bars)))
 	for _, b := range bars {
-		m.str(c.barDate(r, b)).float(b.open).float(b.high).float(b.low).float(b.close)
-		m.decimal(c.barVolume(r, b)).float(b.wap)
-		if c.version < minVerSyntRealtimeBars {
-			m.str("false") // hasGaps
+		m.Str(c.barDate(r, b)).Float(b.Open).Float(b.High).Float(b.Low).Float(b.Close)
+		m.Decimal(c.barVolume(r, b)).Float(b.WAP)
+		if c.version < wire.MinVerSyntRealtimeBars {
+			m.Str("false") // hasGaps
 		}
-		m.int(b.count)
+		m.Int(b.Count)
 	}
 	c.send(m)
 	// The end marker and the switch to live updates happen together, under
@@ -579,8 +581,8 @@ func (c *client) answerHist(r *histReq) {
 	// then moves the market gets an update, and no update comes before the
 	// end.
 	c.hd.sendMu.Lock()
-	if c.version >= minVerHistoricalEnd {
-		c.send(newMsg(ibapi.HISTORICAL_DATA_END).int(r.id).str(startStr).str(endStr))
+	if c.version >= wire.MinVerHistoricalEnd {
+		c.send(wire.NewMsg(ibapi.HISTORICAL_DATA_END).Int(r.id).Str(startStr).Str(endStr))
 	}
 	if r.keepUp {
 		c.hd.mu.Lock()
@@ -596,19 +598,19 @@ func (c *client) answerHist(r *histReq) {
 }
 
 // histLocalSymbol names an instrument in HMDS messages.
-func histLocalSymbol(in *instrument) string {
-	if in.localSymbol != "" {
-		return in.localSymbol
+func histLocalSymbol(in *market.Instrument) string {
+	if in.LocalSymbol != "" {
+		return in.LocalSymbol
 	}
-	return in.symbol
+	return in.Symbol
 }
 
 // handleCancelHistoricalData: [1]version [2]reqId.
-func handleCancelHistoricalData(c *client, f *fields) error {
-	f.int("version")
-	id := f.int("reqId")
-	if f.err != nil {
-		return f.err
+func handleCancelHistoricalData(c *client, f *wire.Fields) error {
+	f.Int("version")
+	id := f.Int("reqId")
+	if f.Err != nil {
+		return f.Err
 	}
 	c.hd.mu.Lock()
 	r, ok := c.hd.reqs[id]
@@ -626,18 +628,18 @@ func handleCancelHistoricalData(c *client, f *fields) error {
 
 // handleReqHeadTimestamp: [1]reqId [2..13] contract [14]includeExpired
 // [15]useRTH [16]whatToShow [17]formatDate; answers headTimestamp (88).
-func handleReqHeadTimestamp(c *client, f *fields) error {
-	id := f.int("reqId")
-	if f.err == nil {
-		f.reqID = id
+func handleReqHeadTimestamp(c *client, f *wire.Fields) error {
+	id := f.Int("reqId")
+	if f.Err == nil {
+		f.ReqID = id
 	}
-	q := f.readContract()
-	q.includeExpired = f.bool("includeExpired")
-	useRTH := f.bool("useRTH")
-	what := strings.ToUpper(strings.TrimSpace(f.str("whatToShow")))
-	format := f.int("formatDate")
-	if f.err != nil {
-		return f.err
+	q := f.ReadContract()
+	q.IncludeExpired = f.Bool("includeExpired")
+	useRTH := f.Bool("useRTH")
+	what := strings.ToUpper(strings.TrimSpace(f.Str("whatToShow")))
+	format := f.Int("formatDate")
+	if f.Err != nil {
+		return f.Err
 	}
 	if _, ok := whatToShowNames[what]; !ok {
 		c.histError(id, 321, fmt.Sprintf("Error validating request.-'%s' : cause - Head time stamp request for %q is not supported", c.hd.code(), what))
@@ -652,21 +654,21 @@ func handleReqHeadTimestamp(c *client, f *fields) error {
 		c.histError(id, 200, msg)
 		return nil
 	}
-	hi := c.srv.prices.histInstrument(in)
-	d, ok := hi.headDay()
+	hi := c.srv.prices.HistInstrument(in)
+	d, ok := hi.HeadDay()
 	if !ok {
-		c.histError(id, 162, fmt.Sprintf("%sHMDS query returned no data: %s@%s %s", hmdsPrefix, histLocalSymbol(in), in.exchange, whatToShowNames[what]))
+		c.histError(id, 162, fmt.Sprintf("%sHMDS query returned no data: %s@%s %s", hmdsPrefix, histLocalSymbol(in), in.Exchange, whatToShowNames[what]))
 		return nil
 	}
-	s := simCalendar().sess[d]
+	s := market.SimCalendar().Sess[d]
 	at := s.PreOpen
-	if useRTH || hi.regularOnly() {
+	if useRTH || hi.RegularOnly() {
 		at = s.Open
 	}
 	ts := c.histTime(in, at)
 	if format == 2 {
 		ts = strconv.FormatInt(at.Unix(), 10)
 	}
-	c.send(newMsg(ibapi.HEAD_TIMESTAMP).int(id).str(ts))
+	c.send(wire.NewMsg(ibapi.HEAD_TIMESTAMP).Int(id).Str(ts))
 	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/wire"
 	"github.com/scmhub/ibapi"
 )
 
@@ -27,7 +29,7 @@ type mdView struct {
 	open     float64
 	lastTime time.Time // the last trade (zero: unknown)
 	halted   float64   // tick 49: 0 not halted; NaN when not sent
-	comps    map[int]greeks
+	comps    map[int]market.Greeks
 	generic  []genericVal
 }
 
@@ -55,8 +57,8 @@ func servedType(requested int, delayed, trading bool) int {
 
 // notComputed is an option computation without values, keeping the
 // underlying's price.
-func notComputed(und float64) greeks {
-	return greeks{iv: -1, delta: -2, optPrice: -1, pvDividend: -1, gamma: -2, vega: -2, theta: -2, undPrice: und}
+func notComputed(und float64) market.Greeks {
+	return market.Greeks{IV: -1, Delta: -2, OptPrice: -1, PVDividend: -1, Gamma: -2, Vega: -2, Theta: -2, UndPrice: und}
 }
 
 // mdUpdate sends a subscription's state at now: everything when initial,
@@ -80,28 +82,28 @@ func (c *client) mdUpdate(s *mdSub, now time.Time, initial bool) {
 		v.bid, v.ask, v.bidSize, v.askSize = -1, -1, 0, 0
 		for _, t := range []int{tickBidOption, tickAskOption} {
 			if g, ok := v.comps[t]; ok {
-				v.comps[t] = notComputed(g.undPrice)
+				v.comps[t] = notComputed(g.UndPrice)
 			}
 		}
 	}
 	if initial || typ != s.served {
 		s.served = typ
-		c.send(newMsg(ibapi.MARKET_DATA_TYPE).int(1).int(s.reqID).int(int64(typ)))
+		c.send(wire.NewMsg(ibapi.MARKET_DATA_TYPE).Int(1).Int(s.reqID).Int(int64(typ)))
 	}
 	if initial {
 		if s.delayed {
 			c.sendError(s.reqID, 10167, "Requested market data is not subscribed. Displaying delayed market data.")
 		}
-		if c.version >= minVerTickReqParams {
+		if c.version >= wire.MinVerTickReqParams {
 			minTick := 0.01
-			if s.inst != nil && s.inst.minTick > 0 {
-				minTick = s.inst.minTick
+			if s.inst != nil && s.inst.MinTick > 0 {
+				minTick = s.inst.MinTick
 			}
 			bbo := "9c0001" // IB's code for the SMART book
 			if s.exchange != "SMART" {
 				bbo = s.exchange
 			}
-			c.send(newMsg(ibapi.TICK_REQ_PARAMS).int(s.reqID).float(minTick).str(bbo).int(3))
+			c.send(wire.NewMsg(ibapi.TICK_REQ_PARAMS).Int(s.reqID).Float(minTick).Str(bbo).Int(3))
 		}
 	}
 	c.mdSend(s, v, initial)
@@ -130,7 +132,7 @@ func (c *client) mdSend(s *mdSub, v mdView, initial bool) {
 		var attr int64
 		if s.served == 1 && v.trading {
 			attr = 1
-			if v.preOpen && c.version >= minVerPreOpenBidAsk {
+			if v.preOpen && c.version >= wire.MinVerPreOpenBidAsk {
 				attr |= 4
 			}
 		}
@@ -141,16 +143,16 @@ func (c *client) mdSend(s *mdSub, v mdView, initial bool) {
 			pc := changed(pt, p)
 			sc := changed(st, sz)
 			if pc {
-				c.send(newMsg(ibapi.TICK_PRICE).int(6).int(s.reqID).int(tt(pt)).float(p).decimal(sz).int(a))
+				c.send(wire.NewMsg(ibapi.TICK_PRICE).Int(6).Int(s.reqID).Int(tt(pt)).Float(p).Decimal(sz).Int(a))
 			}
 			if pc || sc {
-				c.send(newMsg(ibapi.TICK_SIZE).int(6).int(s.reqID).int(tt(st)).decimal(sz))
+				c.send(wire.NewMsg(ibapi.TICK_SIZE).Int(6).Int(s.reqID).Int(tt(st)).Decimal(sz))
 			}
 			return pc || sc
 		}
 		price := func(t int, p float64) {
 			if !math.IsNaN(p) && changed(t, p) {
-				c.send(newMsg(ibapi.TICK_PRICE).int(6).int(s.reqID).int(tt(t)).float(p).decimal(0).int(0))
+				c.send(wire.NewMsg(ibapi.TICK_PRICE).Int(6).Int(s.reqID).Int(tt(t)).Float(p).Decimal(0).Int(0))
 			}
 		}
 		priceSize(tickBid, tickBidSize, v.bid, v.bidSize, attr)
@@ -158,17 +160,17 @@ func (c *client) mdSend(s *mdSub, v mdView, initial bool) {
 		traded := priceSize(tickLast, tickLastSize, v.last, v.lastSize, 0)
 		if !math.IsNaN(v.volume) && changed(tickVolume, v.volume) {
 			traded = true
-			c.send(newMsg(ibapi.TICK_SIZE).int(6).int(s.reqID).int(tt(tickVolume)).decimal(v.volume))
+			c.send(wire.NewMsg(ibapi.TICK_SIZE).Int(6).Int(s.reqID).Int(tt(tickVolume)).Decimal(v.volume))
 		}
 		if traded && !v.lastTime.IsZero() {
-			c.send(newMsg(ibapi.TICK_STRING).int(6).int(s.reqID).int(tt(tickLastTimestamp)).str(strconv.FormatInt(v.lastTime.Unix(), 10)))
+			c.send(wire.NewMsg(ibapi.TICK_STRING).Int(6).Int(s.reqID).Int(tt(tickLastTimestamp)).Str(strconv.FormatInt(v.lastTime.Unix(), 10)))
 		}
 		price(tickHigh, v.high)
 		price(tickLow, v.low)
 		price(tickClose, v.close)
 		price(tickOpen, v.open)
 		if !math.IsNaN(v.halted) && changed(tickHalted, v.halted) {
-			c.send(newMsg(ibapi.TICK_GENERIC).int(6).int(s.reqID).int(tt(tickHalted)).float(v.halted))
+			c.send(wire.NewMsg(ibapi.TICK_GENERIC).Int(6).Int(s.reqID).Int(tt(tickHalted)).Float(v.halted))
 		}
 		for _, t := range []int{tickBidOption, tickAskOption, tickLastOption, tickModelOption} {
 			g, ok := v.comps[t]
@@ -187,31 +189,31 @@ func (c *client) mdSend(s *mdSub, v mdView, initial bool) {
 			continue
 		}
 		if g.size {
-			c.send(newMsg(ibapi.TICK_SIZE).int(6).int(s.reqID).int(int64(g.tick)).decimal(g.v))
+			c.send(wire.NewMsg(ibapi.TICK_SIZE).Int(6).Int(s.reqID).Int(int64(g.tick)).Decimal(g.v))
 		} else {
-			c.send(newMsg(ibapi.TICK_GENERIC).int(6).int(s.reqID).int(int64(g.tick)).float(g.v))
+			c.send(wire.NewMsg(ibapi.TICK_GENERIC).Int(6).Int(s.reqID).Int(int64(g.tick)).Float(g.v))
 		}
 	}
 }
 
 // sendOptionComputation sends tickOptionComputation (21) in the version's
 // layout: a version field (6) before 156, tickAttrib from 156.
-func (c *client) sendOptionComputation(reqID, tick int64, liveTick int, g greeks) {
-	m := newMsg(ibapi.TICK_OPTION_COMPUTATION)
-	if c.version < minVerPriceBasedVol {
-		m.int(6)
+func (c *client) sendOptionComputation(reqID, tick int64, liveTick int, g market.Greeks) {
+	m := wire.NewMsg(ibapi.TICK_OPTION_COMPUTATION)
+	if c.version < wire.MinVerPriceBasedVol {
+		m.Int(6)
 	}
-	m.int(reqID).int(tick)
-	if c.version >= minVerPriceBasedVol {
+	m.Int(reqID).Int(tick)
+	if c.version >= wire.MinVerPriceBasedVol {
 		// 1: implied from a quoted or traded price; 0: the model's.
 		attrib := int64(1)
 		if liveTick == tickModelOption {
 			attrib = 0
 		}
-		m.int(attrib)
+		m.Int(attrib)
 	}
-	m.float(g.iv).float(g.delta).float(g.optPrice).float(g.pvDividend).
-		float(g.gamma).float(g.vega).float(g.theta).float(g.undPrice)
+	m.Float(g.IV).Float(g.Delta).Float(g.OptPrice).Float(g.PVDividend).
+		Float(g.Gamma).Float(g.Vega).Float(g.Theta).Float(g.UndPrice)
 	c.send(m)
 }
 
@@ -229,28 +231,28 @@ func posOr(x, def float64) float64 {
 // markGreeks replaces values the model could not compute with the
 // protocol's "not computed" markers (IV -1, delta -2, price -1, PV
 // dividend -1, gamma/vega/theta -2, underlying -1).
-func markGreeks(g greeks) greeks {
-	if bad(g.iv) || g.iv <= 0 {
-		return notComputed(posOr(g.undPrice, -1))
+func markGreeks(g market.Greeks) market.Greeks {
+	if bad(g.IV) || g.IV <= 0 {
+		return notComputed(posOr(g.UndPrice, -1))
 	}
 	out := g
-	if bad(g.delta) {
-		out.delta = -2
+	if bad(g.Delta) {
+		out.Delta = -2
 	}
-	if bad(g.gamma) {
-		out.gamma = -2
+	if bad(g.Gamma) {
+		out.Gamma = -2
 	}
-	if bad(g.vega) {
-		out.vega = -2
+	if bad(g.Vega) {
+		out.Vega = -2
 	}
-	if bad(g.theta) {
-		out.theta = -2
+	if bad(g.Theta) {
+		out.Theta = -2
 	}
-	out.optPrice = posOr(g.optPrice, -1)
-	if bad(g.pvDividend) || g.pvDividend < 0 {
-		out.pvDividend = -1
+	out.OptPrice = posOr(g.OptPrice, -1)
+	if bad(g.PVDividend) || g.PVDividend < 0 {
+		out.PVDividend = -1
 	}
-	out.undPrice = posOr(g.undPrice, -1)
+	out.UndPrice = posOr(g.UndPrice, -1)
 	return out
 }
 
@@ -260,22 +262,22 @@ func (c *client) mdView(s *mdSub, at time.Time) mdView {
 		return c.comboView(s, at)
 	}
 	in := s.inst
-	q := c.srv.prices.quote(in, at)
+	q := c.srv.prices.Quote(in, at)
 	nan := math.NaN()
 	v := mdView{
-		trading: q.trading,
-		bid:     posOr(q.bid, -1), ask: posOr(q.ask, -1),
-		last: posOr(q.last, nan),
-		high: posOr(q.high, nan), low: posOr(q.low, nan),
-		close: posOr(q.close, nan), open: posOr(q.open, nan),
+		trading: q.Trading,
+		bid:     posOr(q.Bid, -1), ask: posOr(q.Ask, -1),
+		last: posOr(q.Last, nan),
+		high: posOr(q.High, nan), low: posOr(q.Low, nan),
+		close: posOr(q.Close, nan), open: posOr(q.Open, nan),
 		volume: nan, halted: nan,
 	}
 	// Sizes: US stock quotes in shares from version 159, in lots before;
 	// the stock day volume in lots at every text version.
 	lot, volLot := 1.0, 1.0
-	if in.secType == "STK" && (in.currency == "USD" || in.currency == "") {
+	if in.SecType == "STK" && (in.Currency == "USD" || in.Currency == "") {
 		volLot = 100
-		if c.version < minVerMarketDataShares {
+		if c.version < wire.MinVerMarketDataShares {
 			lot = 100
 		}
 	}
@@ -286,36 +288,36 @@ func (c *client) mdView(s *mdSub, at time.Time) mdView {
 		return math.Round(x / unit)
 	}
 	if v.bid > 0 {
-		v.bidSize = size(q.bidSize, lot)
+		v.bidSize = size(q.BidSize, lot)
 	}
 	if v.ask > 0 {
-		v.askSize = size(q.askSize, lot)
+		v.askSize = size(q.AskSize, lot)
 	}
 	if !math.IsNaN(v.last) {
-		v.lastSize = size(q.lastSize, lot)
+		v.lastSize = size(q.LastSize, lot)
 	}
-	if in.secType == "IND" {
+	if in.SecType == "IND" {
 		// An index has no quote, only values.
 		v.bid, v.ask = nan, nan
 	} else {
-		v.volume = size(q.volume, volLot)
+		v.volume = size(q.Volume, volLot)
 		v.halted = 0
-		if q.trading && !math.IsNaN(v.last) {
+		if q.Trading && !math.IsNaN(v.last) {
 			v.lastTime = at.Truncate(time.Second)
 		}
 	}
-	if in.secType == "STK" && q.trading {
-		ny := at.In(newYork)
+	if in.SecType == "STK" && q.Trading {
+		ny := at.In(market.NewYork)
 		v.preOpen = ny.Hour() < 9 || (ny.Hour() == 9 && ny.Minute() < 30)
 	}
-	if in.isOption() {
-		v.comps = map[int]greeks{
-			tickBidOption:   markGreeks(q.bidGreeks),
-			tickAskOption:   markGreeks(q.askGreeks),
-			tickModelOption: markGreeks(q.greeks),
+	if in.IsOption() {
+		v.comps = map[int]market.Greeks{
+			tickBidOption:   markGreeks(q.BidGreeks),
+			tickAskOption:   markGreeks(q.AskGreeks),
+			tickModelOption: markGreeks(q.Greeks),
 		}
 		if !math.IsNaN(v.last) {
-			v.comps[tickLastOption] = markGreeks(q.lastGreeks)
+			v.comps[tickLastOption] = markGreeks(q.LastGreeks)
 		}
 	}
 	for _, id := range s.generic {
@@ -326,15 +328,15 @@ func (c *client) mdView(s *mdSub, at time.Time) mdView {
 
 // genericTicks returns the values one generic tick id brings for an
 // instrument; ids IB accepts but the simulator does not model bring none.
-func genericTicks(in *instrument, q quote, id int) []genericVal {
+func genericTicks(in *market.Instrument, q market.Quote, id int) []genericVal {
 	count := func(x float64) float64 {
 		if bad(x) || x <= 0 {
 			return 0
 		}
 		return math.Round(x)
 	}
-	opt := in.isOption()
-	put := opt && (strings.EqualFold(in.right, "P") || strings.EqualFold(in.right, "PUT"))
+	opt := in.IsOption()
+	put := opt && (strings.EqualFold(in.Right, "P") || strings.EqualFold(in.Right, "PUT"))
 	switch id {
 	case 100: // option volume: 29 calls, 30 puts
 		if opt {
@@ -342,32 +344,32 @@ func genericTicks(in *instrument, q quote, id int) []genericVal {
 			if put {
 				t = tickPutVolume
 			}
-			return []genericVal{{t, true, count(q.volume)}}
+			return []genericVal{{t, true, count(q.Volume)}}
 		}
-		return []genericVal{{tickCallVolume, true, count(q.callVolume)}, {tickPutVolume, true, count(q.putVolume)}}
+		return []genericVal{{tickCallVolume, true, count(q.CallVolume)}, {tickPutVolume, true, count(q.PutVolume)}}
 	case 101: // option open interest: 27 calls, 28 puts
 		if opt {
 			t := tickCallOI
 			if put {
 				t = tickPutOI
 			}
-			return []genericVal{{t, true, count(q.openInterest)}}
+			return []genericVal{{t, true, count(q.OpenInterest)}}
 		}
-		return []genericVal{{tickCallOI, true, count(q.callOI)}, {tickPutOI, true, count(q.putOI)}}
+		return []genericVal{{tickCallOI, true, count(q.CallOI)}, {tickPutOI, true, count(q.PutOI)}}
 	case 106: // implied volatility
-		iv := q.impliedVol
+		iv := q.ImpliedVol
 		if opt {
-			iv = q.greeks.iv
+			iv = q.Greeks.IV
 		}
 		if !bad(iv) && iv > 0 {
 			return []genericVal{{tickOptionImpVol, false, iv}}
 		}
 	case 411: // real-time historical volatility
-		if !opt && !bad(q.histVol) && q.histVol > 0 {
-			return []genericVal{{tickRTHistVol, false, q.histVol}}
+		if !opt && !bad(q.HistVol) && q.HistVol > 0 {
+			return []genericVal{{tickRTHistVol, false, q.HistVol}}
 		}
 	case 236: // shortable: 3 means at least 1000 shares can be borrowed
-		if in.secType == "STK" {
+		if in.SecType == "STK" {
 			return []genericVal{{tickShortable, false, 3}, {tickShortableShare, true, 10_000_000}}
 		}
 	}
@@ -384,23 +386,23 @@ func (c *client) comboView(s *mdSub, at time.Time) mdView {
 	bidSize, askSize := math.Inf(1), math.Inf(1)
 	quoted := true
 	for _, l := range s.legs {
-		q := c.srv.prices.quote(l.inst, at)
-		v.trading = v.trading && q.trading
-		if q.bid <= 0 || q.ask <= 0 || bad(q.bid) || bad(q.ask) {
+		q := c.srv.prices.Quote(l.inst, at)
+		v.trading = v.trading && q.Trading
+		if q.Bid <= 0 || q.Ask <= 0 || bad(q.Bid) || bad(q.Ask) {
 			quoted = false
 			continue
 		}
 		r := float64(l.ratio)
 		if strings.EqualFold(l.action, "SELL") {
-			v.bid -= r * q.ask
-			v.ask -= r * q.bid
-			bidSize = min(bidSize, q.askSize/r)
-			askSize = min(askSize, q.bidSize/r)
+			v.bid -= r * q.Ask
+			v.ask -= r * q.Bid
+			bidSize = min(bidSize, q.AskSize/r)
+			askSize = min(askSize, q.BidSize/r)
 		} else {
-			v.bid += r * q.bid
-			v.ask += r * q.ask
-			bidSize = min(bidSize, q.bidSize/r)
-			askSize = min(askSize, q.askSize/r)
+			v.bid += r * q.Bid
+			v.ask += r * q.Ask
+			bidSize = min(bidSize, q.BidSize/r)
+			askSize = min(askSize, q.AskSize/r)
 		}
 	}
 	if !quoted {

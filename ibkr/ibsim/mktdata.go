@@ -1,5 +1,17 @@
 package ibsim
 
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/wire"
+	"github.com/scmhub/ibapi"
+)
+
 // Top-of-book market data: reqMktData (1) and cancelMktData (2), streaming
 // subscriptions and snapshots, in the layouts of the negotiated version.
 //
@@ -24,16 +36,6 @@ package ibsim
 // before; the day volume (tick 8) of US stocks stays in lots of 100 at every
 // text version (IB reports it in shares only from version 220,
 // MIN_SERVER_VER_MARKET_DATA_VOLUMES_IN_SHARES). Options count contracts.
-
-import (
-	"fmt"
-	"strconv"
-	"strings"
-	"sync"
-	"time"
-
-	"github.com/scmhub/ibapi"
-)
 
 // delayedBy is how old delayed market data is (IB: 15 to 20 minutes).
 const delayedBy = 15 * time.Minute
@@ -116,14 +118,14 @@ type comboLeg struct {
 	conID  int64
 	ratio  int64
 	action string // BUY or SELL
-	inst   *instrument
+	inst   *market.Instrument
 }
 
 // mdSub is one market data request: a streaming subscription or an open
 // snapshot. Its fields are guarded by the mdState mutex.
 type mdSub struct {
 	reqID    int64
-	inst     *instrument // nil for a combo
+	inst     *market.Instrument // nil for a combo
 	legs     []comboLeg
 	secType  string
 	exchange string
@@ -137,7 +139,7 @@ type mdSub struct {
 	served    int  // type last announced with 58
 	// last sent values, by tick type (live ids); option computations apart.
 	sent   map[int]float64
-	greeks map[int]greeks
+	greeks map[int]market.Greeks
 	trades bool // the market traded at the last update
 }
 
@@ -209,54 +211,54 @@ func (m *mdState) tick(c *client, now time.Time) {
 // negotiated version: [1]version(11) [2]reqId [3]conId [4..14] contract
 // (tradingClass at >= 68), BAG legs, delta-neutral contract, genericTickList,
 // snapshot, regulatorySnapshot (>= 114), mktDataOptions (>= 70).
-func handleReqMktData(c *client, f *fields) error {
-	f.int("version")
-	reqID := f.int("reqId")
-	f.reqID = reqID
-	q := f.readContract()
+func handleReqMktData(c *client, f *wire.Fields) error {
+	f.Int("version")
+	reqID := f.Int("reqId")
+	f.ReqID = reqID
+	q := f.ReadContract()
 	var legs []comboLeg
-	if q.secType == "BAG" {
-		n := f.int("comboLegsCount")
-		if f.err == nil && (n < 0 || n > 64) {
-			return &fieldError{Index: f.i - 1, Name: "comboLegsCount", Value: strconv.FormatInt(n, 10), Want: "0..64"}
+	if q.SecType == "BAG" {
+		n := f.Int("comboLegsCount")
+		if f.Err == nil && (n < 0 || n > 64) {
+			return &wire.FieldError{Index: f.Pos - 1, Name: "comboLegsCount", Value: strconv.FormatInt(n, 10), Want: "0..64"}
 		}
 		for range n {
 			var l comboLeg
-			l.conID = f.int("comboLeg.conId")
-			l.ratio = f.int("comboLeg.ratio")
-			l.action = f.str("comboLeg.action")
-			f.str("comboLeg.exchange")
+			l.conID = f.Int("comboLeg.conId")
+			l.ratio = f.Int("comboLeg.ratio")
+			l.action = f.Str("comboLeg.action")
+			f.Str("comboLeg.exchange")
 			legs = append(legs, l)
 		}
 	}
-	if f.bool("deltaNeutralContract") {
-		f.int("deltaNeutralContract.conId")
-		f.float("deltaNeutralContract.delta")
-		f.float("deltaNeutralContract.price")
+	if f.Bool("deltaNeutralContract") {
+		f.Int("deltaNeutralContract.conId")
+		f.Float("deltaNeutralContract.delta")
+		f.Float("deltaNeutralContract.price")
 	}
-	genericList := f.str("genericTickList")
-	snapshot := f.bool("snapshot")
-	if c.version >= minVerTickReqParams && f.bool("regulatorySnapshot") {
+	genericList := f.Str("genericTickList")
+	snapshot := f.Bool("snapshot")
+	if c.version >= wire.MinVerTickReqParams && f.Bool("regulatorySnapshot") {
 		// A regulatory snapshot is answered like a snapshot.
 		snapshot = true
 	}
-	if c.version >= minVerLinking {
-		f.str("mktDataOptions")
+	if c.version >= wire.MinVerLinking {
+		f.Str("mktDataOptions")
 	}
-	if f.err != nil {
-		return f.err
+	if f.Err != nil {
+		return f.Err
 	}
 	c.md.request(c, reqID, q, legs, genericList, snapshot)
 	return nil
 }
 
 // handleCancelMktData: [1]version [2]reqId.
-func handleCancelMktData(c *client, f *fields) error {
-	f.int("version")
-	reqID := f.int("reqId")
-	f.reqID = reqID
-	if f.err != nil {
-		return f.err
+func handleCancelMktData(c *client, f *wire.Fields) error {
+	f.Int("version")
+	reqID := f.Int("reqId")
+	f.ReqID = reqID
+	if f.Err != nil {
+		return f.Err
 	}
 	m := c.md
 	m.mu.Lock()
@@ -275,7 +277,7 @@ func handleCancelMktData(c *client, f *fields) error {
 
 // request validates a market data request in the order the Gateway does and
 // starts it.
-func (m *mdState) request(c *client, reqID int64, q contractQuery, legs []comboLeg, genericList string, snapshot bool) {
+func (m *mdState) request(c *client, reqID int64, q market.ContractQuery, legs []comboLeg, genericList string, snapshot bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
@@ -285,7 +287,7 @@ func (m *mdState) request(c *client, reqID int64, q contractQuery, legs []comboL
 		c.sendError(reqID, 322, fmt.Sprintf("Error processing request.-'%s' : cause - Duplicate ticker id", m.reqCode()))
 		return
 	}
-	if strings.TrimSpace(q.exchange) == "" {
+	if strings.TrimSpace(q.Exchange) == "" {
 		c.sendError(reqID, 321, fmt.Sprintf("Error validating request.-'%s' : cause - Please enter exchange", m.reqCode()))
 		return
 	}
@@ -295,7 +297,7 @@ func (m *mdState) request(c *client, reqID int64, q contractQuery, legs []comboL
 		return
 	}
 	if !ok {
-		st := strings.ToUpper(q.secType)
+		st := strings.ToUpper(q.SecType)
 		if st == "" {
 			st = "STK"
 		}
@@ -305,14 +307,14 @@ func (m *mdState) request(c *client, reqID int64, q contractQuery, legs []comboL
 	}
 	now := c.srv.now()
 	s := &mdSub{reqID: reqID, generic: generic, noBasic: noBasic, snapshot: snapshot,
-		exchange: strings.ToUpper(q.exchange), sent: map[int]float64{}, greeks: map[int]greeks{}}
-	if q.secType == "BAG" {
+		exchange: strings.ToUpper(q.Exchange), sent: map[int]float64{}, greeks: map[int]market.Greeks{}}
+	if q.SecType == "BAG" {
 		if len(legs) == 0 {
 			c.sendError(reqID, 200, "No security definition has been found for the request")
 			return
 		}
 		for i := range legs {
-			in := c.srv.ref.byConID(legs[i].conID, now)
+			in := c.srv.ref.ByConID(legs[i].conID, now)
 			if in == nil || legs[i].ratio <= 0 {
 				c.sendError(reqID, 200, "No security definition has been found for the request")
 				return
@@ -322,13 +324,13 @@ func (m *mdState) request(c *client, reqID int64, q contractQuery, legs []comboL
 		s.legs = legs
 		s.secType = "BAG"
 	} else {
-		in, msg := c.srv.ref.resolveOne(q, now)
+		in, msg := c.srv.ref.ResolveOne(q, now)
 		if in == nil {
 			c.sendError(reqID, 200, msg)
 			return
 		}
 		s.inst = in
-		s.secType = in.secType
+		s.secType = in.SecType
 	}
 	// Permissions: an account without live subscriptions gets delayed data
 	// only when it asked for it; an account with them always gets live
@@ -366,7 +368,7 @@ func (m *mdState) request(c *client, reqID int64, q contractQuery, legs []comboL
 			s.timer = nil
 			delete(m.subs, reqID)
 			c.srv.lines.release()
-			c.send(newMsg(ibapi.TICK_SNAPSHOT_END).int(1).int(reqID))
+			c.send(wire.NewMsg(ibapi.TICK_SNAPSHOT_END).Int(1).Int(reqID))
 		})
 	}
 }

@@ -4,69 +4,73 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/engine"
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/wire"
 )
 
 // handlePlaceOrder: placeOrder (3), parsed at the negotiated version.
-func handlePlaceOrder(c *client, f *fields) error {
-	r, err := parsePlaceOrder(f, c.version)
+func handlePlaceOrder(c *client, f *wire.Fields) error {
+	r, err := wire.ParsePlaceOrder(f, c.version)
 	if err != nil {
 		return err
 	}
-	r.clientID = c.clientID
+	r.ClientID = c.clientID
 	c.stats.orderReceived()
-	c.srv.engine.place(c.origin(), r)
+	c.srv.engine.Place(c.origin(), r)
 	return nil
 }
 
 // handleCancelOrder: cancelOrder (4): below version 192 [1]version; then
 // orderId, manualOrderCancelTime (version >= 169), and extOperator and
 // manualOrderIndicator (version >= 192).
-func handleCancelOrder(c *client, f *fields) error {
-	if c.version < svCMETaggingFields {
-		f.int("version")
+func handleCancelOrder(c *client, f *wire.Fields) error {
+	if c.version < wire.SvCMETaggingFields {
+		f.Int("version")
 	}
-	id := f.int("orderId")
-	f.reqID = id
-	if f.err != nil {
-		return f.err
+	id := f.Int("orderId")
+	f.ReqID = id
+	if f.Err != nil {
+		return f.Err
 	}
 	// The optional trailing fields carry nothing the engine uses.
-	c.srv.engine.cancel(c.origin(), id)
+	c.srv.engine.Cancel(c.origin(), id)
 	return nil
 }
 
 // handleReqGlobalCancel: reqGlobalCancel (58): below version 192
 // [1]version, else extOperator and manualOrderIndicator.
-func handleReqGlobalCancel(c *client, f *fields) error {
-	if c.version < svCMETaggingFields {
-		f.int("version")
+func handleReqGlobalCancel(c *client, f *wire.Fields) error {
+	if c.version < wire.SvCMETaggingFields {
+		f.Int("version")
 	}
-	if f.err != nil {
-		return f.err
+	if f.Err != nil {
+		return f.Err
 	}
-	c.srv.engine.globalCancel()
+	c.srv.engine.GlobalCancel()
 	return nil
 }
 
 // handleReqOpenOrders: reqOpenOrders (5): [1]version. This client's open
 // orders as openOrder + orderStatus each, then openOrderEnd.
-func handleReqOpenOrders(c *client, f *fields) error {
-	f.int("version")
-	if f.err != nil {
-		return f.err
+func handleReqOpenOrders(c *client, f *wire.Fields) error {
+	f.Int("version")
+	if f.Err != nil {
+		return f.Err
 	}
-	c.srv.engine.openOrders(c.origin(), false, true)
+	c.srv.engine.OpenOrders(c.origin(), false, true)
 	return nil
 }
 
 // handleReqAllOpenOrders: reqAllOpenOrders (16): [1]version. Every
 // client's open orders, then openOrderEnd.
-func handleReqAllOpenOrders(c *client, f *fields) error {
-	f.int("version")
-	if f.err != nil {
-		return f.err
+func handleReqAllOpenOrders(c *client, f *wire.Fields) error {
+	f.Int("version")
+	if f.Err != nil {
+		return f.Err
 	}
-	c.srv.engine.openOrders(c.origin(), true, true)
+	c.srv.engine.OpenOrders(c.origin(), true, true)
 	return nil
 }
 
@@ -74,43 +78,43 @@ func handleReqAllOpenOrders(c *client, f *fields) error {
 // [2]autoBind. It binds orders placed in the TWS window to client 0; the
 // simulator has no such window, so there is nothing to bind and nothing is
 // answered (client 0 or not).
-func handleReqAutoOpenOrders(c *client, f *fields) error {
-	f.int("version")
-	f.bool("autoBind")
-	return f.err
+func handleReqAutoOpenOrders(c *client, f *wire.Fields) error {
+	f.Int("version")
+	f.Bool("autoBind")
+	return f.Err
 }
 
 // handleReqCompletedOrders: reqCompletedOrders (99): [1]apiOnly. Every
 // completed (filled, cancelled or inactive) order of the account as
 // completedOrder, then completedOrdersEnd.
-func handleReqCompletedOrders(c *client, f *fields) error {
-	f.bool("apiOnly")
-	if f.err != nil {
-		return f.err
+func handleReqCompletedOrders(c *client, f *wire.Fields) error {
+	f.Bool("apiOnly")
+	if f.Err != nil {
+		return f.Err
 	}
-	c.srv.engine.completedOrders(c.origin())
+	c.srv.engine.CompletedOrders(c.origin())
 	return nil
 }
 
 // handleReqPositions: reqPositions (61): [1]version. One position per
 // holding (closed today: quantity 0), positionEnd, then a position
 // message per change until cancelPositions.
-func handleReqPositions(c *client, f *fields) error {
-	f.int("version")
-	if f.err != nil {
-		return f.err
+func handleReqPositions(c *client, f *wire.Fields) error {
+	f.Int("version")
+	if f.Err != nil {
+		return f.Err
 	}
-	c.srv.engine.reqPositions(c.origin())
+	c.srv.engine.ReqPositions(c.origin())
 	return nil
 }
 
 // handleCancelPositions: cancelPositions (64): [1]version.
-func handleCancelPositions(c *client, f *fields) error {
-	f.int("version")
-	if f.err != nil {
-		return f.err
+func handleCancelPositions(c *client, f *wire.Fields) error {
+	f.Int("version")
+	if f.Err != nil {
+		return f.Err
 	}
-	c.srv.engine.cancelPositions(c.origin())
+	c.srv.engine.CancelPositions(c.origin())
 	return nil
 }
 
@@ -126,34 +130,34 @@ func handleCancelPositions(c *client, f *fields) error {
 // Without lastNDays and specific dates only today's fills (New York date of
 // the market clock) are returned; lastNDays N keeps the fills of the last N
 // days including today, and specific dates (yyyymmdd) add those dates.
-func handleReqExecutions(c *client, f *fields) error {
-	f.int("version")
-	reqID := f.int("reqId")
-	f.reqID = reqID
-	var flt execFilter
-	flt.clientID = f.int("clientId")
-	flt.acct = f.str("acctCode")
-	tm := f.str("time")
-	flt.symbol = f.str("symbol")
-	flt.secType = f.str("secType")
-	flt.exchange = f.str("exchange")
-	flt.side = strings.ToUpper(strings.TrimSpace(f.str("side")))
-	flt.lastNDays = unsetInt
+func handleReqExecutions(c *client, f *wire.Fields) error {
+	f.Int("version")
+	reqID := f.Int("reqId")
+	f.ReqID = reqID
+	var flt engine.ExecFilter
+	flt.ClientID = f.Int("clientId")
+	flt.Acct = f.Str("acctCode")
+	tm := f.Str("time")
+	flt.Symbol = f.Str("symbol")
+	flt.SecType = f.Str("secType")
+	flt.Exchange = f.Str("exchange")
+	flt.Side = strings.ToUpper(strings.TrimSpace(f.Str("side")))
+	flt.LastNDays = engine.UnsetInt
 	if c.version >= 200 {
-		flt.lastNDays = f.maxInt("lastNDays")
-		n := f.int("specificDatesCount")
+		flt.LastNDays = f.MaxInt("lastNDays")
+		n := f.Int("specificDatesCount")
 		if n < 0 || n > 1000 {
-			return &fieldError{Index: f.i - 1, Name: "specificDatesCount", Value: strconv.FormatInt(n, 10), Want: "0..1000"}
+			return &wire.FieldError{Index: f.Pos - 1, Name: "specificDatesCount", Value: strconv.FormatInt(n, 10), Want: "0..1000"}
 		}
 		for range n {
-			flt.dates = append(flt.dates, f.int("specificDate"))
+			flt.Dates = append(flt.Dates, f.Int("specificDate"))
 		}
 	}
-	if f.err != nil {
-		return f.err
+	if f.Err != nil {
+		return f.Err
 	}
-	flt.since = parseFilterTime(tm)
-	c.srv.engine.executions(c.origin(), reqID, flt)
+	flt.Since = parseFilterTime(tm)
+	c.srv.engine.Executions(c.origin(), reqID, flt)
 	return nil
 }
 
@@ -167,7 +171,7 @@ func parseFilterTime(s string) time.Time {
 	if t, err := time.Parse("20060102-15:04:05", s); err == nil {
 		return t
 	}
-	loc := newYork
+	loc := market.NewYork
 	fs := strings.Fields(s)
 	if len(fs) >= 3 {
 		if l, err := time.LoadLocation(fs[2]); err == nil {
@@ -186,64 +190,64 @@ func parseFilterTime(s string) time.Time {
 // handleReqAccountUpdates: reqAccountUpdates (6): [1]version [2]subscribe
 // [3]acctCode. Subscribing sends every account value, portfolioValue per
 // position, accountUpdateTime and accountDownloadEnd.
-func handleReqAccountUpdates(c *client, f *fields) error {
-	f.int("version")
-	sub := f.bool("subscribe")
-	f.optStr()
-	if f.err != nil {
-		return f.err
+func handleReqAccountUpdates(c *client, f *wire.Fields) error {
+	f.Int("version")
+	sub := f.Bool("subscribe")
+	f.OptStr()
+	if f.Err != nil {
+		return f.Err
 	}
-	c.srv.engine.accountUpdates(c.origin(), sub)
+	c.srv.engine.AccountUpdates(c.origin(), sub)
 	return nil
 }
 
 // handleReqAccountSummary: reqAccountSummary (62): [1]version [2]reqId
 // [3]group [4]tags. At most Config.Limits.MaxAccountSummary subscriptions
 // per connection at once; one more gets 322.
-func handleReqAccountSummary(c *client, f *fields) error {
-	f.int("version")
-	reqID := f.int("reqId")
-	f.reqID = reqID
-	f.str("group")
-	tags := f.str("tags")
-	if f.err != nil {
-		return f.err
+func handleReqAccountSummary(c *client, f *wire.Fields) error {
+	f.Int("version")
+	reqID := f.Int("reqId")
+	f.ReqID = reqID
+	f.Str("group")
+	tags := f.Str("tags")
+	if f.Err != nil {
+		return f.Err
 	}
-	c.srv.engine.accountSummary(c.origin(), reqID, tags)
+	c.srv.engine.AccountSummary(c.origin(), reqID, tags)
 	return nil
 }
 
 // handleCancelAccountSummary: cancelAccountSummary (63): [1]version
 // [2]reqId.
-func handleCancelAccountSummary(c *client, f *fields) error {
-	f.int("version")
-	reqID := f.int("reqId")
-	if f.err != nil {
-		return f.err
+func handleCancelAccountSummary(c *client, f *wire.Fields) error {
+	f.Int("version")
+	reqID := f.Int("reqId")
+	if f.Err != nil {
+		return f.Err
 	}
-	c.srv.engine.cancelAccountSummary(c.origin(), reqID)
+	c.srv.engine.CancelAccountSummary(c.origin(), reqID)
 	return nil
 }
 
 // handleReqPnL: reqPnL (92): [1]reqId [2]account [3]modelCode.
-func handleReqPnL(c *client, f *fields) error {
-	reqID := f.int("reqId")
-	f.reqID = reqID
-	f.str("account")
-	f.optStr()
-	if f.err != nil {
-		return f.err
+func handleReqPnL(c *client, f *wire.Fields) error {
+	reqID := f.Int("reqId")
+	f.ReqID = reqID
+	f.Str("account")
+	f.OptStr()
+	if f.Err != nil {
+		return f.Err
 	}
-	c.srv.engine.reqPnL(c.origin(), reqID)
+	c.srv.engine.ReqPnL(c.origin(), reqID)
 	return nil
 }
 
 // handleCancelPnL: cancelPnL (93): [1]reqId.
-func handleCancelPnL(c *client, f *fields) error {
-	reqID := f.int("reqId")
-	if f.err != nil {
-		return f.err
+func handleCancelPnL(c *client, f *wire.Fields) error {
+	reqID := f.Int("reqId")
+	if f.Err != nil {
+		return f.Err
 	}
-	c.srv.engine.cancelPnL(c.origin(), reqID)
+	c.srv.engine.CancelPnL(c.origin(), reqID)
 	return nil
 }

@@ -3,12 +3,13 @@ package ibsim
 import (
 	"fmt"
 
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/wire"
 	"github.com/scmhub/ibapi"
 )
 
 // handler serves one request. It reads its fields from f; a *fieldError
 // (left in f.err and returned) is answered with error 320 by dispatch.
-type handler func(c *client, f *fields) error
+type handler func(c *client, f *wire.Fields) error
 
 // handlerFor returns the handler of a message id, or nil.
 func handlerFor(id int64) handler {
@@ -76,17 +77,17 @@ func handlerFor(id int64) handler {
 }
 
 // handleIgnore accepts a request that needs no answer.
-func handleIgnore(c *client, f *fields) error { return nil }
+func handleIgnore(c *client, f *wire.Fields) error { return nil }
 
 // handleStartAPI: [1]version [2]clientId [3]optionalCapabilities.
-func handleStartAPI(c *client, f *fields) error {
-	f.int("version")
-	id := f.int("clientId")
+func handleStartAPI(c *client, f *wire.Fields) error {
+	f.Int("version")
+	id := f.Int("clientId")
 	if c.version >= 72 {
-		f.optStr()
+		f.OptStr()
 	}
-	if f.err != nil {
-		return f.err
+	if f.Err != nil {
+		return f.Err
 	}
 	if c.started {
 		return nil // a second startApi is ignored
@@ -104,45 +105,45 @@ func handleStartAPI(c *client, f *fields) error {
 	c.registered = true
 	c.stats.setClientID(id)
 	c.log.Info("ibsim client connected", "clientId", id, "version", c.version, "paceAPI", c.paceAPI)
-	c.send(newMsg(ibapi.MANAGED_ACCTS).int(1).str(s.cfg.Account))
-	c.send(newMsg(ibapi.NEXT_VALID_ID).int(1).int(s.engine.nextOrderID(id)))
+	c.send(wire.NewMsg(ibapi.MANAGED_ACCTS).Int(1).Str(s.cfg.Account))
+	c.send(wire.NewMsg(ibapi.NEXT_VALID_ID).Int(1).Int(s.engine.NextOrderID(id)))
 	c.sendError(-1, 2104, "Market data farm connection is OK:usfarm")
 	c.sendError(-1, 2106, "HMDS data farm connection is OK:ushmds")
 	c.sendError(-1, 2158, "Sec-def data farm connection is OK:secdefnj")
 	// The client id's open orders follow, as openOrder + orderStatus each
 	// (no openOrderEnd), as the real Gateway sends them on (re)connect.
-	s.engine.openOrders(c.origin(), false, false)
+	s.engine.OpenOrders(c.origin(), false, false)
 	return nil
 }
 
 // handleReqIDs: [1]version [2]numIds; answers nextValidId.
-func handleReqIDs(c *client, f *fields) error {
-	f.int("version")
-	f.int("numIds")
-	if f.err != nil {
-		return f.err
+func handleReqIDs(c *client, f *wire.Fields) error {
+	f.Int("version")
+	f.Int("numIds")
+	if f.Err != nil {
+		return f.Err
 	}
-	c.send(newMsg(ibapi.NEXT_VALID_ID).int(1).int(c.srv.engine.nextOrderID(c.clientID)))
+	c.send(wire.NewMsg(ibapi.NEXT_VALID_ID).Int(1).Int(c.srv.engine.NextOrderID(c.clientID)))
 	return nil
 }
 
 // handleReqCurrentTime: [1]version; answers the market clock's epoch second.
-func handleReqCurrentTime(c *client, f *fields) error {
-	f.int("version")
-	if f.err != nil {
-		return f.err
+func handleReqCurrentTime(c *client, f *wire.Fields) error {
+	f.Int("version")
+	if f.Err != nil {
+		return f.Err
 	}
-	c.send(newMsg(ibapi.CURRENT_TIME).int(1).int(c.srv.now().Unix()))
+	c.send(wire.NewMsg(ibapi.CURRENT_TIME).Int(1).Int(c.srv.now().Unix()))
 	return nil
 }
 
 // handleReqMarketDataType: [1]version [2]type (1 live, 2 frozen, 3 delayed,
 // 4 delayed frozen).
-func handleReqMarketDataType(c *client, f *fields) error {
-	f.int("version")
-	t := f.int("marketDataType")
-	if f.err != nil {
-		return f.err
+func handleReqMarketDataType(c *client, f *wire.Fields) error {
+	f.Int("version")
+	t := f.Int("marketDataType")
+	if f.Err != nil {
+		return f.Err
 	}
 	if t < 1 || t > 4 {
 		c.sendError(-1, 10092, fmt.Sprintf("Invalid market data type %d: want 1 (live), 2 (frozen), 3 (delayed) or 4 (delayed frozen).", t))
@@ -153,11 +154,11 @@ func handleReqMarketDataType(c *client, f *fields) error {
 }
 
 // handleReqManagedAccts: [1]version.
-func handleReqManagedAccts(c *client, f *fields) error {
-	f.int("version")
-	if f.err != nil {
-		return f.err
+func handleReqManagedAccts(c *client, f *wire.Fields) error {
+	f.Int("version")
+	if f.Err != nil {
+		return f.Err
 	}
-	c.send(newMsg(ibapi.MANAGED_ACCTS).int(1).str(c.srv.cfg.Account))
+	c.send(wire.NewMsg(ibapi.MANAGED_ACCTS).Int(1).Str(c.srv.cfg.Account))
 	return nil
 }

@@ -8,6 +8,9 @@ import (
 	"net"
 	"sync"
 	"time"
+
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/engine"
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
 )
 
 // ErrClosed is returned by operations on a closed Server.
@@ -22,12 +25,12 @@ type Server struct {
 	addr string
 
 	faults *faults
-	ref    *refData
-	prices *priceModel
+	ref    *market.RefData
+	prices *market.PriceModel
 	lines  *lineBudget
 	hist   *histPacer
 	stats  *statsCollector
-	engine *engine // orders, executions and the account
+	engine *engine.Engine // orders, executions and the account
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -61,8 +64,8 @@ func Start(cfg Config) (*Server, error) {
 		log:     cfg.Logger,
 		ln:      ln,
 		addr:    ln.Addr().String(),
-		ref:     newRefData(cfg.Seed),
-		prices:  newPriceModel(cfg.Seed),
+		ref:     market.NewRefData(cfg.Seed),
+		prices:  market.NewPriceModel(cfg.Seed),
 		lines:   newLineBudget(cfg.Limits.MaxMarketDataLines),
 		hist:    newHistPacer(cfg.Limits),
 		faults:  newFaults(),
@@ -72,15 +75,15 @@ func Start(cfg Config) (*Server, error) {
 		clients: make(map[int64]*client),
 		byID:    make(map[int64]*client),
 	}
-	s.engine = newEngine(engineConfig{
-		account:           cfg.Account,
-		seed:              cfg.Seed,
-		clock:             cfg.Clock,
-		ref:               s.ref,
-		prices:            s.prices,
-		sink:              engineSink{s},
-		maxAccountSummary: cfg.Limits.MaxAccountSummary,
-		takeReject:        s.takeReject,
+	s.engine = engine.New(engine.Config{
+		Account:           cfg.Account,
+		Seed:              cfg.Seed,
+		Clock:             cfg.Clock,
+		Ref:               s.ref,
+		Prices:            s.prices,
+		Sink:              engineSink{s},
+		MaxAccountSummary: cfg.Limits.MaxAccountSummary,
+		TakeReject:        s.takeReject,
 	})
 	s.mu.Lock()
 	s.startAccept(ln)
@@ -122,7 +125,7 @@ func (s *Server) Close() error {
 // Stats returns a snapshot of the server's counters.
 func (s *Server) Stats() Stats {
 	st := s.stats.snapshot()
-	st.OrdersAccepted, st.OrderFills, st.OrderRejects = s.engine.counts()
+	st.OrdersAccepted, st.OrderFills, st.OrderRejects = s.engine.Counts()
 	st.MarketDataLines = s.lines.inUse()
 	st.MarketDataLinesPeak = s.lines.peak()
 	st.HistoricalOpen = s.hist.openCount()
@@ -277,7 +280,7 @@ func (s *Server) Tick() {
 func (s *Server) tick() {
 	// Orders match before the streams show the instant, so a client sees
 	// its fill no later than the quote it filled at.
-	s.engine.step()
+	s.engine.Step()
 	now := s.now()
 	for _, c := range s.liveClients() {
 		c.onTick(now)
