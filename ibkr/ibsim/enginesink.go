@@ -9,7 +9,7 @@ import (
 // connections, encoded at each connection's negotiated version.
 type engineSink struct{ s *Server }
 
-// send delivers ev to the connection to names, if it is still there.
+// Send delivers ev to the connection to names, if it is still there.
 func (k engineSink) Send(to engine.Dest, ev engine.Event) {
 	s := k.s
 	s.mu.Lock()
@@ -25,7 +25,7 @@ func (k engineSink) Send(to engine.Dest, ev engine.Event) {
 	}
 }
 
-// live reports whether connection conn is open.
+// Live reports whether connection conn is open.
 func (k engineSink) Live(conn int64) bool {
 	s := k.s
 	s.mu.Lock()

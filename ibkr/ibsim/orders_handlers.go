@@ -104,7 +104,7 @@ func handleReqPositions(c *client, f *wire.Fields) error {
 	if f.Err != nil {
 		return f.Err
 	}
-	c.srv.engine.ReqPositions(c.origin())
+	c.srv.engine.Positions(c.origin())
 	return nil
 }
 
@@ -238,7 +238,7 @@ func handleReqPnL(c *client, f *wire.Fields) error {
 	if f.Err != nil {
 		return f.Err
 	}
-	c.srv.engine.ReqPnL(c.origin(), reqID)
+	c.srv.engine.PnL(c.origin(), reqID)
 	return nil
 }
 

@@ -54,7 +54,7 @@ import (
 // subscribers get pnl at once and then whenever a value changes by a cent
 // or more, checked at every market step.
 
-// startingCash is a fresh paper account's cash.
+// StartingCash is a fresh paper account's cash.
 const StartingCash = 1_000_000
 
 // position is one holding.

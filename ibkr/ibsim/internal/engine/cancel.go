@@ -54,7 +54,7 @@ func formatQty(v float64) string {
 	return strconv.FormatFloat(v, 'f', -1, 64)
 }
 
-// cancel handles one cancelOrder.
+// Cancel handles one cancelOrder.
 func (e *Engine) Cancel(from Origin, id int64) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -130,7 +130,7 @@ func (e *Engine) endChildren(o *simOrder, now time.Time, user bool) {
 	}
 }
 
-// globalCancel cancels every open order of every client.
+// GlobalCancel cancels every open order of every client.
 func (e *Engine) GlobalCancel() {
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -9,34 +9,34 @@ import (
 	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
 )
 
-// engineClock tells the engine the market time.
+// Clock tells the engine the market time.
 type Clock interface {
 	Now() time.Time
 }
 
-// engineConfig is what an engine needs from its server.
+// Config is what an engine needs from its server.
 type Config struct {
-	// account is the paper account id.
+	// Account is the paper account id.
 	Account string
-	// seed fixes the permanent ids and execution ids.
+	// Seed fixes the permanent ids and execution ids.
 	Seed int64
-	// clock is the market clock.
+	// Clock is the market clock.
 	Clock Clock
-	// ref and prices are the market: the contracts orders name and the
+	// Ref and prices are the market: the contracts orders name and the
 	// quotes they fill against.
 	Ref    *market.RefData
 	Prices *market.PriceModel
-	// sink receives every event.
+	// Sink receives every event.
 	Sink Sink
-	// maxAccountSummary is the number of account summary subscriptions
+	// MaxAccountSummary is the number of account summary subscriptions
 	// one connection may hold at once; one more is refused with 322.
 	MaxAccountSummary int
-	// takeReject returns the injected rejection of the next order, if
+	// TakeReject returns the injected rejection of the next order, if
 	// any (the fault panel's RejectNextOrders); nil injects none.
 	TakeReject func() (code int, text string, ok bool)
 }
 
-// origin is who sent a request: the connection, which gets the answers,
+// Origin is who sent a request: the connection, which gets the answers,
 // and its client id, which owns the orders it places.
 type Origin struct {
 	Conn     int64
@@ -46,7 +46,7 @@ type Origin struct {
 // reply addresses an event to the connection a request came from.
 func (o Origin) reply() Dest { return Dest(o) }
 
-// dest addresses an event: the connection conn when it is not zero, else
+// Dest addresses an event: the connection conn when it is not zero, else
 // whichever connection holds clientID when the event is sent (nobody, when
 // no connection holds it: the event is dropped).
 type Dest struct {
@@ -57,20 +57,20 @@ type Dest struct {
 // toClient addresses an event to the connection of a client id.
 func toClient(clientID int64) Dest { return Dest{ClientID: clientID} }
 
-// sink receives the engine's events. The engine calls it with its lock
+// Sink receives the engine's events. The engine calls it with its lock
 // held, in the order of the engine's events, so the order of every
 // client's messages is the order of the events. A sink must not block and
 // must not call the engine.
 type Sink interface {
-	// send delivers ev to its destination, or drops it when there is
+	// Send delivers ev to its destination, or drops it when there is
 	// none.
 	Send(to Dest, ev Event)
-	// live reports whether connection conn can still receive events; the
+	// Live reports whether connection conn can still receive events; the
 	// engine drops the subscriptions of one that cannot.
 	Live(conn int64) bool
 }
 
-// engine is the order and account state of a server. Its methods lock
+// Engine is the order and account state of a server. Its methods lock
 // mu and report what happens to the sink while they hold it.
 type Engine struct {
 	cfg Config
@@ -121,7 +121,7 @@ func (e *Engine) now() time.Time { return e.cfg.Clock.Now() }
 // emit sends one event to the sink. The caller holds e.mu.
 func (e *Engine) emit(to Dest, ev Event) { e.cfg.Sink.Send(to, ev) }
 
-// counts returns how many orders the engine kept, how many executions it
+// Counts returns how many orders the engine kept, how many executions it
 // made and how many orders it refused.
 func (e *Engine) Counts() (accepted, fills, rejects int64) {
 	return e.accepted.Load(), e.fills.Load(), e.rejects.Load()
@@ -137,7 +137,7 @@ func (e *Engine) takeReject() (int, string, bool) {
 
 // ---- order ids ----
 
-// nextOrderID returns the next valid order id for a client id: one more
+// NextOrderID returns the next valid order id for a client id: one more
 // than the highest id that client has used, starting at 1.
 func (e *Engine) NextOrderID(clientID int64) int64 {
 	e.mu.Lock()
@@ -145,7 +145,7 @@ func (e *Engine) NextOrderID(clientID int64) int64 {
 	return max(e.orderIDs[clientID]+1, e.idFloor)
 }
 
-// bumpOrderIDs moves every client id's next valid order id well past any id
+// BumpOrderIDs moves every client id's next valid order id well past any id
 // used so far, as after a Gateway restart; lower ids are refused with 103.
 func (e *Engine) BumpOrderIDs() {
 	e.mu.Lock()

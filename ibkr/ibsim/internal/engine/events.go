@@ -8,45 +8,45 @@ import (
 // they become. Each is a value the sink owns: the engine keeps nothing
 // of it after send returns.
 
-// event is one thing the engine reports.
+// Event is one thing the engine reports.
 type Event interface{ isEvent() }
 
-// openOrder reports an order (openOrder, 5); a what-if preview carries
+// OpenOrder reports an order (openOrder, 5); a what-if preview carries
 // its margins and commission in view.preview.
 type OpenOrder struct{ View *OrderView }
 
-// openOrderEnd ends a list of open orders (openOrderEnd, 53).
+// OpenOrderEnd ends a list of open orders (openOrderEnd, 53).
 type OpenOrderEnd struct{}
 
-// completedOrder reports an order that ended (completedOrder, 101).
+// CompletedOrder reports an order that ended (completedOrder, 101).
 type CompletedOrder struct{ View *OrderView }
 
-// completedOrdersEnd ends the completed orders (completedOrdersEnd, 102).
+// CompletedOrdersEnd ends the completed orders (completedOrdersEnd, 102).
 type CompletedOrdersEnd struct{}
 
-// execDetails reports one execution (execDetails, 11); reqID is -1 for a
+// ExecDetails reports one execution (execDetails, 11); reqID is -1 for a
 // fill as it happens.
 type ExecDetails struct {
 	ReqID int64
 	Exec  Execution
 }
 
-// execDetailsEnd ends the executions of a request (execDetailsEnd, 55).
+// ExecDetailsEnd ends the executions of a request (execDetailsEnd, 55).
 type ExecDetailsEnd struct{ ReqID int64 }
 
-// errMsg is an error or a notice on an order or request id (errMsg, 4).
+// ErrMsg is an error or a notice on an order or request id (errMsg, 4).
 type ErrMsg struct {
 	ID   int64
 	Code int
 	Text string
 }
 
-// accountValue is one account value (updateAccountValue, 6).
+// AccountValue is one account value (updateAccountValue, 6).
 type AccountValue struct {
 	Key, Value, Currency, Account string
 }
 
-// portfolioValue is one position with its valuation (updatePortfolio, 7).
+// PortfolioValue is one position with its valuation (updatePortfolio, 7).
 // The figures are rounded as they are reported.
 type PortfolioValue struct {
 	In       *market.Instrument
@@ -59,14 +59,14 @@ type PortfolioValue struct {
 	Account  string
 }
 
-// accountUpdateTime is the time of an account update (updateAccountTime,
+// AccountUpdateTime is the time of an account update (updateAccountTime,
 // 8): "15:04" New York time.
 type AccountUpdateTime struct{ Time string }
 
-// accountDownloadEnd ends the first account update (accountDownloadEnd, 54).
+// AccountDownloadEnd ends the first account update (accountDownloadEnd, 54).
 type AccountDownloadEnd struct{ Account string }
 
-// positionData is one position (position, 61).
+// PositionData is one position (position, 61).
 type PositionData struct {
 	Account string
 	In      *market.Instrument
@@ -74,19 +74,19 @@ type PositionData struct {
 	AvgCost float64 // 8 decimals
 }
 
-// positionEnd ends the positions (positionEnd, 62).
+// PositionEnd ends the positions (positionEnd, 62).
 type PositionEnd struct{}
 
-// accountSummary is one account summary row (accountSummary, 63).
+// AccountSummary is one account summary row (accountSummary, 63).
 type AccountSummary struct {
 	ReqID                         int64
 	Account, Tag, Value, Currency string
 }
 
-// accountSummaryEnd ends a summary's first answer (accountSummaryEnd, 64).
+// AccountSummaryEnd ends a summary's first answer (accountSummaryEnd, 64).
 type AccountSummaryEnd struct{ ReqID int64 }
 
-// pnl is the daily, unrealized and realized PnL of the account (pnl, 94).
+// PnL is the daily, unrealized and realized PnL of the account (pnl, 94).
 type PnL struct {
 	ReqID                       int64
 	Daily, Unrealized, Realized float64

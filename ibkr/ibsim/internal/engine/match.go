@@ -152,7 +152,7 @@ func (e *Engine) endUnfilled(c Dest, o *simOrder, now time.Time) {
 	e.endCancelled(c, o, now)
 }
 
-// step matches every live order at the current market instant and pushes
+// Step matches every live order at the current market instant and pushes
 // account updates. It is the engine's part of a server tick.
 func (e *Engine) Step() {
 	e.mu.Lock()

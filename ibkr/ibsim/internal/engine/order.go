@@ -103,7 +103,7 @@ const (
 	stInactive      = "Inactive"
 )
 
-// qtyEps is the quantity below which a remainder counts as zero.
+// QtyEps is the quantity below which a remainder counts as zero.
 const QtyEps = 1e-9
 
 // orderKey names an order: order ids are per client id.

@@ -23,7 +23,7 @@ func (e *Engine) openOrdersOf(clientID int64, all bool) []*simOrder {
 	return out
 }
 
-// openOrders answers with openOrder + orderStatus for each open order of
+// OpenOrders answers with openOrder + orderStatus for each open order of
 // the requester's client id (every client id's with all) and, with end,
 // openOrderEnd.
 func (e *Engine) OpenOrders(from Origin, all, end bool) {
@@ -37,7 +37,7 @@ func (e *Engine) OpenOrders(from Origin, all, end bool) {
 	}
 }
 
-// completedOrders answers with every completed order, then the end
+// CompletedOrders answers with every completed order, then the end
 // marker.
 func (e *Engine) CompletedOrders(from Origin) {
 	e.mu.Lock()
@@ -48,9 +48,9 @@ func (e *Engine) CompletedOrders(from Origin) {
 	e.emit(from.reply(), CompletedOrdersEnd{})
 }
 
-// reqPositions answers with one position per holding and positionEnd,
+// Positions answers with one position per holding and positionEnd,
 // and subscribes the requester to position changes.
-func (e *Engine) ReqPositions(from Origin) {
+func (e *Engine) Positions(from Origin) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.acct.rollover(e, e.now())
@@ -61,14 +61,14 @@ func (e *Engine) ReqPositions(from Origin) {
 	e.subs.positions[from.Conn] = true
 }
 
-// cancelPositions ends the requester's position subscription.
+// CancelPositions ends the requester's position subscription.
 func (e *Engine) CancelPositions(from Origin) {
 	e.mu.Lock()
 	delete(e.subs.positions, from.Conn)
 	e.mu.Unlock()
 }
 
-// execFilter is reqExecutions' filter.
+// ExecFilter is reqExecutions' filter.
 type ExecFilter struct {
 	ClientID  int64
 	Acct      string
@@ -81,7 +81,7 @@ type ExecFilter struct {
 	Dates     []int64
 }
 
-// executions answers reqExecutions: execDetails and commissionReport for
+// Executions answers reqExecutions: execDetails and commissionReport for
 // each fill that matches flt, then execDetailsEnd.
 func (e *Engine) Executions(from Origin, reqID int64, flt ExecFilter) {
 	e.mu.Lock()

@@ -10,7 +10,7 @@ import (
 	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
 )
 
-// place handles one placeOrder.
+// Place handles one placeOrder.
 func (e *Engine) Place(from Origin, r OrderRequest) {
 	e.mu.Lock()
 	defer e.mu.Unlock()

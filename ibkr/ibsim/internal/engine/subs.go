@@ -223,7 +223,7 @@ func (e *Engine) pushPeriodic(now time.Time) {
 	}
 }
 
-// accountUpdates subscribes the requester to account updates (every
+// AccountUpdates subscribes the requester to account updates (every
 // account value, portfolioValue per position, accountUpdateTime and
 // accountDownloadEnd at once) or, with !subscribe, ends the subscription.
 func (e *Engine) AccountUpdates(from Origin, subscribe bool) {
@@ -244,7 +244,7 @@ func (e *Engine) AccountUpdates(from Origin, subscribe bool) {
 	e.emit(from.reply(), AccountDownloadEnd{Account: e.acct.id})
 }
 
-// accountSummary subscribes the requester to the summary tags: all of
+// AccountSummary subscribes the requester to the summary tags: all of
 // them at once, then accountSummaryEnd, then what changes. A connection
 // holding maxAccountSummary subscriptions gets 322 instead.
 func (e *Engine) AccountSummary(from Origin, reqID int64, tags string) {
@@ -266,16 +266,16 @@ func (e *Engine) AccountSummary(from Origin, reqID int64, tags string) {
 	e.pushSummary(from.Conn, reqID, s, e.acct.values(e, now, nil), now, true)
 }
 
-// cancelAccountSummary ends one summary subscription of the requester.
+// CancelAccountSummary ends one summary subscription of the requester.
 func (e *Engine) CancelAccountSummary(from Origin, reqID int64) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	delete(e.subs.summary[from.Conn], reqID)
 }
 
-// reqPnL subscribes the requester to the account's PnL: pnl at once,
+// PnL subscribes the requester to the account's PnL: pnl at once,
 // then on every change of a cent or more.
-func (e *Engine) ReqPnL(from Origin, reqID int64) {
+func (e *Engine) PnL(from Origin, reqID int64) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.subs.pnl[from.Conn] == nil {
@@ -287,7 +287,7 @@ func (e *Engine) ReqPnL(from Origin, reqID int64) {
 	e.pushPnL(now)
 }
 
-// cancelPnL ends one PnL subscription of the requester.
+// CancelPnL ends one PnL subscription of the requester.
 func (e *Engine) CancelPnL(from Origin, reqID int64) {
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -18,7 +18,7 @@ const (
 	CondPercentChange = 7
 )
 
-// orderLeg is one combo leg of a BAG contract.
+// ComboLeg is one combo leg of a BAG contract.
 type ComboLeg struct {
 	ConID              int64
 	Ratio              int64
@@ -30,12 +30,12 @@ type ComboLeg struct {
 	ExemptCode         int64 // -1 unset
 }
 
-// orderTag is one tag=value pair (algo and smart combo routing params).
+// TagValue is one tag=value pair (algo and smart combo routing params).
 type TagValue struct {
 	Tag, Value string
 }
 
-// orderCond is one order condition. Which fields are used depends on typ:
+// OrderCondition is one order condition. Which fields are used depends on typ:
 // price (conID, exchange, isMore, price, triggerMethod), time (isMore,
 // time), margin (isMore, percent), execution (secType, exchange, symbol),
 // volume (conID, exchange, isMore, volume), percent change (conID,
@@ -56,14 +56,14 @@ type OrderCondition struct {
 	ChangePercent float64
 }
 
-// dnContract is the delta-neutral contract of a placeOrder.
+// DeltaNeutralContract is the delta-neutral contract of a placeOrder.
 type DeltaNeutralContract struct {
 	ConID int64
 	Delta float64
 	Price float64
 }
 
-// orderRequest is a placeOrder as the client sent it. Doubles and ints the
+// OrderRequest is a placeOrder as the client sent it. Doubles and ints the
 // client can leave unset hold UnsetFloat / unsetInt; totalQty is UnsetFloat
 // for a cash-quantity order. Fields a version does not send keep the
 // defaults of newOrderRequest.
@@ -220,7 +220,7 @@ type OrderRequest struct {
 	ImbalanceOnly               bool
 }
 
-// newOrderRequest returns a request with the TWS API's defaults: the
+// NewOrderRequest returns a request with the TWS API's defaults: the
 // values of the fields a placeOrder at an older version does not carry.
 func NewOrderRequest() OrderRequest {
 	return OrderRequest{
@@ -268,7 +268,7 @@ func NewOrderRequest() OrderRequest {
 	}
 }
 
-// orderContract is the contract of an order, an execution or a position as
+// OrderContract is the contract of an order, an execution or a position as
 // the server reports it (the reference fields of the instrument).
 type OrderContract struct {
 	ConID            int64
@@ -286,7 +286,7 @@ type OrderContract struct {
 	comboLegsDescrip string // BAG: "conId|ratio,..."; built from the legs if empty
 }
 
-// orderContractFromInstrument returns the reported contract of an
+// OrderContractFromInstrument returns the reported contract of an
 // instrument; exchange, when not empty, is the order's routing exchange.
 func OrderContractFromInstrument(in *market.Instrument, exchange string) OrderContract {
 	c := OrderContract{
@@ -309,7 +309,7 @@ func OrderContractFromInstrument(in *market.Instrument, exchange string) OrderCo
 	return c
 }
 
-// orderContractFromQuery returns the contract as the client described it
+// OrderContractFromQuery returns the contract as the client described it
 // (for a BAG, which has no instrument of its own).
 func OrderContractFromQuery(q market.ContractQuery) OrderContract {
 	return OrderContract{
@@ -328,21 +328,21 @@ func OrderContractFromQuery(q market.ContractQuery) OrderContract {
 	}
 }
 
-// orderMargins are the nine margin figures of a what-if preview.
+// Margins are the nine margin figures of a what-if preview.
 type Margins struct {
 	InitBefore, MaintBefore, EquityWithLoanBefore float64
 	InitChange, MaintChange, EquityWithLoanChange float64
 	InitAfter, MaintAfter, EquityWithLoanAfter    float64
 }
 
-// unsetMargins has every figure unset.
+// UnsetMargins has every figure unset.
 var UnsetMargins = Margins{
 	UnsetFloat, UnsetFloat, UnsetFloat,
 	UnsetFloat, UnsetFloat, UnsetFloat,
 	UnsetFloat, UnsetFloat, UnsetFloat,
 }
 
-// orderPreview is the what-if result carried in an openOrder's OrderState.
+// OrderPreview is the what-if result carried in an openOrder's OrderState.
 type OrderPreview struct {
 	Margins            Margins
 	OutsideRTH         *Margins // nil: not reported (version >= 195 only)
@@ -355,7 +355,7 @@ type OrderPreview struct {
 	RejectReason       string
 }
 
-// orderView is everything an openOrder or completedOrder reports: the order
+// OrderView is everything an openOrder or completedOrder reports: the order
 // as placed (with the engine's changes, e.g. the default account filled
 // in), the reported contract and the server's state of the order.
 type OrderView struct {
@@ -379,7 +379,7 @@ type OrderView struct {
 	Submitter           string
 }
 
-// deltaNeutralOrderTypeOut is what TWS reports for a delta-neutral order
+// DeltaNeutralOrderTypeOut is what TWS reports for a delta-neutral order
 // type the client left empty.
 func (o *OrderView) DeltaNeutralOrderTypeOut() string {
 	if o.DeltaNeutralOrderType == "" {
@@ -388,7 +388,7 @@ func (o *OrderView) DeltaNeutralOrderTypeOut() string {
 	return o.DeltaNeutralOrderType
 }
 
-// comboLegsDescripOut returns the BAG description: conId|ratio per leg.
+// ComboLegsDescripOut returns the BAG description: conId|ratio per leg.
 func (o *OrderView) ComboLegsDescripOut() string {
 	if o.Ref.comboLegsDescrip != "" || len(o.ComboLegs) == 0 {
 		return o.Ref.comboLegsDescrip
@@ -405,7 +405,7 @@ func (o *OrderView) ComboLegsDescripOut() string {
 	return b.String()
 }
 
-// orderStatus is one orderStatus message.
+// OrderStatus is one orderStatus message.
 type OrderStatus struct {
 	OrderID       int64
 	Status        string
@@ -420,7 +420,7 @@ type OrderStatus struct {
 	MktCapPrice   float64
 }
 
-// execution is one execution (fill) as execDetails reports it.
+// Execution is one execution (fill) as execDetails reports it.
 type Execution struct {
 	OrderID              int64
 	Ref                  OrderContract
@@ -445,7 +445,7 @@ type Execution struct {
 	Submitter            string
 }
 
-// commissionReport is one commissionReport.
+// CommissionReport is one commissionReport.
 type CommissionReport struct {
 	ExecID              string
 	Commission          float64

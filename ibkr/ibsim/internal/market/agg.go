@@ -70,7 +70,7 @@ func (a *agg) merge(b *agg) {
 	}
 }
 
-// histBar is one bar as sent: prices, and volume, WAP and count (-1 when
+// Bar is one bar as sent: prices, and volume, WAP and count (-1 when
 // the kind of bar has none).
 type Bar struct {
 	Start                  time.Time // first second (intraday) or the day

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// barKind is the unit of a bar size.
+// BarKind is the unit of a bar size.
 type BarKind int
 
 const (
@@ -15,7 +15,7 @@ const (
 	BarMonth
 )
 
-// histSpec is a validated historical request.
+// HistSpec is a validated historical request.
 type HistSpec struct {
 	Sec     int // intraday bar length
 	Kind    BarKind
@@ -50,7 +50,7 @@ type histSource struct {
 	a, b int // window offsets: regular session or extended hours
 }
 
-// histInstrument prepares bar building for an instrument.
+// HistInstrument prepares bar building for an instrument.
 type HistInstrument struct {
 	p      *PriceModel
 	In     *Instrument
@@ -83,7 +83,7 @@ func (p *PriceModel) HistInstrument(in *Instrument) *HistInstrument {
 	return hi
 }
 
-// regularOnly reports whether the instrument only has regular-session data.
+// RegularOnly reports whether the instrument only has regular-session data.
 func (hi *HistInstrument) RegularOnly() bool { return hi.Option || hi.Index }
 
 // source returns day d's market and window.
@@ -171,7 +171,7 @@ func alignDown(t time.Time, sec int) time.Time {
 	return mid.Add(time.Duration(el-el%int64(sec)) * time.Second)
 }
 
-// bars builds the bars of a request ending at end.
+// Bars builds the bars of a request ending at end.
 func (hi *HistInstrument) Bars(sp HistSpec, end time.Time) []Bar {
 	what := sp.What
 	switch what {
@@ -298,7 +298,7 @@ func periodKey(d int, kind BarKind) int {
 	return d
 }
 
-// headDay returns the first trading day with data for an instrument.
+// HeadDay returns the first trading day with data for an instrument.
 func (hi *HistInstrument) HeadDay() (int, bool) {
 	if hi.first > hi.last || hi.first >= len(SimCalendar().Days) {
 		return 0, false
@@ -306,7 +306,7 @@ func (hi *HistInstrument) HeadDay() (int, bool) {
 	return hi.first, true
 }
 
-// queryStart is the start of a request's period, as written in its end
+// QueryStart is the start of a request's period, as written in its end
 // marker: the end less the duration.
 func QueryStart(sp HistSpec, end time.Time) time.Time {
 	switch sp.DurUnit {

@@ -9,7 +9,7 @@ import (
 	"github.com/ibbot/ibbot/sched"
 )
 
-// newYork is the exchange time zone.
+// NewYork is the exchange time zone.
 var NewYork = mustLoadLocation("America/New_York")
 
 func mustLoadLocation(name string) *time.Location {
@@ -43,7 +43,7 @@ var SimCalendar = sync.OnceValue(func() *tradingCalendar {
 	return tc
 })
 
-// onOrBefore returns the index of the last trading day whose New York date
+// OnOrBefore returns the index of the last trading day whose New York date
 // is on or before t's, or -1.
 func (tc *tradingCalendar) OnOrBefore(t time.Time) int {
 	return sort.Search(len(tc.Days), func(i int) bool { return tc.Days[i].After(t) }) - 1
@@ -76,14 +76,14 @@ func (tc *tradingCalendar) dayOnOrAfter(date time.Time) int {
 	return sort.Search(len(tc.Days), func(i int) bool { return !tc.Days[i].Before(date) })
 }
 
-// inRTH reports whether t is in a regular session.
+// InRTH reports whether t is in a regular session.
 func InRTH(t time.Time) bool {
 	tc := SimCalendar()
 	d := tc.rthDayAt(t)
 	return d >= 0 && d < len(tc.Sess) && t.Before(tc.Sess[d].Close)
 }
 
-// expiryClose is the close of an option's last trading day (13:00 on an
+// ExpiryClose is the close of an option's last trading day (13:00 on an
 // early-close day).
 func ExpiryClose(expiry string) time.Time {
 	d, err := time.ParseInLocation("20060102", expiry, NewYork)

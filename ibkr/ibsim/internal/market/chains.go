@@ -484,7 +484,7 @@ func fromHalves(set map[int64]struct{}) []float64 {
 	return out
 }
 
-// containsStrike reports whether strikes holds strike.
+// ContainsStrike reports whether strikes holds strike.
 func ContainsStrike(strikes []float64, strike float64) bool {
 	for _, s := range strikes {
 		if math.Abs(s-strike) < 1e-9 {
@@ -494,7 +494,7 @@ func ContainsStrike(strikes []float64, strike float64) bool {
 	return false
 }
 
-// chainOf returns u's chain as listed on now's New York date, cached.
+// ChainOf returns u's chain as listed on now's New York date, cached.
 func (r *RefData) ChainOf(u *Underlying, now time.Time) *chainState {
 	today := nyDay(now)
 	key := chainKey{u.Symbol, fmtDay(today)}
@@ -521,7 +521,7 @@ func (r *RefData) ChainOf(u *Underlying, now time.Time) *chainState {
 	return cs
 }
 
-// chain returns the option chain of an underlying symbol as listed at now:
+// Chain returns the option chain of an underlying symbol as listed at now:
 // the expirations (YYYYMMDD, ascending) and the union of their strikes
 // (ascending). Both are nil for a symbol without options. The slices are
 // the caller's.
@@ -534,7 +534,7 @@ func (r *RefData) Chain(symbol string, now time.Time) (expirations []string, str
 	return slices.Clone(cs.Expirations), slices.Clone(cs.Strikes)
 }
 
-// strikesFor returns the strikes of symbol's options expiring on expiry
+// StrikesFor returns the strikes of symbol's options expiring on expiry
 // (YYYYMMDD) as listed at now, ascending: for an expiry listed at now, and
 // also for one that expired within the last two years (its strikes on its
 // last day; the options includeExpired finds). nil when no such expiry
@@ -547,11 +547,11 @@ func (r *RefData) StrikesFor(symbol, expiry string, now time.Time) []float64 {
 	return r.strikesOf(u, expiry, now)
 }
 
-// optionExchanges is where every option is listed: SMART first, then the
+// OptionExchanges is where every option is listed: SMART first, then the
 // exchanges of validExchanges.
 var OptionExchanges = strings.Split(optValidExchanges, ",")
 
-// secDefExchanges is the order of the exchanges in a reqSecDefOptParams
+// SecDefExchanges is the order of the exchanges in a reqSecDefOptParams
 // answer; the Gateway sends them in no particular order, SMART among them.
 var SecDefExchanges = []string{
 	"NASDAQOM", "PSE", "BATS", "AMEX", "PEARL", "NASDAQBX", "ISE", "MIAX", "SMART",

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// hoursKind selects the session hours a contract reports.
+// HoursKind selects the session hours a contract reports.
 type HoursKind int
 
 const (
@@ -29,7 +29,7 @@ func HoursKindOf(in *Instrument) HoursKind {
 // starting with now's New York date.
 const hoursDays = 7
 
-// tradingHours returns the tradingHours and liquidHours strings of a kind
+// TradingHours returns the tradingHours and liquidHours strings of a kind
 // of contract for hoursDays days from now's New York date, in IB's format:
 // "20261127:0400-20261127:1700;20261128:CLOSED;...". Weekends and holidays
 // are CLOSED; early-close days end at 13:00 (extended hours at 17:00).

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// instrument is one contract the simulator knows: a stock, an ETF, an index
+// Instrument is one contract the simulator knows: a stock, an ETF, an index
 // or an equity option. Reference data follows IB's contract details.
 type Instrument struct {
 	ConID        int64
@@ -37,10 +37,10 @@ type Instrument struct {
 	UnderSecTyp string // "STK" or "IND"
 }
 
-// isOption reports whether the instrument is an option.
+// IsOption reports whether the instrument is an option.
 func (in *Instrument) IsOption() bool { return in.SecType == "OPT" }
 
-// contractQuery is the contract part of a request, as the client sent it.
+// ContractQuery is the contract part of a request, as the client sent it.
 // Empty strings and a zero strike or conId match anything.
 type ContractQuery struct {
 	ConID          int64
@@ -60,7 +60,7 @@ type ContractQuery struct {
 	SecID          string
 }
 
-// quote is the state of one instrument's market at an instant.
+// Quote is the state of one instrument's market at an instant.
 type Quote struct {
 	at                         time.Time
 	Bid, Ask, Last             float64
@@ -83,12 +83,12 @@ type Quote struct {
 	LastGreeks   Greeks // tick 12
 }
 
-// greeks is one tickOptionComputation.
+// Greeks is one tickOptionComputation.
 type Greeks struct {
 	IV, Delta, OptPrice, PVDividend, Gamma, Vega, Theta, UndPrice float64
 }
 
-// multiplierOf is the contract multiplier (1 for stocks).
+// MultiplierOf is the contract multiplier (1 for stocks).
 func MultiplierOf(in *Instrument) float64 {
 	if in.Multiplier == "" {
 		return 1

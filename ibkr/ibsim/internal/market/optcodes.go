@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// occSymbol returns the OCC option symbol: the root padded to six
+// OCCSymbol returns the OCC option symbol: the root padded to six
 // characters, YYMMDD, C or P, and the strike in thousandths on eight
 // digits ("SPY   261218C00600000").
 func OCCSymbol(symbol, expiry string, strike float64, right string) string {
@@ -76,7 +76,7 @@ var (
 	}()
 )
 
-// optionConID returns the conId of an option; ok is false when the fields
+// OptionConID returns the conId of an option; ok is false when the fields
 // are out of the code's range (no such option can exist).
 func OptionConID(idx int, expiry string, strike float64, right string) (int64, bool) {
 	e, err := time.Parse("20060102", expiry)

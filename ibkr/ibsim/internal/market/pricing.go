@@ -171,7 +171,7 @@ func (p *PriceModel) prefetchSummaries(ss *symSeries, days []int) {
 	wg.Wait()
 }
 
-// quote returns the market of in at instant t.
+// Quote returns the market of in at instant t.
 func (p *PriceModel) Quote(in *Instrument, t time.Time) Quote {
 	if in == nil {
 		return Quote{at: t, Bid: -1, Ask: -1}
@@ -276,7 +276,7 @@ func (p *PriceModel) expiryClose(expiry string) (time.Time, bool) {
 	return out, !out.IsZero()
 }
 
-// isPut reports whether an option is a put.
+// IsPut reports whether an option is a put.
 func IsPut(in *Instrument) bool {
 	r := strings.ToUpper(in.Right)
 	return r == "P" || r == "PUT"

@@ -49,7 +49,7 @@ var refPrices = map[string]float64{
 // through it on its anchor date; option strikes follow that path.
 func refPrice(symbol string) float64 { return refPrices[strings.ToUpper(symbol)] }
 
-// underlying is one stock, ETF or index with its static reference data.
+// Underlying is one stock, ETF or index with its static reference data.
 type Underlying struct {
 	Idx          int // stable position in the option conId code; -1: no options
 	ConID        int64
@@ -86,7 +86,7 @@ const (
 	usEastern     = "US/Eastern"
 )
 
-// underlyingTable is the static reference data. idx fixes each symbol's
+// UnderlyingTable is the static reference data. idx fixes each symbol's
 // place in the option conId code and must never change.
 var UnderlyingTable = []Underlying{
 	{Idx: 0, ConID: 756733, Symbol: "SPY", SecType: "STK", primary: "ARCA", tradingClass: "SPY",
@@ -127,7 +127,7 @@ var UnderlyingTable = []Underlying{
 		longName: "CBOE Volatility Index"},
 }
 
-// refData holds every instrument the simulator knows. It is safe for
+// RefData holds every instrument the simulator knows. It is safe for
 // concurrent use.
 type RefData struct {
 	seed int64
@@ -218,7 +218,7 @@ func repeatRule(id string, n int) string {
 	return strings.Repeat(id+",", n-1) + id
 }
 
-// underlyingOf returns the underlying of an option or the contract itself.
+// UnderlyingOf returns the underlying of an option or the contract itself.
 func (r *RefData) UnderlyingOf(in *Instrument) *Underlying {
 	if in.IsOption() {
 		return r.BySymbol[in.UnderSymbol]
@@ -226,7 +226,7 @@ func (r *RefData) UnderlyingOf(in *Instrument) *Underlying {
 	return r.ByCon[in.ConID]
 }
 
-// byConID returns the instrument with this conId as listed on SMART (the
+// ByConID returns the instrument with this conId as listed on SMART (the
 // index: on its exchange), or nil. Options are returned whether expired or
 // not, as long as the option existed by the chain rules at now. Callers
 // compare instruments by conID, not by pointer: option instruments are
@@ -252,12 +252,12 @@ func (r *RefData) ByConID(id int64, now time.Time) *Instrument {
 	return r.newOption(u, o.expiry, o.strike, o.right, "SMART")
 }
 
-// maxResolve bounds the matches one request may produce; past it the
+// MaxResolve bounds the matches one request may produce; past it the
 // request is answered as ambiguous (error 200). A whole SPY chain on SMART
 // (about 10,000 contracts) fits; the same chain on every exchange does not.
 const MaxResolve = 20000
 
-// resolve returns every instrument that matches q at instant now, one per
+// Resolve returns every instrument that matches q at instant now, one per
 // listing exchange. An empty result means error 200.
 //
 // Matching rules, as the Gateway applies them:
@@ -328,7 +328,7 @@ func normalize(q ContractQuery) normQuery {
 	return n
 }
 
-// lookup is resolve with a limit: it stops once more than limit instruments
+// Lookup is resolve with a limit: it stops once more than limit instruments
 // match and reports tooMany (limit <= 0: no limit).
 func (r *RefData) Lookup(q ContractQuery, now time.Time, limit int) (out []*Instrument, tooMany bool) {
 	n := normalize(q)
@@ -453,7 +453,7 @@ func sameMultiplier(a, b string) bool {
 	return err1 == nil && err2 == nil && x == y
 }
 
-// resolveOne finds the one instrument a market data request or an order
+// ResolveOne finds the one instrument a market data request or an order
 // names. It returns nil and the text of error 200 when there is none or
 // more than one.
 func (r *RefData) ResolveOne(q ContractQuery, now time.Time) (*Instrument, string) {

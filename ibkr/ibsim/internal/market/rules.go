@@ -32,13 +32,13 @@ import (
 // Gateways report them in contract details; the ladders are the rules the
 // simulator applies (docs/simulator.md says which parts are established).
 
-// priceRung is one rung of a market rule.
+// Rung is one rung of a market rule.
 type Rung struct {
 	LowEdge   float64
 	Increment float64
 }
 
-// marketRule is one of IB's price increment ladders.
+// Rule is one of IB's price increment ladders.
 type Rule struct {
 	ID    int64
 	Rungs []Rung // ascending low edges, the first at 0
@@ -61,7 +61,7 @@ const (
 	ruleNickelDime  int64 = 9002 // the simulator's: 0.05 below $3, 0.10 from $3
 )
 
-// marketRules is the table, by id.
+// MarketRules is the table, by id.
 var MarketRules = func() map[int64]*Rule {
 	m := map[int64]*Rule{}
 	add := func(id int64, rungs ...Rung) {
@@ -82,7 +82,7 @@ var MarketRules = func() map[int64]*Rule {
 	return m
 }()
 
-// marketRuleIDs returns the ids of the table in ascending order.
+// MarketRuleIDs returns the ids of the table in ascending order.
 func MarketRuleIDs() []int64 {
 	ids := make([]int64, 0, len(MarketRules))
 	for id := range MarketRules {
@@ -111,7 +111,7 @@ func (r *Rule) rungAt(p float64) Rung {
 // incrementAt returns the increment that applies to price p.
 func (r *Rule) incrementAt(p float64) float64 { return r.rungAt(p).Increment }
 
-// onTick reports whether p is a multiple of the increment that applies to
+// OnTick reports whether p is a multiple of the increment that applies to
 // it. A price rounded to the rule with decimal or float arithmetic is
 // accepted; anything a full tick fraction away is not.
 func (r *Rule) OnTick(p float64) bool {
@@ -218,7 +218,7 @@ var optionRuleIDs = func() map[optionClass]string {
 	return m
 }()
 
-// ruleOf returns the market rule of an instrument's listing (the rule of
+// RuleOf returns the market rule of an instrument's listing (the rule of
 // its exchange).
 func RuleOf(in *Instrument) *Rule {
 	if in.rule != nil {
@@ -239,7 +239,7 @@ func RuleOf(in *Instrument) *Rule {
 	return MarketRules[ruleUSStock]
 }
 
-// ruleOn returns the market rule of an instrument on one of its valid
+// RuleOn returns the market rule of an instrument on one of its valid
 // exchanges (the entry of marketRuleIds aligned with the exchange in
 // validExchanges), or the rule of the instrument's own listing when the
 // exchange is not among them.

@@ -7,7 +7,7 @@ import (
 	"github.com/scmhub/ibapi"
 )
 
-// encodeEvent builds the message of one engine event at version. order
+// EncodeEvent builds the message of one engine event at version. order
 // reports an order message (openOrder, orderStatus, execDetails,
 // commissionReport, completedOrder).
 func EncodeEvent(version int, ev engine.Event) (m *Msg, order bool) {
@@ -52,7 +52,7 @@ func EncodeEvent(version int, ev engine.Event) (m *Msg, order bool) {
 	return nil, false
 }
 
-// encodeError builds an error or warning message (errMsg, 4) in the
+// EncodeError builds an error or warning message (errMsg, 4) in the
 // layout of version; at is the error time sent from version 194.
 func EncodeError(version int, reqID int64, code int, text string, at time.Time) *Msg {
 	m := NewMsg(ibapi.ERR_MSG)

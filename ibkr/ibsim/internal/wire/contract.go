@@ -5,7 +5,7 @@ import (
 	"github.com/scmhub/ibapi"
 )
 
-// contractDataMsg builds contractData (10) for one instrument in the layout
+// ContractDataMsg builds contractData (10) for one instrument in the layout
 // the client's decoder expects at version v.
 func ContractDataMsg(v int, reqID int64, in *market.Instrument, u *market.Underlying, tradingHours, liquidHours string) *Msg {
 	m := NewMsg(ibapi.CONTRACT_DATA)

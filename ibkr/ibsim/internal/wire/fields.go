@@ -11,7 +11,7 @@ import (
 	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
 )
 
-// splitFields splits a NUL-terminated text payload into its fields. A
+// SplitFields splits a NUL-terminated text payload into its fields. A
 // payload that does not end in NUL keeps its trailing bytes as a last field,
 // which is how a lenient reader treats a truncated message.
 func SplitFields(p []byte) []string {
@@ -23,7 +23,7 @@ func SplitFields(p []byte) []string {
 	return strings.Split(s, "\x00")
 }
 
-// fieldError reports a request field that is missing or malformed.
+// FieldError reports a request field that is missing or malformed.
 type FieldError struct {
 	Index int
 	Name  string
@@ -38,14 +38,14 @@ func (e *FieldError) Error() string {
 	return fmt.Sprintf("field %d (%s) = %q: want %s", e.Index, e.Name, e.Value, e.Want)
 }
 
-// fields is a cursor over the text fields of one request. Getters never
+// Fields is a cursor over the text fields of one request. Getters never
 // panic: the first problem is kept in err and later getters return zero
 // values, so a handler reads everything and checks err once.
 type Fields struct {
 	f   []string
 	Pos int
 	Err error
-	// reqID is set by a handler once it has read the request id, so that a
+	// ReqID is set by a handler once it has read the request id, so that a
 	// later parse error is reported on that id.
 	ReqID int64
 }
@@ -67,7 +67,7 @@ func (f *Fields) next(name string) (string, bool) {
 	return s, true
 }
 
-// skip advances over n fields, failing if they are not present.
+// Skip advances over n fields, failing if they are not present.
 func (f *Fields) Skip(n int, name string) {
 	for range n {
 		if _, ok := f.next(name); !ok {
@@ -81,7 +81,7 @@ func (f *Fields) Str(name string) string {
 	return s
 }
 
-// optStr reads a field if present and returns "" when the message ended.
+// OptStr reads a field if present and returns "" when the message ended.
 func (f *Fields) OptStr() string {
 	if f.Err != nil || f.Pos >= len(f.f) {
 		return ""
@@ -107,7 +107,7 @@ func (f *Fields) Int(name string) int64 {
 	return v
 }
 
-// maxInt reads an int where "" means unset.
+// MaxInt reads an int where "" means unset.
 func (f *Fields) MaxInt(name string) int64 {
 	s, ok := f.next(name)
 	if !ok || s == "" {
@@ -149,7 +149,7 @@ func (f *Fields) Float(name string) float64 {
 	return v
 }
 
-// maxFloat reads a float where "" means unset.
+// MaxFloat reads a float where "" means unset.
 func (f *Fields) MaxFloat(name string) float64 {
 	s, ok := f.next(name)
 	if !ok || s == "" {
@@ -163,7 +163,7 @@ func (f *Fields) MaxFloat(name string) float64 {
 	return v
 }
 
-// bool reads a boolean the way the TWS API does: "", "0" are false, and
+// Bool reads a boolean the way the TWS API does: "", "0" are false, and
 // "false" is false here too, anything else is true.
 func (f *Fields) Bool(name string) bool {
 	s, _ := f.next(name)
@@ -174,7 +174,7 @@ func (f *Fields) Bool(name string) bool {
 	return true
 }
 
-// readContract reads the common contract block used by reqMktData,
+// ReadContract reads the common contract block used by reqMktData,
 // reqHistoricalData and placeOrder at the versions the simulator speaks:
 // conId, symbol, secType, lastTradeDateOrContractMonth, strike, right,
 // multiplier, exchange, primaryExchange, currency, localSymbol, tradingClass.

@@ -10,7 +10,7 @@ import (
 	"strings"
 )
 
-// maxFrameLen is the largest frame the simulator accepts from a client. The
+// MaxFrameLen is the largest frame the simulator accepts from a client. The
 // real Gateway's limit is 16 MiB - 1 (ibapi MAX_MSG_LEN); nothing a client
 // legitimately sends comes close to 1 MiB, so a larger length is treated as
 // a protocol violation and the socket is closed.
@@ -21,7 +21,7 @@ var (
 	errEmptyFrame    = errors.New("ibsim: empty frame")
 )
 
-// readFrame reads one length-prefixed frame (uint32 big-endian length and
+// ReadFrame reads one length-prefixed frame (uint32 big-endian length and
 // payload). The returned slice is freshly allocated.
 func ReadFrame(r *bufio.Reader) ([]byte, error) {
 	var hdr [4]byte
@@ -42,7 +42,7 @@ func ReadFrame(r *bufio.Reader) ([]byte, error) {
 	return buf, nil
 }
 
-// encodeFrame frames raw text fields; used for the handshake reply and tests.
+// EncodeFrame frames raw text fields; used for the handshake reply and tests.
 func EncodeFrame(fields ...string) []byte {
 	m := &Msg{b: make([]byte, 4, 64)}
 	for _, f := range fields {
@@ -51,7 +51,7 @@ func EncodeFrame(fields ...string) []byte {
 	return m.Frame()
 }
 
-// parseVersionRange parses "v100..200 +PACEAPI" or "v176".
+// ParseVersionRange parses "v100..200 +PACEAPI" or "v176".
 func ParseVersionRange(s string) (lo, hi int, opts string, err error) {
 	if i := strings.IndexByte(s, ' '); i >= 0 {
 		s, opts = s[:i], s[i+1:]

@@ -9,7 +9,7 @@ import (
 	"github.com/ibbot/ibbot/ibkr/ibsim/internal/engine"
 )
 
-// msg builds one outgoing text message. Methods append one NUL-terminated
+// Msg builds one outgoing text message. Methods append one NUL-terminated
 // field each and return the builder.
 type Msg struct {
 	b []byte
@@ -51,7 +51,7 @@ func (m *Msg) bool(v bool) *Msg {
 	return m.Str("0")
 }
 
-// float writes a price or other double in the shortest exact form.
+// Float writes a price or other double in the shortest exact form.
 func (m *Msg) Float(v float64) *Msg {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		v = engine.UnsetFloat
@@ -69,7 +69,7 @@ func (m *Msg) maxFloat(v float64) *Msg {
 	return m.Float(v)
 }
 
-// decimal writes a size or quantity; whole numbers print without a point.
+// Decimal writes a size or quantity; whole numbers print without a point.
 func (m *Msg) Decimal(v float64) *Msg {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return m.Str("")
@@ -77,7 +77,7 @@ func (m *Msg) Decimal(v float64) *Msg {
 	return m.Float(v)
 }
 
-// frame returns the finished message with its length prefix.
+// Frame returns the finished message with its length prefix.
 func (m *Msg) Frame() []byte {
 	binary.BigEndian.PutUint32(m.b[:4], uint32(len(m.b)-4))
 	return m.b

@@ -9,7 +9,7 @@ import (
 	"github.com/ibbot/ibbot/ibkr/ibsim/internal/engine"
 )
 
-// parsePlaceOrder reads a placeOrder after its message id, walking the
+// ParsePlaceOrder reads a placeOrder after its message id, walking the
 // fields in the order and under the version conditions the TWS API client
 // encodes them at version. The first malformed or missing field is
 // returned as a *fieldError (f.err); f.reqID is set to the order id once
