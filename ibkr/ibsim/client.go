@@ -14,7 +14,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
 	"github.com/ibbot/ibbot/ibkr/ibsim/internal/wire"
 	"github.com/scmhub/ibapi"
 )
@@ -49,6 +48,7 @@ type client struct {
 
 	// Set during the handshake and startApi, then read-only.
 	version    int
+	codec      wire.Codec // the layouts of the negotiated version
 	paceAPI    bool
 	clientID   int64
 	registered bool
@@ -163,10 +163,10 @@ func (c *client) handshake(br *bufio.Reader) error {
 		return fmt.Errorf("no common version: client v%d..%d, server up to v%d", minV, maxV, c.srv.cfg.ServerVersion)
 	}
 	c.version = v
+	c.codec = wire.Codec{Version: v}
 	c.paceAPI = strings.Contains(opts, "+PACEAPI")
 	c.stats.setVersion(v)
-	now := c.srv.now().In(market.NewYork)
-	reply := wire.EncodeFrame(strconv.Itoa(v), now.Format("20060102 15:04:05 MST"))
+	reply := c.codec.HandshakeReply(c.srv.now())
 	_ = c.conn.SetWriteDeadline(time.Now().Add(handshakeTimeout))
 	_, err = c.conn.Write(reply)
 	_ = c.conn.SetWriteDeadline(time.Time{})
@@ -370,14 +370,10 @@ func (c *client) writeLoop() {
 	}
 }
 
-// send queues one message for the client. It never blocks: a client whose
-// queue is full is disconnected.
-func (c *client) send(m *wire.Msg) {
-	c.sendFrame(m.Frame())
-}
-
-func (c *client) sendFrame(b []byte) {
-	if c.closing.Load() {
+// send queues one message (a whole frame) for the client; nil sends
+// nothing. It never blocks: a client whose queue is full is disconnected.
+func (c *client) send(b []byte) {
+	if b == nil || c.closing.Load() {
 		return
 	}
 	select {
@@ -391,7 +387,7 @@ func (c *client) sendFrame(b []byte) {
 // sendError sends an error or warning message in the layout of the
 // negotiated version.
 func (c *client) sendError(reqID int64, code int, text string) {
-	c.send(wire.EncodeError(c.version, reqID, code, text, time.Now()))
+	c.send(c.codec.Error(reqID, code, text, time.Now()))
 	c.srv.stats.errorSent(code)
 	c.stats.errorSent(code)
 	c.log.Info("ibsim error sent", "clientId", c.clientID, "reqId", reqID, "code", code, "msg", text)

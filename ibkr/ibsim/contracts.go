@@ -8,7 +8,6 @@ import (
 	"github.com/ibbot/ibbot/ibkr/ibsim/internal/engine"
 	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
 	"github.com/ibbot/ibbot/ibkr/ibsim/internal/wire"
-	"github.com/scmhub/ibapi"
 )
 
 // Contract details (reqContractDetails, 9) and option chain parameters
@@ -96,11 +95,11 @@ func handleReqContractDetails(c *client, f *wire.Fields) error {
 			h = [2]string{t, l}
 			hours[k] = h
 		}
-		if !sendPaced(c, wire.ContractDataMsg(v, reqID, in, ref.UnderlyingOf(in), h[0], h[1])) {
+		if !sendPaced(c, c.codec.ContractData(reqID, in, ref.UnderlyingOf(in), h[0], h[1])) {
 			return nil
 		}
 	}
-	sendPaced(c, wire.NewMsg(ibapi.CONTRACT_DATA_END).Int(1).Int(reqID))
+	sendPaced(c, c.codec.ContractDataEnd(reqID))
 	return nil
 }
 
@@ -108,7 +107,7 @@ func handleReqContractDetails(c *client, f *wire.Fields) error {
 // queue is more than half full, so that a long answer (a whole option
 // chain) flows at the client's pace instead of overflowing the queue. It
 // returns false once the connection is closing.
-func sendPaced(c *client, m *wire.Msg) bool {
+func sendPaced(c *client, m []byte) bool {
 	for len(c.out) > cap(c.out)/2 {
 		if c.closing.Load() {
 			return false
@@ -156,21 +155,13 @@ func handleReqSecDefOptParams(c *client, f *wire.Fields) error {
 			if fopExch != "" && fopExch != ex {
 				continue
 			}
-			m := wire.NewMsg(ibapi.SECURITY_DEFINITION_OPTION_PARAMETER).Int(reqID).Str(ex).Int(u.ConID).Str(u.Symbol).Str(market.OptMultiplier)
-			m.Int(int64(len(cs.Expirations)))
-			for _, e := range cs.Expirations {
-				m.Str(e)
-			}
-			m.Int(int64(len(cs.Strikes)))
-			for _, s := range cs.Strikes {
-				m.Float(s)
-			}
+			m := c.codec.SecDefOptParam(reqID, ex, u.ConID, u.Symbol, market.OptMultiplier, cs.Expirations, cs.Strikes)
 			if !sendPaced(c, m) {
 				return nil
 			}
 		}
 	}
-	c.send(wire.NewMsg(ibapi.SECURITY_DEFINITION_OPTION_PARAMETER_END).Int(reqID))
+	c.send(c.codec.SecDefOptParamEnd(reqID))
 	return nil
 }
 
@@ -191,10 +182,6 @@ func handleReqMarketRule(c *client, f *wire.Fields) error {
 		c.sendError(-1, 321, fmt.Sprintf("Error validating request: no market rule is available for id %d.", id))
 		return nil
 	}
-	m := wire.NewMsg(ibapi.MARKET_RULE).Int(id).Int(int64(len(r.Rungs)))
-	for _, g := range r.Rungs {
-		m.Float(g.LowEdge).Float(g.Increment)
-	}
-	c.send(m)
+	c.send(c.codec.MarketRule(id, r.Rungs))
 	return nil
 }

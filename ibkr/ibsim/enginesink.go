@@ -2,7 +2,6 @@ package ibsim
 
 import (
 	"github.com/ibbot/ibbot/ibkr/ibsim/internal/engine"
-	"github.com/ibbot/ibbot/ibkr/ibsim/internal/wire"
 )
 
 // engineSink delivers the order engine's events to the server's
@@ -45,7 +44,7 @@ func (c *client) deliver(ev engine.Event) {
 		c.sendError(e.ID, e.Code, e.Text)
 		return
 	}
-	m, order := wire.EncodeEvent(c.version, ev)
+	m, order := c.codec.Event(ev)
 	if m == nil {
 		return
 	}

@@ -7,7 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ibbot/ibbot/ibkr/ibsim/internal/wire"
 	"github.com/scmhub/ibapi"
 )
 
@@ -253,6 +252,6 @@ func (s *Server) SendMalformed(clientID int64) error {
 	if c == nil {
 		return fmt.Errorf("%w: %d", ErrNoClient, clientID)
 	}
-	c.sendFrame(wire.EncodeFrame("1", "6", "1", "1", "not-a-price", "100", "0"))
+	c.send(c.codec.Malformed())
 	return nil
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
 	"github.com/ibbot/ibbot/ibkr/ibsim/internal/wire"
-	"github.com/scmhub/ibapi"
 )
 
 // Historical data: reqHistoricalData (20), cancelHistoricalData (25) and
@@ -237,10 +236,7 @@ func (h *histState) tick(c *client, now time.Time) {
 		if !still {
 			continue
 		}
-		m := wire.NewMsg(ibapi.HISTORICAL_DATA_UPDATE).Int(r.id).Int(b.Count).Str(c.barDate(r, b))
-		m.Float(b.Open).Float(b.Close).Float(b.High).Float(b.Low)
-		m.Float(b.WAP).Decimal(c.barVolume(r, b))
-		c.send(m)
+		c.send(c.codec.HistoricalDataUpdate(r.id, c.barRow(r, b)))
 	}
 }
 
@@ -291,15 +287,15 @@ func (c *client) barDate(r *histReq, b market.Bar) string {
 // histTime formats an instant the way bar times and query bounds are
 // written at the connection's version.
 func (c *client) histTime(in *market.Instrument, t time.Time) string {
-	ny := t.In(market.NewYork)
-	if c.version < wire.MinVerBarDateTimeZone {
-		return ny.Format("20060102  15:04:05")
+	return c.codec.BarTime(in, t)
+}
+
+// barRow is one bar of a request as sent.
+func (c *client) barRow(r *histReq, b market.Bar) wire.BarRow {
+	return wire.BarRow{
+		Date: c.barDate(r, b), Open: b.Open, High: b.High, Low: b.Low, Close: b.Close,
+		Volume: c.barVolume(r, b), WAP: b.WAP, Count: b.Count,
 	}
-	tz := "US/Eastern"
-	if in != nil && in.TimeZoneID != "" {
-		tz = in.TimeZoneID
-	}
-	return ny.Format("20060102 15:04:05") + " " + tz
 }
 
 // barVolume is a bar's volume as sent: -1 when none, in lots of 100 for
@@ -558,32 +554,17 @@ func (c *client) answerHist(r *histReq) {
 	}
 	startStr := c.histTime(r.hi.In, market.QueryStart(r.spec, end))
 	endStr := c.histTime(r.hi.In, end)
-	m := wire.NewMsg(ibapi.HISTORICAL_DATA)
-	if c.version < wire.MinVerSyntRealtimeBars {
-		m.Int(3)
+	rows := make([]wire.BarRow, len(bars))
+	for i, b := range bars {
+		rows[i] = c.barRow(r, b)
 	}
-	m.Int(r.id)
-	if c.version < wire.MinVerHistoricalEnd {
-		m.Str(startStr).Str(endStr)
-	}
-	m.Int(int64(len(bars)))
-	for _, b := range bars {
-		m.Str(c.barDate(r, b)).Float(b.Open).Float(b.High).Float(b.Low).Float(b.Close)
-		m.Decimal(c.barVolume(r, b)).Float(b.WAP)
-		if c.version < wire.MinVerSyntRealtimeBars {
-			m.Str("false") // hasGaps
-		}
-		m.Int(b.Count)
-	}
-	c.send(m)
+	c.send(c.codec.HistoricalData(r.id, startStr, endStr, rows))
 	// The end marker and the switch to live updates happen together, under
 	// the lock the tick sends updates with: a client that saw the end and
 	// then moves the market gets an update, and no update comes before the
 	// end.
 	c.hd.sendMu.Lock()
-	if c.version >= wire.MinVerHistoricalEnd {
-		c.send(wire.NewMsg(ibapi.HISTORICAL_DATA_END).Int(r.id).Str(startStr).Str(endStr))
-	}
+	c.send(c.codec.HistoricalDataEnd(r.id, startStr, endStr))
 	if r.keepUp {
 		c.hd.mu.Lock()
 		if c.hd.reqs[r.id] == r {
@@ -669,6 +650,6 @@ func handleReqHeadTimestamp(c *client, f *wire.Fields) error {
 	if format == 2 {
 		ts = strconv.FormatInt(at.Unix(), 10)
 	}
-	c.send(wire.NewMsg(ibapi.HEAD_TIMESTAMP).Int(id).Str(ts))
+	c.send(c.codec.HeadTimestamp(id, ts))
 	return nil
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
 	"github.com/ibbot/ibbot/ibkr/ibsim/internal/wire"
-	"github.com/scmhub/ibapi"
 )
 
 // mdView is what a subscription shows at one instant. NaN marks a value
@@ -88,23 +87,21 @@ func (c *client) mdUpdate(s *mdSub, now time.Time, initial bool) {
 	}
 	if initial || typ != s.served {
 		s.served = typ
-		c.send(wire.NewMsg(ibapi.MARKET_DATA_TYPE).Int(1).Int(s.reqID).Int(int64(typ)))
+		c.send(c.codec.MarketDataType(s.reqID, int64(typ)))
 	}
 	if initial {
 		if s.delayed {
 			c.sendError(s.reqID, 10167, "Requested market data is not subscribed. Displaying delayed market data.")
 		}
-		if c.version >= wire.MinVerTickReqParams {
-			minTick := 0.01
-			if s.inst != nil && s.inst.MinTick > 0 {
-				minTick = s.inst.MinTick
-			}
-			bbo := "9c0001" // IB's code for the SMART book
-			if s.exchange != "SMART" {
-				bbo = s.exchange
-			}
-			c.send(wire.NewMsg(ibapi.TICK_REQ_PARAMS).Int(s.reqID).Float(minTick).Str(bbo).Int(3))
+		minTick := 0.01
+		if s.inst != nil && s.inst.MinTick > 0 {
+			minTick = s.inst.MinTick
 		}
+		bbo := "9c0001" // IB's code for the SMART book
+		if s.exchange != "SMART" {
+			bbo = s.exchange
+		}
+		c.send(c.codec.TickReqParams(s.reqID, minTick, bbo, 3)) // nil before version 114
 	}
 	c.mdSend(s, v, initial)
 }
@@ -143,16 +140,16 @@ func (c *client) mdSend(s *mdSub, v mdView, initial bool) {
 			pc := changed(pt, p)
 			sc := changed(st, sz)
 			if pc {
-				c.send(wire.NewMsg(ibapi.TICK_PRICE).Int(6).Int(s.reqID).Int(tt(pt)).Float(p).Decimal(sz).Int(a))
+				c.send(c.codec.TickPrice(s.reqID, tt(pt), p, sz, a))
 			}
 			if pc || sc {
-				c.send(wire.NewMsg(ibapi.TICK_SIZE).Int(6).Int(s.reqID).Int(tt(st)).Decimal(sz))
+				c.send(c.codec.TickSize(s.reqID, tt(st), sz))
 			}
 			return pc || sc
 		}
 		price := func(t int, p float64) {
 			if !math.IsNaN(p) && changed(t, p) {
-				c.send(wire.NewMsg(ibapi.TICK_PRICE).Int(6).Int(s.reqID).Int(tt(t)).Float(p).Decimal(0).Int(0))
+				c.send(c.codec.TickPrice(s.reqID, tt(t), p, 0, 0))
 			}
 		}
 		priceSize(tickBid, tickBidSize, v.bid, v.bidSize, attr)
@@ -160,17 +157,17 @@ func (c *client) mdSend(s *mdSub, v mdView, initial bool) {
 		traded := priceSize(tickLast, tickLastSize, v.last, v.lastSize, 0)
 		if !math.IsNaN(v.volume) && changed(tickVolume, v.volume) {
 			traded = true
-			c.send(wire.NewMsg(ibapi.TICK_SIZE).Int(6).Int(s.reqID).Int(tt(tickVolume)).Decimal(v.volume))
+			c.send(c.codec.TickSize(s.reqID, tt(tickVolume), v.volume))
 		}
 		if traded && !v.lastTime.IsZero() {
-			c.send(wire.NewMsg(ibapi.TICK_STRING).Int(6).Int(s.reqID).Int(tt(tickLastTimestamp)).Str(strconv.FormatInt(v.lastTime.Unix(), 10)))
+			c.send(c.codec.TickString(s.reqID, tt(tickLastTimestamp), strconv.FormatInt(v.lastTime.Unix(), 10)))
 		}
 		price(tickHigh, v.high)
 		price(tickLow, v.low)
 		price(tickClose, v.close)
 		price(tickOpen, v.open)
 		if !math.IsNaN(v.halted) && changed(tickHalted, v.halted) {
-			c.send(wire.NewMsg(ibapi.TICK_GENERIC).Int(6).Int(s.reqID).Int(tt(tickHalted)).Float(v.halted))
+			c.send(c.codec.TickGeneric(s.reqID, tt(tickHalted), v.halted))
 		}
 		for _, t := range []int{tickBidOption, tickAskOption, tickLastOption, tickModelOption} {
 			g, ok := v.comps[t]
@@ -189,32 +186,21 @@ func (c *client) mdSend(s *mdSub, v mdView, initial bool) {
 			continue
 		}
 		if g.size {
-			c.send(wire.NewMsg(ibapi.TICK_SIZE).Int(6).Int(s.reqID).Int(int64(g.tick)).Decimal(g.v))
+			c.send(c.codec.TickSize(s.reqID, int64(g.tick), g.v))
 		} else {
-			c.send(wire.NewMsg(ibapi.TICK_GENERIC).Int(6).Int(s.reqID).Int(int64(g.tick)).Float(g.v))
+			c.send(c.codec.TickGeneric(s.reqID, int64(g.tick), g.v))
 		}
 	}
 }
 
-// sendOptionComputation sends tickOptionComputation (21) in the version's
-// layout: a version field (6) before 156, tickAttrib from 156.
+// sendOptionComputation sends tickOptionComputation (21) with the tick
+// attribute: 1 implied from a quoted or traded price, 0 the model's.
 func (c *client) sendOptionComputation(reqID, tick int64, liveTick int, g market.Greeks) {
-	m := wire.NewMsg(ibapi.TICK_OPTION_COMPUTATION)
-	if c.version < wire.MinVerPriceBasedVol {
-		m.Int(6)
+	attrib := int64(1)
+	if liveTick == tickModelOption {
+		attrib = 0
 	}
-	m.Int(reqID).Int(tick)
-	if c.version >= wire.MinVerPriceBasedVol {
-		// 1: implied from a quoted or traded price; 0: the model's.
-		attrib := int64(1)
-		if liveTick == tickModelOption {
-			attrib = 0
-		}
-		m.Int(attrib)
-	}
-	m.Float(g.IV).Float(g.Delta).Float(g.OptPrice).Float(g.PVDividend).
-		Float(g.Gamma).Float(g.Vega).Float(g.Theta).Float(g.UndPrice)
-	c.send(m)
+	c.send(c.codec.TickOptionComputation(reqID, tick, attrib, g))
 }
 
 // bad reports a value the model could not produce.

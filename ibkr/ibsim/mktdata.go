@@ -9,7 +9,6 @@ import (
 
 	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
 	"github.com/ibbot/ibbot/ibkr/ibsim/internal/wire"
-	"github.com/scmhub/ibapi"
 )
 
 // Top-of-book market data: reqMktData (1) and cancelMktData (2), streaming
@@ -368,7 +367,7 @@ func (m *mdState) request(c *client, reqID int64, q market.ContractQuery, legs [
 			s.timer = nil
 			delete(m.subs, reqID)
 			c.srv.lines.release()
-			c.send(wire.NewMsg(ibapi.TICK_SNAPSHOT_END).Int(1).Int(reqID))
+			c.send(c.codec.TickSnapshotEnd(reqID))
 		})
 	}
 }

@@ -105,8 +105,8 @@ func handleStartAPI(c *client, f *wire.Fields) error {
 	c.registered = true
 	c.stats.setClientID(id)
 	c.log.Info("ibsim client connected", "clientId", id, "version", c.version, "paceAPI", c.paceAPI)
-	c.send(wire.NewMsg(ibapi.MANAGED_ACCTS).Int(1).Str(s.cfg.Account))
-	c.send(wire.NewMsg(ibapi.NEXT_VALID_ID).Int(1).Int(s.engine.NextOrderID(id)))
+	c.send(c.codec.ManagedAccounts(s.cfg.Account))
+	c.send(c.codec.NextValidID(s.engine.NextOrderID(id)))
 	c.sendError(-1, 2104, "Market data farm connection is OK:usfarm")
 	c.sendError(-1, 2106, "HMDS data farm connection is OK:ushmds")
 	c.sendError(-1, 2158, "Sec-def data farm connection is OK:secdefnj")
@@ -123,7 +123,7 @@ func handleReqIDs(c *client, f *wire.Fields) error {
 	if f.Err != nil {
 		return f.Err
 	}
-	c.send(wire.NewMsg(ibapi.NEXT_VALID_ID).Int(1).Int(c.srv.engine.NextOrderID(c.clientID)))
+	c.send(c.codec.NextValidID(c.srv.engine.NextOrderID(c.clientID)))
 	return nil
 }
 
@@ -133,7 +133,7 @@ func handleReqCurrentTime(c *client, f *wire.Fields) error {
 	if f.Err != nil {
 		return f.Err
 	}
-	c.send(wire.NewMsg(ibapi.CURRENT_TIME).Int(1).Int(c.srv.now().Unix()))
+	c.send(c.codec.CurrentTime(c.srv.now().Unix()))
 	return nil
 }
 
@@ -159,6 +159,6 @@ func handleReqManagedAccts(c *client, f *wire.Fields) error {
 	if f.Err != nil {
 		return f.Err
 	}
-	c.send(wire.NewMsg(ibapi.MANAGED_ACCTS).Int(1).Str(c.srv.cfg.Account))
+	c.send(c.codec.ManagedAccounts(c.srv.cfg.Account))
 	return nil
 }

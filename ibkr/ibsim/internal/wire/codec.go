@@ -7,10 +7,39 @@ import (
 	"github.com/scmhub/ibapi"
 )
 
-// EncodeEvent builds the message of one engine event at version. order
-// reports an order message (openOrder, orderStatus, execDetails,
-// commissionReport, completedOrder).
-func EncodeEvent(version int, ev engine.Event) (m *Msg, order bool) {
+// Codec is the wire format of one negotiated server version: every
+// message the server sends is built by one of its methods, and every
+// request the server reads is parsed by one, in the layout of Version.
+// The server never lays out a message itself.
+//
+// Each method picks the layout its message has at Version, as the TWS
+// API client's decoder (or encoder, for a request) expects it there.
+// Versions 100 to 200 are the text protocol: a big-endian length, then
+// NUL-terminated fields, the message id first. A protocol whose layout
+// changes from some version on (the protobuf messages of versions 201
+// and later) is added in the methods of the messages it changes, keyed
+// by Version as the text layouts already are; the server does not change.
+//
+// A method returns the complete frame, length prefix included, or nil
+// when the message does not exist at Version (nothing is sent).
+type Codec struct {
+	// Version is the negotiated server version.
+	Version int
+}
+
+// Event builds the message of one engine event. order reports an order
+// message (openOrder, orderStatus, execDetails, commissionReport,
+// completedOrder), which the server counts per connection.
+func (c Codec) Event(ev engine.Event) (frame []byte, order bool) {
+	m, order := encodeEvent(c.Version, ev)
+	if m == nil {
+		return nil, false
+	}
+	return m.Frame(), order
+}
+
+// encodeEvent builds the message of one engine event at version.
+func encodeEvent(version int, ev engine.Event) (m *Msg, order bool) {
 	switch ev := ev.(type) {
 	case engine.OrderStatus:
 		return encodeOrderStatus(version, ev), true
@@ -29,7 +58,7 @@ func EncodeEvent(version int, ev engine.Event) (m *Msg, order bool) {
 	case engine.CommissionReport:
 		return encodeCommissionReport(version, ev), true
 	case engine.ErrMsg:
-		return EncodeError(version, ev.ID, ev.Code, ev.Text, time.Now()), false
+		return encodeError(version, ev.ID, ev.Code, ev.Text, time.Now()), false
 	case engine.AccountValue:
 		return encodeAccountValue(ev), false
 	case engine.PortfolioValue:
@@ -52,9 +81,14 @@ func EncodeEvent(version int, ev engine.Event) (m *Msg, order bool) {
 	return nil, false
 }
 
-// EncodeError builds an error or warning message (errMsg, 4) in the
-// layout of version; at is the error time sent from version 194.
-func EncodeError(version int, reqID int64, code int, text string, at time.Time) *Msg {
+// Error builds an error or warning message (errMsg, 4) on reqID; at is
+// the error time, sent from version 194.
+func (c Codec) Error(reqID int64, code int, text string, at time.Time) []byte {
+	return encodeError(c.Version, reqID, code, text, at).Frame()
+}
+
+// encodeError builds errMsg at version.
+func encodeError(version int, reqID int64, code int, text string, at time.Time) *Msg {
 	m := NewMsg(ibapi.ERR_MSG)
 	if version < 194 {
 		m.Int(2)

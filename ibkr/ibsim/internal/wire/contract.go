@@ -5,9 +5,49 @@ import (
 	"github.com/scmhub/ibapi"
 )
 
-// ContractDataMsg builds contractData (10) for one instrument in the layout
-// the client's decoder expects at version v.
-func ContractDataMsg(v int, reqID int64, in *market.Instrument, u *market.Underlying, tradingHours, liquidHours string) *Msg {
+// ContractData builds contractData (10) for one listing: the instrument,
+// its underlying's static data (nil for none) and its session hours.
+func (c Codec) ContractData(reqID int64, in *market.Instrument, u *market.Underlying, tradingHours, liquidHours string) []byte {
+	return encodeContractData(c.Version, reqID, in, u, tradingHours, liquidHours).Frame()
+}
+
+// ContractDataEnd builds contractDataEnd (52).
+func (c Codec) ContractDataEnd(reqID int64) []byte {
+	return NewMsg(ibapi.CONTRACT_DATA_END).Int(1).Int(reqID).Frame()
+}
+
+// SecDefOptParam builds securityDefinitionOptionParameter (75): one
+// exchange's expirations and strikes of an underlying's options.
+func (c Codec) SecDefOptParam(reqID int64, exchange string, underConID int64, tradingClass, multiplier string, expirations []string, strikes []float64) []byte {
+	m := NewMsg(ibapi.SECURITY_DEFINITION_OPTION_PARAMETER).Int(reqID).Str(exchange).Int(underConID).Str(tradingClass).Str(multiplier)
+	m.Int(int64(len(expirations)))
+	for _, e := range expirations {
+		m.Str(e)
+	}
+	m.Int(int64(len(strikes)))
+	for _, s := range strikes {
+		m.Float(s)
+	}
+	return m.Frame()
+}
+
+// SecDefOptParamEnd builds securityDefinitionOptionParameterEnd (76).
+func (c Codec) SecDefOptParamEnd(reqID int64) []byte {
+	return NewMsg(ibapi.SECURITY_DEFINITION_OPTION_PARAMETER_END).Int(reqID).Frame()
+}
+
+// MarketRule builds marketRule (93): the id, the number of rungs, then
+// each rung's low edge and increment. It carries no request id.
+func (c Codec) MarketRule(id int64, rungs []market.Rung) []byte {
+	m := NewMsg(ibapi.MARKET_RULE).Int(id).Int(int64(len(rungs)))
+	for _, g := range rungs {
+		m.Float(g.LowEdge).Float(g.Increment)
+	}
+	return m.Frame()
+}
+
+// encodeContractData builds contractData at version v.
+func encodeContractData(v int, reqID int64, in *market.Instrument, u *market.Underlying, tradingHours, liquidHours string) *Msg {
 	m := NewMsg(ibapi.CONTRACT_DATA)
 	if v < verSizeRules {
 		m.Int(contractDataVersion)
