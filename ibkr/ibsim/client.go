@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -269,12 +268,10 @@ func (c *client) admitMessage(arrived time.Time) bool {
 // dispatch decodes and handles one request. A request the simulator cannot
 // parse is answered with error 320 and does not affect the connection.
 func (c *client) dispatch(p []byte) {
-	f := wire.NewFields(wire.SplitFields(p))
-	idStr := f.Str("message id")
-	id, err := strconv.ParseInt(idStr, 10, 64)
+	id, f, err := c.codec.Request(p)
 	if err != nil {
 		c.stats.message(-1)
-		c.sendError(-1, 320, fmt.Sprintf("Error reading request. Unable to parse message id %q.", truncate(idStr, 32)))
+		c.sendError(-1, 320, "Error reading request. "+err.Error())
 		return
 	}
 	c.stats.message(int(id))
@@ -332,13 +329,6 @@ func (c *client) runHandler(id int64, h handler, f *wire.Fields) {
 		}
 		c.log.Debug("ibsim request failed", "msg", id, "err", err)
 	}
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "..."
 }
 
 // writeLoop writes queued frames in order. A nil frame means: close after

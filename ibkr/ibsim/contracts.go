@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ibbot/ibbot/ibkr/ibsim/internal/engine"
 	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
 	"github.com/ibbot/ibbot/ibkr/ibsim/internal/wire"
 )
@@ -34,46 +33,9 @@ import (
 // exchange), currency, localSymbol, tradingClass (>= 68), includeExpired,
 // secIdType and secId (>= 45), issuerId (>= 176).
 func handleReqContractDetails(c *client, f *wire.Fields) error {
-	v := c.version
-	f.Int("version")
-	reqID := int64(-1)
-	if v >= wire.VerContractDataChain {
-		reqID = f.Int("reqId")
-		f.ReqID = reqID
-	}
-	var q market.ContractQuery
-	q.ConID = f.Int("conId")
-	q.Symbol = f.Str("symbol")
-	q.SecType = f.Str("secType")
-	q.Expiry = f.Str("lastTradeDateOrContractMonth")
-	q.Strike = f.MaxFloat("strike")
-	q.Right = f.Str("right")
-	q.Multiplier = f.Str("multiplier")
-	switch {
-	case v >= wire.VerPrimaryExch:
-		q.Exchange = f.Str("exchange")
-		q.PrimaryExch = f.Str("primaryExchange")
-	case v >= wire.VerLinking:
-		q.Exchange = f.Str("exchange")
-	}
-	q.Currency = f.Str("currency")
-	q.LocalSymbol = f.Str("localSymbol")
-	if v >= wire.VerTradingClass {
-		q.TradingClass = f.Str("tradingClass")
-	}
-	q.IncludeExpired = f.Bool("includeExpired")
-	if v >= wire.VerSecIDType {
-		q.SecIDType = f.Str("secIdType")
-		q.SecID = f.Str("secId")
-	}
-	if v >= wire.VerBondIssuerID {
-		f.OptStr() // issuerId: bonds only
-	}
-	if f.Err != nil {
-		return f.Err
-	}
-	if q.Strike == engine.UnsetFloat {
-		q.Strike = 0
+	reqID, q, err := c.codec.ReqContractDetails(f)
+	if err != nil {
+		return err
 	}
 	now := c.srv.now()
 	ref := c.srv.ref
@@ -130,15 +92,11 @@ func sendPaced(c *client, m []byte) bool {
 // falls back to symbol and secType. futFopExchange, when set, keeps only
 // that exchange.
 func handleReqSecDefOptParams(c *client, f *wire.Fields) error {
-	reqID := f.Int("reqId")
-	f.ReqID = reqID
-	symbol := strings.ToUpper(strings.TrimSpace(f.Str("underlyingSymbol")))
-	fopExch := strings.ToUpper(strings.TrimSpace(f.Str("futFopExchange")))
-	secType := strings.ToUpper(strings.TrimSpace(f.Str("underlyingSecType")))
-	conID := f.Int("underlyingConId")
-	if f.Err != nil {
-		return f.Err
+	req, err := c.codec.ReqSecDefOptParams(f)
+	if err != nil {
+		return err
 	}
+	reqID, symbol, fopExch, secType, conID := req.ReqID, req.Symbol, req.FutFopExchange, req.SecType, req.ConID
 	ref := c.srv.ref
 	var u *market.Underlying
 	if conID != 0 {
@@ -173,9 +131,9 @@ func handleReqSecDefOptParams(c *client, f *wire.Fields) error {
 // unavailable market rule with an error too; its code and text are not
 // documented).
 func handleReqMarketRule(c *client, f *wire.Fields) error {
-	id := f.Int("marketRuleId")
-	if f.Err != nil {
-		return f.Err
+	id, err := c.codec.ReqMarketRule(f)
+	if err != nil {
+		return err
 	}
 	r, ok := market.MarketRules[id]
 	if !ok {

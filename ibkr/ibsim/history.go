@@ -340,44 +340,11 @@ func (c *client) resolveHist(q market.ContractQuery, now time.Time) (*market.Ins
 // handleReqHistoricalData: reqHistoricalData (20), walked as the client
 // encodes it at the negotiated version.
 func handleReqHistoricalData(c *client, f *wire.Fields) error {
-	v := c.version
-	// scmhub/ibapi sends a version field up to and including 124, the IB
-	// clients below 124; at 124 the field count tells them apart.
-	if v < wire.MinVerSyntRealtimeBars || (v == wire.MinVerSyntRealtimeBars && f.Remaining() >= 23) {
-		f.Int("version")
+	r, err := c.codec.ReqHistoricalData(f)
+	if err != nil {
+		return err
 	}
-	id := f.Int("reqId")
-	if f.Err == nil {
-		f.ReqID = id
-	}
-	q := f.ReadContract()
-	q.IncludeExpired = f.Bool("includeExpired")
-	endStr := f.Str("endDateTime")
-	barSize := f.Str("barSizeSetting")
-	dur := f.Str("durationStr")
-	useRTH := f.Bool("useRTH")
-	what := strings.ToUpper(strings.TrimSpace(f.Str("whatToShow")))
-	format := f.Int("formatDate")
-	if strings.EqualFold(q.SecType, "BAG") {
-		n := f.Int("comboLegsCount")
-		if n < 0 || n > 64 {
-			n = 0
-		}
-		f.Skip(int(4*n), "comboLeg")
-	}
-	keepUp := false
-	if v >= wire.MinVerSyntRealtimeBars {
-		switch strings.TrimSpace(f.OptStr()) {
-		case "", "0", "false", "False":
-		default:
-			keepUp = true
-		}
-	}
-	f.OptStr() // chartOptions
-	if f.Err != nil {
-		return f.Err
-	}
-	return c.reqHistorical(id, q, endStr, barSize, dur, useRTH, what, int(format), keepUp)
+	return c.reqHistorical(r.ReqID, r.Contract, r.EndDateTime, r.BarSize, r.Duration, r.UseRTH, r.WhatToShow, r.FormatDate, r.KeepUpToDate)
 }
 
 func (c *client) reqHistorical(id int64, q market.ContractQuery, endStr, barSize, dur string, useRTH bool, what string, format int, keepUp bool) error {
@@ -588,10 +555,9 @@ func histLocalSymbol(in *market.Instrument) string {
 
 // handleCancelHistoricalData: [1]version [2]reqId.
 func handleCancelHistoricalData(c *client, f *wire.Fields) error {
-	f.Int("version")
-	id := f.Int("reqId")
-	if f.Err != nil {
-		return f.Err
+	id, err := c.codec.CancelHistoricalData(f)
+	if err != nil {
+		return err
 	}
 	c.hd.mu.Lock()
 	r, ok := c.hd.reqs[id]
@@ -610,18 +576,11 @@ func handleCancelHistoricalData(c *client, f *wire.Fields) error {
 // handleReqHeadTimestamp: [1]reqId [2..13] contract [14]includeExpired
 // [15]useRTH [16]whatToShow [17]formatDate; answers headTimestamp (88).
 func handleReqHeadTimestamp(c *client, f *wire.Fields) error {
-	id := f.Int("reqId")
-	if f.Err == nil {
-		f.ReqID = id
+	r, err := c.codec.ReqHeadTimestamp(f)
+	if err != nil {
+		return err
 	}
-	q := f.ReadContract()
-	q.IncludeExpired = f.Bool("includeExpired")
-	useRTH := f.Bool("useRTH")
-	what := strings.ToUpper(strings.TrimSpace(f.Str("whatToShow")))
-	format := f.Int("formatDate")
-	if f.Err != nil {
-		return f.Err
-	}
+	id, q, useRTH, what, format := r.ReqID, r.Contract, r.UseRTH, r.WhatToShow, r.FormatDate
 	if _, ok := whatToShowNames[what]; !ok {
 		c.histError(id, 321, fmt.Sprintf("Error validating request.-'%s' : cause - Head time stamp request for %q is not supported", c.hd.code(), what))
 		return nil

@@ -211,53 +211,23 @@ func (m *mdState) tick(c *client, now time.Time) {
 // (tradingClass at >= 68), BAG legs, delta-neutral contract, genericTickList,
 // snapshot, regulatorySnapshot (>= 114), mktDataOptions (>= 70).
 func handleReqMktData(c *client, f *wire.Fields) error {
-	f.Int("version")
-	reqID := f.Int("reqId")
-	f.ReqID = reqID
-	q := f.ReadContract()
+	r, err := c.codec.ReqMktData(f)
+	if err != nil {
+		return err
+	}
 	var legs []comboLeg
-	if q.SecType == "BAG" {
-		n := f.Int("comboLegsCount")
-		if f.Err == nil && (n < 0 || n > 64) {
-			return &wire.FieldError{Index: f.Pos - 1, Name: "comboLegsCount", Value: strconv.FormatInt(n, 10), Want: "0..64"}
-		}
-		for range n {
-			var l comboLeg
-			l.conID = f.Int("comboLeg.conId")
-			l.ratio = f.Int("comboLeg.ratio")
-			l.action = f.Str("comboLeg.action")
-			f.Str("comboLeg.exchange")
-			legs = append(legs, l)
-		}
+	for _, l := range r.Legs {
+		legs = append(legs, comboLeg{conID: l.ConID, ratio: l.Ratio, action: l.Action})
 	}
-	if f.Bool("deltaNeutralContract") {
-		f.Int("deltaNeutralContract.conId")
-		f.Float("deltaNeutralContract.delta")
-		f.Float("deltaNeutralContract.price")
-	}
-	genericList := f.Str("genericTickList")
-	snapshot := f.Bool("snapshot")
-	if c.version >= wire.MinVerTickReqParams && f.Bool("regulatorySnapshot") {
-		// A regulatory snapshot is answered like a snapshot.
-		snapshot = true
-	}
-	if c.version >= wire.MinVerLinking {
-		f.Str("mktDataOptions")
-	}
-	if f.Err != nil {
-		return f.Err
-	}
-	c.md.request(c, reqID, q, legs, genericList, snapshot)
+	c.md.request(c, r.ReqID, r.Contract, legs, r.GenericTicks, r.Snapshot)
 	return nil
 }
 
 // handleCancelMktData: [1]version [2]reqId.
 func handleCancelMktData(c *client, f *wire.Fields) error {
-	f.Int("version")
-	reqID := f.Int("reqId")
-	f.ReqID = reqID
-	if f.Err != nil {
-		return f.Err
+	reqID, err := c.codec.CancelMktData(f)
+	if err != nil {
+		return err
 	}
 	m := c.md
 	m.mu.Lock()

@@ -1,18 +1,12 @@
 package ibsim
 
 import (
-	"strconv"
-	"strings"
-	"time"
-
-	"github.com/ibbot/ibbot/ibkr/ibsim/internal/engine"
-	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
 	"github.com/ibbot/ibbot/ibkr/ibsim/internal/wire"
 )
 
 // handlePlaceOrder: placeOrder (3), parsed at the negotiated version.
 func handlePlaceOrder(c *client, f *wire.Fields) error {
-	r, err := wire.ParsePlaceOrder(f, c.version)
+	r, err := c.codec.PlaceOrder(f)
 	if err != nil {
 		return err
 	}
@@ -26,15 +20,10 @@ func handlePlaceOrder(c *client, f *wire.Fields) error {
 // orderId, manualOrderCancelTime (version >= 169), and extOperator and
 // manualOrderIndicator (version >= 192).
 func handleCancelOrder(c *client, f *wire.Fields) error {
-	if c.version < wire.SvCMETaggingFields {
-		f.Int("version")
+	id, err := c.codec.CancelOrder(f)
+	if err != nil {
+		return err
 	}
-	id := f.Int("orderId")
-	f.ReqID = id
-	if f.Err != nil {
-		return f.Err
-	}
-	// The optional trailing fields carry nothing the engine uses.
 	c.srv.engine.Cancel(c.origin(), id)
 	return nil
 }
@@ -42,11 +31,8 @@ func handleCancelOrder(c *client, f *wire.Fields) error {
 // handleReqGlobalCancel: reqGlobalCancel (58): below version 192
 // [1]version, else extOperator and manualOrderIndicator.
 func handleReqGlobalCancel(c *client, f *wire.Fields) error {
-	if c.version < wire.SvCMETaggingFields {
-		f.Int("version")
-	}
-	if f.Err != nil {
-		return f.Err
+	if err := c.codec.ReqGlobalCancel(f); err != nil {
+		return err
 	}
 	c.srv.engine.GlobalCancel()
 	return nil
@@ -55,9 +41,8 @@ func handleReqGlobalCancel(c *client, f *wire.Fields) error {
 // handleReqOpenOrders: reqOpenOrders (5): [1]version. This client's open
 // orders as openOrder + orderStatus each, then openOrderEnd.
 func handleReqOpenOrders(c *client, f *wire.Fields) error {
-	f.Int("version")
-	if f.Err != nil {
-		return f.Err
+	if err := c.codec.ReqOpenOrders(f); err != nil {
+		return err
 	}
 	c.srv.engine.OpenOrders(c.origin(), false, true)
 	return nil
@@ -66,9 +51,8 @@ func handleReqOpenOrders(c *client, f *wire.Fields) error {
 // handleReqAllOpenOrders: reqAllOpenOrders (16): [1]version. Every
 // client's open orders, then openOrderEnd.
 func handleReqAllOpenOrders(c *client, f *wire.Fields) error {
-	f.Int("version")
-	if f.Err != nil {
-		return f.Err
+	if err := c.codec.ReqAllOpenOrders(f); err != nil {
+		return err
 	}
 	c.srv.engine.OpenOrders(c.origin(), true, true)
 	return nil
@@ -79,18 +63,16 @@ func handleReqAllOpenOrders(c *client, f *wire.Fields) error {
 // simulator has no such window, so there is nothing to bind and nothing is
 // answered (client 0 or not).
 func handleReqAutoOpenOrders(c *client, f *wire.Fields) error {
-	f.Int("version")
-	f.Bool("autoBind")
-	return f.Err
+	_, err := c.codec.ReqAutoOpenOrders(f)
+	return err
 }
 
 // handleReqCompletedOrders: reqCompletedOrders (99): [1]apiOnly. Every
 // completed (filled, cancelled or inactive) order of the account as
 // completedOrder, then completedOrdersEnd.
 func handleReqCompletedOrders(c *client, f *wire.Fields) error {
-	f.Bool("apiOnly")
-	if f.Err != nil {
-		return f.Err
+	if _, err := c.codec.ReqCompletedOrders(f); err != nil {
+		return err
 	}
 	c.srv.engine.CompletedOrders(c.origin())
 	return nil
@@ -100,9 +82,8 @@ func handleReqCompletedOrders(c *client, f *wire.Fields) error {
 // holding (closed today: quantity 0), positionEnd, then a position
 // message per change until cancelPositions.
 func handleReqPositions(c *client, f *wire.Fields) error {
-	f.Int("version")
-	if f.Err != nil {
-		return f.Err
+	if err := c.codec.ReqPositions(f); err != nil {
+		return err
 	}
 	c.srv.engine.Positions(c.origin())
 	return nil
@@ -110,9 +91,8 @@ func handleReqPositions(c *client, f *wire.Fields) error {
 
 // handleCancelPositions: cancelPositions (64): [1]version.
 func handleCancelPositions(c *client, f *wire.Fields) error {
-	f.Int("version")
-	if f.Err != nil {
-		return f.Err
+	if err := c.codec.CancelPositions(f); err != nil {
+		return err
 	}
 	c.srv.engine.CancelPositions(c.origin())
 	return nil
@@ -131,71 +111,21 @@ func handleCancelPositions(c *client, f *wire.Fields) error {
 // the market clock) are returned; lastNDays N keeps the fills of the last N
 // days including today, and specific dates (yyyymmdd) add those dates.
 func handleReqExecutions(c *client, f *wire.Fields) error {
-	f.Int("version")
-	reqID := f.Int("reqId")
-	f.ReqID = reqID
-	var flt engine.ExecFilter
-	flt.ClientID = f.Int("clientId")
-	flt.Acct = f.Str("acctCode")
-	tm := f.Str("time")
-	flt.Symbol = f.Str("symbol")
-	flt.SecType = f.Str("secType")
-	flt.Exchange = f.Str("exchange")
-	flt.Side = strings.ToUpper(strings.TrimSpace(f.Str("side")))
-	flt.LastNDays = engine.UnsetInt
-	if c.version >= 200 {
-		flt.LastNDays = f.MaxInt("lastNDays")
-		n := f.Int("specificDatesCount")
-		if n < 0 || n > 1000 {
-			return &wire.FieldError{Index: f.Pos - 1, Name: "specificDatesCount", Value: strconv.FormatInt(n, 10), Want: "0..1000"}
-		}
-		for range n {
-			flt.Dates = append(flt.Dates, f.Int("specificDate"))
-		}
+	reqID, flt, err := c.codec.ReqExecutions(f)
+	if err != nil {
+		return err
 	}
-	if f.Err != nil {
-		return f.Err
-	}
-	flt.Since = parseFilterTime(tm)
 	c.srv.engine.Executions(c.origin(), reqID, flt)
 	return nil
-}
-
-// parseFilterTime parses an execution filter time; zero when empty or not
-// understood.
-func parseFilterTime(s string) time.Time {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}
-	}
-	if t, err := time.Parse("20060102-15:04:05", s); err == nil {
-		return t
-	}
-	loc := market.NewYork
-	fs := strings.Fields(s)
-	if len(fs) >= 3 {
-		if l, err := time.LoadLocation(fs[2]); err == nil {
-			loc = l
-		}
-		s = fs[0] + " " + fs[1]
-	}
-	for _, layout := range []string{"20060102 15:04:05", "20060102  15:04:05", "20060102"} {
-		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-			return t
-		}
-	}
-	return time.Time{}
 }
 
 // handleReqAccountUpdates: reqAccountUpdates (6): [1]version [2]subscribe
 // [3]acctCode. Subscribing sends every account value, portfolioValue per
 // position, accountUpdateTime and accountDownloadEnd.
 func handleReqAccountUpdates(c *client, f *wire.Fields) error {
-	f.Int("version")
-	sub := f.Bool("subscribe")
-	f.OptStr()
-	if f.Err != nil {
-		return f.Err
+	sub, err := c.codec.ReqAccountUpdates(f)
+	if err != nil {
+		return err
 	}
 	c.srv.engine.AccountUpdates(c.origin(), sub)
 	return nil
@@ -205,13 +135,9 @@ func handleReqAccountUpdates(c *client, f *wire.Fields) error {
 // [3]group [4]tags. At most Config.Limits.MaxAccountSummary subscriptions
 // per connection at once; one more gets 322.
 func handleReqAccountSummary(c *client, f *wire.Fields) error {
-	f.Int("version")
-	reqID := f.Int("reqId")
-	f.ReqID = reqID
-	f.Str("group")
-	tags := f.Str("tags")
-	if f.Err != nil {
-		return f.Err
+	reqID, tags, err := c.codec.ReqAccountSummary(f)
+	if err != nil {
+		return err
 	}
 	c.srv.engine.AccountSummary(c.origin(), reqID, tags)
 	return nil
@@ -220,10 +146,9 @@ func handleReqAccountSummary(c *client, f *wire.Fields) error {
 // handleCancelAccountSummary: cancelAccountSummary (63): [1]version
 // [2]reqId.
 func handleCancelAccountSummary(c *client, f *wire.Fields) error {
-	f.Int("version")
-	reqID := f.Int("reqId")
-	if f.Err != nil {
-		return f.Err
+	reqID, err := c.codec.CancelAccountSummary(f)
+	if err != nil {
+		return err
 	}
 	c.srv.engine.CancelAccountSummary(c.origin(), reqID)
 	return nil
@@ -231,12 +156,9 @@ func handleCancelAccountSummary(c *client, f *wire.Fields) error {
 
 // handleReqPnL: reqPnL (92): [1]reqId [2]account [3]modelCode.
 func handleReqPnL(c *client, f *wire.Fields) error {
-	reqID := f.Int("reqId")
-	f.ReqID = reqID
-	f.Str("account")
-	f.OptStr()
-	if f.Err != nil {
-		return f.Err
+	reqID, err := c.codec.ReqPnL(f)
+	if err != nil {
+		return err
 	}
 	c.srv.engine.PnL(c.origin(), reqID)
 	return nil
@@ -244,9 +166,9 @@ func handleReqPnL(c *client, f *wire.Fields) error {
 
 // handleCancelPnL: cancelPnL (93): [1]reqId.
 func handleCancelPnL(c *client, f *wire.Fields) error {
-	reqID := f.Int("reqId")
-	if f.Err != nil {
-		return f.Err
+	reqID, err := c.codec.CancelPnL(f)
+	if err != nil {
+		return err
 	}
 	c.srv.engine.CancelPnL(c.origin(), reqID)
 	return nil

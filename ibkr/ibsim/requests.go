@@ -81,13 +81,9 @@ func handleIgnore(c *client, f *wire.Fields) error { return nil }
 
 // handleStartAPI: [1]version [2]clientId [3]optionalCapabilities.
 func handleStartAPI(c *client, f *wire.Fields) error {
-	f.Int("version")
-	id := f.Int("clientId")
-	if c.version >= 72 {
-		f.OptStr()
-	}
-	if f.Err != nil {
-		return f.Err
+	id, err := c.codec.StartAPI(f)
+	if err != nil {
+		return err
 	}
 	if c.started {
 		return nil // a second startApi is ignored
@@ -118,10 +114,8 @@ func handleStartAPI(c *client, f *wire.Fields) error {
 
 // handleReqIDs: [1]version [2]numIds; answers nextValidId.
 func handleReqIDs(c *client, f *wire.Fields) error {
-	f.Int("version")
-	f.Int("numIds")
-	if f.Err != nil {
-		return f.Err
+	if err := c.codec.ReqIDs(f); err != nil {
+		return err
 	}
 	c.send(c.codec.NextValidID(c.srv.engine.NextOrderID(c.clientID)))
 	return nil
@@ -129,9 +123,8 @@ func handleReqIDs(c *client, f *wire.Fields) error {
 
 // handleReqCurrentTime: [1]version; answers the market clock's epoch second.
 func handleReqCurrentTime(c *client, f *wire.Fields) error {
-	f.Int("version")
-	if f.Err != nil {
-		return f.Err
+	if err := c.codec.ReqCurrentTime(f); err != nil {
+		return err
 	}
 	c.send(c.codec.CurrentTime(c.srv.now().Unix()))
 	return nil
@@ -140,10 +133,9 @@ func handleReqCurrentTime(c *client, f *wire.Fields) error {
 // handleReqMarketDataType: [1]version [2]type (1 live, 2 frozen, 3 delayed,
 // 4 delayed frozen).
 func handleReqMarketDataType(c *client, f *wire.Fields) error {
-	f.Int("version")
-	t := f.Int("marketDataType")
-	if f.Err != nil {
-		return f.Err
+	t, err := c.codec.ReqMarketDataType(f)
+	if err != nil {
+		return err
 	}
 	if t < 1 || t > 4 {
 		c.sendError(-1, 10092, fmt.Sprintf("Invalid market data type %d: want 1 (live), 2 (frozen), 3 (delayed) or 4 (delayed frozen).", t))
@@ -155,9 +147,8 @@ func handleReqMarketDataType(c *client, f *wire.Fields) error {
 
 // handleReqManagedAccts: [1]version.
 func handleReqManagedAccts(c *client, f *wire.Fields) error {
-	f.Int("version")
-	if f.Err != nil {
-		return f.Err
+	if err := c.codec.ReqManagedAccts(f); err != nil {
+		return err
 	}
 	c.send(c.codec.ManagedAccounts(c.srv.cfg.Account))
 	return nil
