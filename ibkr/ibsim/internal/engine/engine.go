@@ -98,6 +98,7 @@ type Engine struct {
 	subs subscriptions
 }
 
+// New returns an engine with no orders and a fresh account.
 func New(cfg Config) *Engine {
 	h := market.Mix64(uint64(cfg.Seed) ^ 0x6f72646572)
 	return &Engine{

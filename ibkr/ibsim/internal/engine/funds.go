@@ -97,4 +97,5 @@ func (e *Engine) sendWhatIf(to Dest, o *simOrder, now time.Time) {
 	e.emit(to, OpenOrder{v})
 }
 
+// Round2 rounds to the cent.
 func Round2(v float64) float64 { return math.Round(v*100) / 100 }

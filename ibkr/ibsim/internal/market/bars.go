@@ -26,7 +26,8 @@ type HistSpec struct {
 	Format  int // 1 text, 2 epoch seconds
 }
 
-// span of a duration in calendar seconds, for the length limits.
+// SpanSeconds is the span of a duration in calendar seconds, for the
+// length limits.
 func (s HistSpec) SpanSeconds() int64 {
 	n := int64(s.DurN)
 	switch s.DurUnit {
@@ -62,6 +63,7 @@ type HistInstrument struct {
 	last   int // last trading day with data (an option's expiry)
 }
 
+// HistInstrument prepares the bars of an instrument.
 func (p *PriceModel) HistInstrument(in *Instrument) *HistInstrument {
 	tc := SimCalendar()
 	hi := &HistInstrument{p: p, In: in, Option: in.IsOption(), last: len(tc.Days) - 1}

@@ -22,18 +22,19 @@ func mustLoadLocation(name string) *time.Location {
 	return loc
 }
 
-// tradingCalendar lists every trading day the model covers.
-type tradingCalendar struct {
+// TradingCalendar lists every trading day the model covers.
+type TradingCalendar struct {
 	Days   []time.Time     // midnight New York of each trading day
 	Sess   []sched.Session // its hours
 	anchor int             // index of the anchor day
 }
 
-var SimCalendar = sync.OnceValue(func() *tradingCalendar {
+// SimCalendar returns the trading days the model covers, built once.
+var SimCalendar = sync.OnceValue(func() *TradingCalendar {
 	cal := sched.NYSE()
 	loc := cal.Location()
 	days := cal.TradingDays(time.Date(pathFirstYear, 1, 1, 12, 0, 0, 0, loc), time.Date(pathLastYear, 12, 31, 12, 0, 0, 0, loc))
-	tc := &tradingCalendar{Days: days, Sess: make([]sched.Session, len(days))}
+	tc := &TradingCalendar{Days: days, Sess: make([]sched.Session, len(days))}
 	for i, d := range days {
 		s, _ := cal.Session(d.Add(12 * time.Hour))
 		tc.Sess[i] = s
@@ -45,14 +46,14 @@ var SimCalendar = sync.OnceValue(func() *tradingCalendar {
 
 // OnOrBefore returns the index of the last trading day whose New York date
 // is on or before t's, or -1.
-func (tc *tradingCalendar) OnOrBefore(t time.Time) int {
+func (tc *TradingCalendar) OnOrBefore(t time.Time) int {
 	return sort.Search(len(tc.Days), func(i int) bool { return tc.Days[i].After(t) }) - 1
 }
 
 // extDayAt returns the trading day whose extended session (04:00 to the
 // next trading day's 04:00) holds t: the day a stock quote at t belongs
 // to. -1 before the calendar.
-func (tc *tradingCalendar) extDayAt(t time.Time) int {
+func (tc *TradingCalendar) extDayAt(t time.Time) int {
 	i := tc.OnOrBefore(t)
 	if i >= 0 && t.Before(tc.Sess[i].PreOpen) {
 		i--
@@ -62,7 +63,7 @@ func (tc *tradingCalendar) extDayAt(t time.Time) int {
 
 // rthDayAt returns the last trading day whose regular session opened at
 // or before t. -1 before the calendar.
-func (tc *tradingCalendar) rthDayAt(t time.Time) int {
+func (tc *TradingCalendar) rthDayAt(t time.Time) int {
 	i := tc.OnOrBefore(t)
 	if i >= 0 && t.Before(tc.Sess[i].Open) {
 		i--
@@ -72,7 +73,7 @@ func (tc *tradingCalendar) rthDayAt(t time.Time) int {
 
 // dayOnOrAfter returns the index of the first trading day at or after
 // date (a New York midnight); len(days) past the end.
-func (tc *tradingCalendar) dayOnOrAfter(date time.Time) int {
+func (tc *TradingCalendar) dayOnOrAfter(date time.Time) int {
 	return sort.Search(len(tc.Days), func(i int) bool { return !tc.Days[i].Before(date) })
 }
 

@@ -99,8 +99,8 @@ type chainKey struct {
 	date   string
 }
 
-// chainState is a chain as listed on one date.
-type chainState struct {
+// ChainState is a chain as listed on one date.
+type ChainState struct {
 	Expirations []string
 	Strikes     []float64 // union over expirations
 }
@@ -495,7 +495,7 @@ func ContainsStrike(strikes []float64, strike float64) bool {
 }
 
 // ChainOf returns u's chain as listed on now's New York date, cached.
-func (r *RefData) ChainOf(u *Underlying, now time.Time) *chainState {
+func (r *RefData) ChainOf(u *Underlying, now time.Time) *ChainState {
 	today := nyDay(now)
 	key := chainKey{u.Symbol, fmtDay(today)}
 	r.mu.Lock()
@@ -504,7 +504,7 @@ func (r *RefData) ChainOf(u *Underlying, now time.Time) *chainState {
 	if cs != nil {
 		return cs
 	}
-	cs = &chainState{Expirations: r.listedExpiries(u, today)}
+	cs = &ChainState{Expirations: r.listedExpiries(u, today)}
 	set := map[int64]struct{}{}
 	for _, e := range cs.Expirations {
 		for _, s := range r.strikesOf(u, e, today) {

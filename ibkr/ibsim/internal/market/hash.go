@@ -1,5 +1,6 @@
 package market
 
+// Mix64 is the splitmix64 finalizer: a well-mixed hash of x.
 func Mix64(x uint64) uint64 {
 	x += 0x9e3779b97f4a7c15
 	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9

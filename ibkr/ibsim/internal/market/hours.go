@@ -15,6 +15,7 @@ const (
 	hoursIndex                   // VIX: computed 03:15-16:15, liquid 09:30-16:15
 )
 
+// HoursKindOf returns the session hours an instrument reports.
 func HoursKindOf(in *Instrument) HoursKind {
 	switch in.SecType {
 	case "OPT":

@@ -44,6 +44,8 @@ const riskFreeRate = 0.04
 // yearDuration is the length of a year in option time to expiry.
 const yearDuration = 365 * 24 * time.Hour
 
+// PriceModel is the market of one seed: the quote of any instrument at
+// any instant. It is safe for concurrent use.
 type PriceModel struct {
 	seed  int64
 	paths pathCache
@@ -63,6 +65,7 @@ type seriesEntry struct {
 	ss   *symSeries
 }
 
+// NewPriceModel returns the price model of a seed.
 func NewPriceModel(seed int64) *PriceModel {
 	return &PriceModel{
 		seed:    seed,

@@ -143,9 +143,11 @@ type RefData struct {
 	byIdx    map[int]*Underlying
 
 	mu     sync.Mutex
-	chains map[chainKey]*chainState // listed chains by symbol and New York date
+	chains map[chainKey]*ChainState // listed chains by symbol and New York date
 }
 
+// NewRefData returns the reference data of a seed (the seed fixes the
+// option chains, whose strikes follow the price path).
 func NewRefData(seed int64) *RefData {
 	r := &RefData{
 		seed:     seed,
@@ -154,7 +156,7 @@ func NewRefData(seed int64) *RefData {
 		BySymbol: map[string]*Underlying{},
 		ByCon:    map[int64]*Underlying{},
 		byIdx:    map[int]*Underlying{},
-		chains:   map[chainKey]*chainState{},
+		chains:   map[chainKey]*ChainState{},
 	}
 	for i := range UnderlyingTable {
 		u := UnderlyingTable[i] // copy: the table stays pristine

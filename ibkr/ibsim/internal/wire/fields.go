@@ -31,6 +31,7 @@ type FieldError struct {
 	Want  string
 }
 
+// Error names the field and what is wrong with it.
 func (e *FieldError) Error() string {
 	if e.Value == "" && e.Want == "missing" {
 		return fmt.Sprintf("field %d (%s) is missing", e.Index, e.Name)
@@ -50,8 +51,10 @@ type Fields struct {
 	ReqID int64
 }
 
+// NewFields returns a cursor at the first of fields f.
 func NewFields(f []string) *Fields { return &Fields{f: f} }
 
+// Remaining is the number of fields not yet read.
 func (f *Fields) Remaining() int { return len(f.f) - f.Pos }
 
 func (f *Fields) next(name string) (string, bool) {
@@ -76,6 +79,7 @@ func (f *Fields) Skip(n int, name string) {
 	}
 }
 
+// Str reads a text field.
 func (f *Fields) Str(name string) string {
 	s, _ := f.next(name)
 	return s
@@ -91,6 +95,7 @@ func (f *Fields) OptStr() string {
 	return s
 }
 
+// Int reads an integer; "" reads as 0.
 func (f *Fields) Int(name string) int64 {
 	s, ok := f.next(name)
 	if !ok {
@@ -136,6 +141,7 @@ func parseDouble(s string) (float64, error) {
 	return v, nil
 }
 
+// Float reads a double; "" reads as 0.
 func (f *Fields) Float(name string) float64 {
 	s, ok := f.next(name)
 	if !ok || s == "" {

@@ -15,11 +15,13 @@ type Msg struct {
 	b []byte
 }
 
+// NewMsg starts a message with its id.
 func NewMsg(id int64) *Msg {
 	m := &Msg{b: make([]byte, 4, 128)}
 	return m.Int(id)
 }
 
+// Str appends a text field.
 func (m *Msg) Str(s string) *Msg {
 	// A NUL inside a field would shift every later field for the client.
 	if strings.IndexByte(s, 0) >= 0 {
@@ -30,6 +32,7 @@ func (m *Msg) Str(s string) *Msg {
 	return m
 }
 
+// Int appends an integer.
 func (m *Msg) Int(v int64) *Msg {
 	m.b = strconv.AppendInt(m.b, v, 10)
 	m.b = append(m.b, 0)

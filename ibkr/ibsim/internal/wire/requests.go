@@ -20,6 +20,7 @@ import (
 // error 320 reports after "Error reading request. ".
 type BadIDError struct{ ID string }
 
+// Error is the text of error 320 after "Error reading request. ".
 func (e *BadIDError) Error() string {
 	return fmt.Sprintf("Unable to parse message id %q.", truncate(e.ID, 32))
 }
