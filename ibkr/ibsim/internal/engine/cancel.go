@@ -54,7 +54,10 @@ func formatQty(v float64) string {
 	return strconv.FormatFloat(v, 'f', -1, 64)
 }
 
-// Cancel handles one cancelOrder.
+// Cancel handles one cancelOrder of the requester's client id:
+// PendingCancel, Cancelled and error 202, and the same for the children
+// of an unfilled parent; 10148 for an order that already ended, 10147 for
+// an id the client id has no order with.
 func (e *Engine) Cancel(from Origin, id int64) {
 	e.mu.Lock()
 	defer e.mu.Unlock()

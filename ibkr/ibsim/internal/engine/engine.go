@@ -14,7 +14,8 @@ type Clock interface {
 	Now() time.Time
 }
 
-// Config is what an engine needs from its server.
+// Config is what an engine needs from its server. Every field is
+// required except TakeReject.
 type Config struct {
 	// Account is the paper account id.
 	Account string
@@ -22,7 +23,7 @@ type Config struct {
 	Seed int64
 	// Clock is the market clock.
 	Clock Clock
-	// Ref and prices are the market: the contracts orders name and the
+	// Ref and Prices are the market: the contracts orders name and the
 	// quotes they fill against.
 	Ref    *market.RefData
 	Prices *market.PriceModel
@@ -46,8 +47,8 @@ type Origin struct {
 // reply addresses an event to the connection a request came from.
 func (o Origin) reply() Dest { return Dest(o) }
 
-// Dest addresses an event: the connection conn when it is not zero, else
-// whichever connection holds clientID when the event is sent (nobody, when
+// Dest addresses an event: the connection Conn when it is not zero, else
+// whichever connection holds ClientID when the event is sent (nobody, when
 // no connection holds it: the event is dropped).
 type Dest struct {
 	Conn     int64
@@ -70,8 +71,9 @@ type Sink interface {
 	Live(conn int64) bool
 }
 
-// Engine is the order and account state of a server. Its methods lock
-// mu and report what happens to the sink while they hold it.
+// Engine is the order and account state of a server. Its methods are
+// safe for concurrent use: each takes the engine's lock and reports what
+// happens to the sink while it holds it.
 type Engine struct {
 	cfg Config
 

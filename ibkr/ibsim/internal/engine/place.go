@@ -10,7 +10,10 @@ import (
 	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
 )
 
-// Place handles one placeOrder.
+// Place handles one placeOrder: a new order is validated (the errors
+// and their order are in order.go), accepted and matched at once; an id
+// that names an open or held order modifies it; a what-if order is only
+// previewed. r.ClientID is the requester's client id.
 func (e *Engine) Place(from Origin, r OrderRequest) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
