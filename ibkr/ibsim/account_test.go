@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/engine"
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
 	"github.com/scmhub/ibapi"
 )
 
@@ -94,21 +96,21 @@ func TestAccountValuesFollowFills(t *testing.T) {
 	s, clk := ordSim(t, ordAt)
 	c, r := dial(t, s, 1)
 	spy := ordInst(t, s, "SPY")
-	q := s.prices.quote(spy, ordAt)
+	q := s.prices.Quote(spy, ordAt)
 	c.PlaceOrder(1, ordStock("SPY"), ordNew("BUY", "MKT", 100, 0, 0))
 	ordWaitKind(t, r, "Commission", 1)
 
-	avg := (100*q.ask + 1) / 100 // commission in the average cost
+	avg := (100*q.Ask + 1) / 100 // commission in the average cost
 	c.ReqPositions()
 	r.waitKind(t, "PositionEnd", anyReq)
-	p := r.waitKind(t, "Position", spy.conID).Data.(posRow)
+	p := r.waitKind(t, "Position", spy.ConID).Data.(posRow)
 	if p.pos != 100 || !near(p.avg, avg) || p.account != s.cfg.Account || p.c.Symbol != "SPY" {
 		t.Fatalf("position %+v, want 100 @ %v", p, avg)
 	}
 
 	tags := "NetLiquidation,TotalCashValue,GrossPositionValue,EquityWithLoanValue,InitMarginReq,MaintMarginReq,AvailableFunds,ExcessLiquidity,BuyingPower,$LEDGER"
-	mid := (q.bid + q.ask) / 2
-	cash := startingCash - 100*q.ask - 1
+	mid := (q.Bid + q.Ask) / 2
+	cash := engine.StartingCash - 100*q.Ask - 1
 	stock := 100 * mid
 	ewl := cash + stock
 	rows := acctSummary(t, c, r, 2, tags)
@@ -120,24 +122,24 @@ func TestAccountValuesFollowFills(t *testing.T) {
 	if got := acctNum(t, rows, "UnrealizedPnL"); math.Abs(got-(stock-100*avg)) > 0.0101 {
 		t.Errorf("UnrealizedPnL %v, want %.2f", got, stock-100*avg)
 	}
-	if rows["StockMarketValue"].currency != "BASE" || acctNum(t, rows, "StockMarketValue") != round2(stock) {
+	if rows["StockMarketValue"].currency != "BASE" || acctNum(t, rows, "StockMarketValue") != engine.Round2(stock) {
 		t.Errorf("ledger StockMarketValue %+v", rows["StockMarketValue"])
 	}
 
 	// Sell 40 a minute later: realized PnL at the bid, net of commission.
 	clk.Advance(time.Minute)
-	q2 := s.prices.quote(spy, clk.Now())
+	q2 := s.prices.Quote(spy, clk.Now())
 	c.PlaceOrder(2, ordStock("SPY"), ordNew("SELL", "MKT", 40, 0, 0))
 	cr := ordWaitKind(t, r, "Commission", 2).Data.(ibapi.CommissionAndFeesReport)
-	realized := (q2.bid-avg)*40 - 1
+	realized := (q2.Bid-avg)*40 - 1
 	if math.Abs(cr.RealizedPNL-realized) > 1e-6 {
 		t.Errorf("realized %v, want %v", cr.RealizedPNL, realized)
 	}
-	if p := ordWaitNthPosition(t, r, spy.conID, 2); p.pos != 60 || !near(p.avg, avg) {
+	if p := ordWaitNthPosition(t, r, spy.ConID, 2); p.pos != 60 || !near(p.avg, avg) {
 		t.Errorf("after the sale %v @ %v, want 60 @ %v", p.pos, p.avg, avg)
 	}
-	mid2 := (q2.bid + q2.ask) / 2
-	cash2 := cash + 40*q2.bid - 1
+	mid2 := (q2.Bid + q2.Ask) / 2
+	cash2 := cash + 40*q2.Bid - 1
 	rows = acctSummary(t, c, r, 3, tags)
 	acctWant(t, rows, map[string]float64{
 		"TotalCashValue": cash2, "NetLiquidation": cash2 + 60*mid2, "GrossPositionValue": 60 * mid2,
@@ -181,9 +183,9 @@ func TestAccountSummaryUpdatesEveryThreeMinutes(t *testing.T) {
 	clk.Advance(time.Minute)
 	s.Tick()
 	e := ordWaitN(t, r, "summary update", 2, func(e ev) bool { return e.Kind == "AccountSummary" && e.ReqID == 5 })
-	q := s.prices.quote(spy, clk.Now())
-	q0 := s.prices.quote(spy, ordAt)
-	want := startingCash - 1000*q0.ask - 5 + 1000*(q.bid+q.ask)/2
+	q := s.prices.Quote(spy, clk.Now())
+	q0 := s.prices.Quote(spy, ordAt)
+	want := engine.StartingCash - 1000*q0.Ask - 5 + 1000*(q.Bid+q.Ask)/2
 	if v, _ := strconv.ParseFloat(e.Data.(acctRow).value, 64); math.Abs(v-want) > 0.0101 {
 		t.Errorf("updated NetLiquidation %v, want %.2f", v, want)
 	}
@@ -230,20 +232,20 @@ func TestAccountUpdatesAndPortfolio(t *testing.T) {
 		t.Errorf("account time %q", e.Msg)
 	}
 
-	q := s.prices.quote(spy, ordAt)
+	q := s.prices.Quote(spy, ordAt)
 	c.PlaceOrder(1, ordStock("SPY"), ordNew("BUY", "MKT", 100, 0, 0))
-	pe := r.waitKind(t, "Portfolio", spy.conID)
+	pe := r.waitKind(t, "Portfolio", spy.ConID)
 	p := pe.Data.(portRow)
-	mid := (q.bid + q.ask) / 2
-	avg := q.ask + 0.01
-	if p.pos != 100 || !near(p.price, mid) || !near(p.value, round2(100*mid)) || !near(p.avg, avg) ||
-		!near(p.unreal, round2(100*mid-100*avg)) || p.realz != 0 || p.account != s.cfg.Account || p.c.PrimaryExchange != "ARCA" {
+	mid := (q.Bid + q.Ask) / 2
+	avg := q.Ask + 0.01
+	if p.pos != 100 || !near(p.price, mid) || !near(p.value, engine.Round2(100*mid)) || !near(p.avg, avg) ||
+		!near(p.unreal, engine.Round2(100*mid-100*avg)) || p.realz != 0 || p.account != s.cfg.Account || p.c.PrimaryExchange != "ARCA" {
 		t.Errorf("portfolio %+v, want 100 @ mark %v avg %v", p, mid, avg)
 	}
 	e := ordWaitN(t, r, "cash update", 1, func(e ev) bool {
 		return e.Kind == "AccountValue" && e.Msg == "TotalCashValue" && e.Data.(acctRow).value != "1000000.00"
 	})
-	if v, _ := strconv.ParseFloat(e.Data.(acctRow).value, 64); math.Abs(v-(startingCash-100*q.ask-1)) > 0.0101 {
+	if v, _ := strconv.ParseFloat(e.Data.(acctRow).value, 64); math.Abs(v-(engine.StartingCash-100*q.Ask-1)) > 0.0101 {
 		t.Errorf("cash after the fill %v", v)
 	}
 	// Unsubscribing stops the updates.
@@ -266,24 +268,24 @@ func TestAccountPositionsLive(t *testing.T) {
 	c.ReqPositions()
 	r.waitKind(t, "PositionEnd", anyReq)
 	c.PlaceOrder(1, ordStock("SPY"), ordNew("BUY", "MKT", 100, 0, 0))
-	if p := ordWaitNthPosition(t, r, spy.conID, 1); p.pos != 100 || p.c.Exchange != "ARCA" {
+	if p := ordWaitNthPosition(t, r, spy.ConID, 1); p.pos != 100 || p.c.Exchange != "ARCA" {
 		t.Errorf("live position %+v", p)
 	}
 	c.PlaceOrder(2, ordStock("SPY"), ordNew("SELL", "MKT", 100, 0, 0))
-	if p := ordWaitNthPosition(t, r, spy.conID, 2); p.pos != 0 || p.avg != 0 {
+	if p := ordWaitNthPosition(t, r, spy.ConID, 2); p.pos != 0 || p.avg != 0 {
 		t.Errorf("closed position %+v, want 0", p)
 	}
 	c.CancelPositions()
 	c.PlaceOrder(3, ordStock("SPY"), ordNew("BUY", "MKT", 5, 0, 0))
 	ordWaitKind(t, r, "Commission", 3)
 	ordSync(t, c, r)
-	if n := len(ordEvents(r, "Position", spy.conID)); n != 2 {
+	if n := len(ordEvents(r, "Position", spy.ConID)); n != 2 {
 		t.Errorf("%d position messages after cancelPositions, want 2", n)
 	}
 	// A closed position stays listed (quantity 0) for the day; reopened here.
 	c.ReqPositions()
 	r.waitNth(t, "PositionEnd", 2)
-	if p := ordWaitNthPosition(t, r, spy.conID, 3); p.pos != 5 {
+	if p := ordWaitNthPosition(t, r, spy.ConID, 3); p.pos != 5 {
 		t.Errorf("listed %v", p.pos)
 	}
 }
@@ -296,19 +298,19 @@ func TestAccountPnL(t *testing.T) {
 	if v := r.waitKind(t, "PnL", 9).Data.([3]float64); v != [3]float64{} {
 		t.Errorf("initial pnl %v", v)
 	}
-	q0 := s.prices.quote(spy, ordAt)
+	q0 := s.prices.Quote(spy, ordAt)
 	q := q0
 	c.PlaceOrder(1, ordStock("SPY"), ordNew("BUY", "MKT", 100, 0, 0))
 	v := ordWaitN(t, r, "pnl", 2, func(e ev) bool { return e.Kind == "PnL" }).Data.([3]float64)
-	unreal := round2(100*(q.bid+q.ask)/2 - (100*q.ask + 1))
+	unreal := engine.Round2(100*(q.Bid+q.Ask)/2 - (100*q.Ask + 1))
 	if v != [3]float64{unreal, unreal, 0} {
 		t.Errorf("pnl after the fill %v, want daily = unrealized = %v", v, unreal)
 	}
 	clk.Advance(time.Minute)
-	q = s.prices.quote(spy, clk.Now())
+	q = s.prices.Quote(spy, clk.Now())
 	s.Tick()
 	v = ordWaitN(t, r, "pnl", 3, func(e ev) bool { return e.Kind == "PnL" }).Data.([3]float64)
-	if want := round2(100*(q.bid+q.ask)/2 - (100*q0.ask + 1)); v[1] != want {
+	if want := engine.Round2(100*(q.Bid+q.Ask)/2 - (100*q0.Ask + 1)); v[1] != want {
 		t.Errorf("pnl a minute later %v, want unrealized %v", v, want)
 	}
 	c.CancelPnL(9)
@@ -326,15 +328,15 @@ func TestAccountShortOptionMargin(t *testing.T) {
 	c, r := dial(t, s, 1)
 	spy := ordInst(t, s, "SPY")
 	call, _ := nearMoney(t, s, spy, ordAt)
-	q := s.prices.quote(call, ordAt)
-	und := s.prices.quote(spy, ordAt)
-	c.PlaceOrder(1, &ibapi.Contract{ConID: call.conID, Exchange: "SMART"}, ordNew("SELL", "MKT", 1, 0, 0))
+	q := s.prices.Quote(call, ordAt)
+	und := s.prices.Quote(spy, ordAt)
+	c.PlaceOrder(1, &ibapi.Contract{ConID: call.ConID, Exchange: "SMART"}, ordNew("SELL", "MKT", 1, 0, 0))
 	ordWaitKind(t, r, "Commission", 1)
-	mark := (q.bid + q.ask) / 2
-	sPx := (und.bid + und.ask) / 2
-	otm := math.Max(call.strike-sPx, 0)
+	mark := (q.Bid + q.Ask) / 2
+	sPx := (und.Bid + und.Ask) / 2
+	otm := math.Max(call.Strike-sPx, 0)
 	margin := (mark + math.Max(0.2*sPx-otm, 0.1*sPx)) * 100
-	cash := startingCash + 100*q.bid - 1
+	cash := engine.StartingCash + 100*q.Bid - 1
 	rows := acctSummary(t, c, r, 1, "NetLiquidation,TotalCashValue,EquityWithLoanValue,InitMarginReq,MaintMarginReq,GrossPositionValue")
 	acctWant(t, rows, map[string]float64{
 		"TotalCashValue": cash, "EquityWithLoanValue": cash, "NetLiquidation": cash - 100*mark,
@@ -342,8 +344,8 @@ func TestAccountShortOptionMargin(t *testing.T) {
 	})
 	c.ReqPositions()
 	r.waitKind(t, "PositionEnd", anyReq)
-	if p := r.waitKind(t, "Position", call.conID).Data.(posRow); p.pos != -1 || !near(p.avg, 100*q.bid-1) {
-		t.Errorf("short option %v @ %v, want -1 @ %v", p.pos, p.avg, 100*q.bid-1)
+	if p := r.waitKind(t, "Position", call.ConID).Data.(posRow); p.pos != -1 || !near(p.avg, 100*q.Bid-1) {
+		t.Errorf("short option %v @ %v, want -1 @ %v", p.pos, p.avg, 100*q.Bid-1)
 	}
 }
 
@@ -422,7 +424,7 @@ func TestAccountExecutionsFilter(t *testing.T) {
 	run("other date", f, "")
 
 	// The next day, the default filter returns nothing; lastNDays 2 all.
-	clk.Set(time.Date(2026, 3, 11, 10, 0, 0, 0, newYork))
+	clk.Set(time.Date(2026, 3, 11, 10, 0, 0, 0, market.NewYork))
 	run("next day", ibapi.NewExecutionFilter(), "")
 	f = ibapi.NewExecutionFilter()
 	f.LastNDays = 2

@@ -8,11 +8,13 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/wire"
+	"github.com/scmhub/ibapi"
 )
 
 // outQueueLen is the number of frames a connection may have waiting to be
@@ -45,6 +47,7 @@ type client struct {
 
 	// Set during the handshake and startApi, then read-only.
 	version    int
+	codec      wire.Codec // the layouts of the negotiated version
 	paceAPI    bool
 	clientID   int64
 	registered bool
@@ -138,12 +141,12 @@ func (c *client) handshake(br *bufio.Reader) error {
 		c.srv.stats.badHandshake()
 		return fmt.Errorf("socket did not start with API\\0 (got %q)", prefix[:])
 	}
-	p, err := readFrame(br)
+	p, err := wire.ReadFrame(br)
 	if err != nil {
 		c.srv.stats.badHandshake()
 		return fmt.Errorf("read version range: %w", err)
 	}
-	minV, maxV, opts, err := parseVersionRange(string(p))
+	minV, maxV, opts, err := wire.ParseVersionRange(string(p))
 	if err != nil {
 		c.srv.stats.badHandshake()
 		return err
@@ -159,42 +162,21 @@ func (c *client) handshake(br *bufio.Reader) error {
 		return fmt.Errorf("no common version: client v%d..%d, server up to v%d", minV, maxV, c.srv.cfg.ServerVersion)
 	}
 	c.version = v
+	c.codec = wire.Codec{Version: v}
 	c.paceAPI = strings.Contains(opts, "+PACEAPI")
 	c.stats.setVersion(v)
-	now := c.srv.now().In(newYork)
-	reply := encodeFrame(strconv.Itoa(v), now.Format("20060102 15:04:05 MST"))
+	reply := c.codec.HandshakeReply(c.srv.now())
 	_ = c.conn.SetWriteDeadline(time.Now().Add(handshakeTimeout))
 	_, err = c.conn.Write(reply)
 	_ = c.conn.SetWriteDeadline(time.Time{})
 	return err
 }
 
-// parseVersionRange parses "v100..200 +PACEAPI" or "v176".
-func parseVersionRange(s string) (lo, hi int, opts string, err error) {
-	if i := strings.IndexByte(s, ' '); i >= 0 {
-		s, opts = s[:i], s[i+1:]
-	}
-	if !strings.HasPrefix(s, "v") {
-		return 0, 0, "", fmt.Errorf("version range %q: want vMIN..MAX", s)
-	}
-	s = s[1:]
-	a, b, found := strings.Cut(s, "..")
-	if !found {
-		b = a
-	}
-	lo, err1 := strconv.Atoi(a)
-	hi, err2 := strconv.Atoi(b)
-	if err1 != nil || err2 != nil || lo <= 0 || hi < lo {
-		return 0, 0, "", fmt.Errorf("version range %q: want vMIN..MAX with 0 < MIN <= MAX", "v"+s)
-	}
-	return lo, hi, opts, nil
-}
-
 // readLoop reads and dispatches requests until the socket fails.
 func (c *client) readLoop(br *bufio.Reader, frames chan<- inFrame) {
 	defer close(frames)
 	for {
-		p, err := readFrame(br)
+		p, err := wire.ReadFrame(br)
 		if err != nil {
 			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) && !c.closing.Load() {
 				c.log.Debug("ibsim read", "err", err)
@@ -286,12 +268,10 @@ func (c *client) admitMessage(arrived time.Time) bool {
 // dispatch decodes and handles one request. A request the simulator cannot
 // parse is answered with error 320 and does not affect the connection.
 func (c *client) dispatch(p []byte) {
-	f := newFields(splitFields(p))
-	idStr := f.str("message id")
-	id, err := strconv.ParseInt(idStr, 10, 64)
+	id, f, err := c.codec.Request(p)
 	if err != nil {
 		c.stats.message(-1)
-		c.sendError(-1, 320, fmt.Sprintf("Error reading request. Unable to parse message id %q.", truncate(idStr, 32)))
+		c.sendError(-1, 320, "Error reading request. "+err.Error())
 		return
 	}
 	c.stats.message(int(id))
@@ -299,7 +279,7 @@ func (c *client) dispatch(p []byte) {
 	if c.rejected.Load() {
 		return
 	}
-	if !c.started && id != msgStartAPI {
+	if !c.started && id != ibapi.START_API {
 		// The Gateway ignores requests before startApi.
 		c.log.Debug("ibsim request before startApi ignored", "msg", id)
 		return
@@ -336,26 +316,19 @@ func (c *client) later(d time.Duration, fn func()) {
 
 // runHandler runs one request's handler and answers a parse error with
 // error 320.
-func (c *client) runHandler(id int64, h handler, f *fields) {
+func (c *client) runHandler(id int64, h handler, f *wire.Fields) {
 	reqID := int64(-1)
 	if err := h(c, f); err != nil {
-		var fe *fieldError
+		var fe *wire.FieldError
 		if errors.As(err, &fe) {
-			if f.reqID != 0 {
-				reqID = f.reqID
+			if f.ReqID != 0 {
+				reqID = f.ReqID
 			}
 			c.sendError(reqID, 320, fmt.Sprintf("Error reading request. Message id %d: %v.", id, fe))
 			return
 		}
 		c.log.Debug("ibsim request failed", "msg", id, "err", err)
 	}
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "..."
 }
 
 // writeLoop writes queued frames in order. A nil frame means: close after
@@ -387,14 +360,10 @@ func (c *client) writeLoop() {
 	}
 }
 
-// send queues one message for the client. It never blocks: a client whose
-// queue is full is disconnected.
-func (c *client) send(m *msg) {
-	c.sendFrame(m.frame())
-}
-
-func (c *client) sendFrame(b []byte) {
-	if c.closing.Load() {
+// send queues one message (a whole frame) for the client; nil sends
+// nothing. It never blocks: a client whose queue is full is disconnected.
+func (c *client) send(b []byte) {
+	if b == nil || c.closing.Load() {
 		return
 	}
 	select {
@@ -408,18 +377,7 @@ func (c *client) sendFrame(b []byte) {
 // sendError sends an error or warning message in the layout of the
 // negotiated version.
 func (c *client) sendError(reqID int64, code int, text string) {
-	m := newMsg(inErrMsg)
-	if c.version < 194 {
-		m.int(2)
-	}
-	m.int(reqID).int(int64(code)).str(text)
-	if c.version >= 166 {
-		m.str("")
-	}
-	if c.version >= 194 {
-		m.int(time.Now().UnixMilli())
-	}
-	c.send(m)
+	c.send(c.codec.Error(reqID, code, text, time.Now()))
 	c.srv.stats.errorSent(code)
 	c.stats.errorSent(code)
 	c.log.Info("ibsim error sent", "clientId", c.clientID, "reqId", reqID, "code", code, "msg", text)

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/wire"
 	"github.com/scmhub/ibapi"
 )
 
@@ -89,7 +91,7 @@ func option(symbol, expiry string, strike float64, right, exchange string) *ibap
 }
 
 func TestContractDetailsStocks(t *testing.T) {
-	s := startSim(t, Config{Clock: NewVirtualClock(time.Date(2026, 3, 10, 10, 0, 0, 0, newYork))})
+	s := startSim(t, Config{Clock: NewVirtualClock(time.Date(2026, 3, 10, 10, 0, 0, 0, market.NewYork))})
 	c, r := dial(t, s, 1)
 
 	// Symbol and secType only: one result per listing, all one conId.
@@ -172,7 +174,7 @@ func TestContractDetailsStocks(t *testing.T) {
 }
 
 func TestContractDetailsHolidayHours(t *testing.T) {
-	clk := NewVirtualClock(time.Date(2026, 11, 24, 10, 0, 0, 0, newYork))
+	clk := NewVirtualClock(time.Date(2026, 11, 24, 10, 0, 0, 0, market.NewYork))
 	s := startSim(t, Config{Clock: clk})
 	c, r := dial(t, s, 1)
 	cd := details(t, c, r, 1, stock("AAPL", "SMART", "USD"))[0]
@@ -186,7 +188,7 @@ func TestContractDetailsHolidayHours(t *testing.T) {
 			t.Errorf("liquidHours %q lacks %s", cd.LiquidHours, want)
 		}
 	}
-	exps, _ := s.ref.chain("SPY", clk.Now())
+	exps, _ := s.ref.Chain("SPY", clk.Now())
 	od := details(t, c, r, 2, option("SPY", exps[2], atm(t, s.ref, "SPY", exps[2], clk.Now()), "P", "SMART"))
 	if len(od) != 1 || !strings.Contains(od[0].TradingHours, "20261127:0930-20261127:1300") || od[0].TradingHours != od[0].LiquidHours {
 		t.Errorf("option hours %+v", od)
@@ -194,19 +196,19 @@ func TestContractDetailsHolidayHours(t *testing.T) {
 }
 
 func TestContractDetailsOptions(t *testing.T) {
-	now := time.Date(2026, 3, 10, 10, 0, 0, 0, newYork)
+	now := time.Date(2026, 3, 10, 10, 0, 0, 0, market.NewYork)
 	s := startSim(t, Config{Clock: NewVirtualClock(now)})
 	c, r := dial(t, s, 1)
 	k := atm(t, s.ref, "SPY", "20260320", now)
 	kd := atm(t, s.ref, "SPY", "20260311", now)
-	ls := occSymbol("SPY", "20260320", k, "C")
+	ls := market.OCCSymbol("SPY", "20260320", k, "C")
 
 	got := details(t, c, r, 1, option("SPY", "20260320", k, "C", "SMART"))
 	if len(got) != 1 {
 		t.Fatalf("SPY 20260320 %v C: %d results", k, len(got))
 	}
 	cd, ct := got[0], got[0].Contract
-	wantID, _ := optionConID(0, "20260320", k, "C")
+	wantID, _ := market.OptionConID(0, "20260320", k, "C")
 	if ct.ConID != wantID || ct.LocalSymbol != ls || ls[:12] != "SPY   260320" || ct.Multiplier != "100" || ct.TradingClass != "SPY" ||
 		ct.Exchange != "SMART" || ct.LastTradeDateOrContractMonth != "20260320" || ct.LastTradeDate != "20260320" ||
 		ct.Strike != k || ct.Right != "C" || ct.SecType != "OPT" {
@@ -235,11 +237,11 @@ func TestContractDetailsOptions(t *testing.T) {
 		t.Errorf("SPY daily 20260311: %d results", len(d))
 	}
 	// A strike of the secdef union that the daily expiry does not list.
-	_, union := s.ref.chain("SPY", now)
-	daily := s.ref.strikesFor("SPY", "20260311", now)
+	_, union := s.ref.Chain("SPY", now)
+	daily := s.ref.StrikesFor("SPY", "20260311", now)
 	missing := 0.0
 	for _, k := range union {
-		if !containsStrike(daily, k) {
+		if !market.ContainsStrike(daily, k) {
 			missing = k
 			break
 		}
@@ -252,7 +254,7 @@ func TestContractDetailsOptions(t *testing.T) {
 	notFound(t, c, r, 6, option("SPY", "20260306", kd, "C", "SMART"))
 	exp := option("SPY", "20260306", kd, "C", "SMART")
 	exp.IncludeExpired = true
-	if e := details(t, c, r, 7, exp); len(e) != 1 || e[0].Contract.LocalSymbol != occSymbol("SPY", "20260306", kd, "C") {
+	if e := details(t, c, r, 7, exp); len(e) != 1 || e[0].Contract.LocalSymbol != market.OCCSymbol("SPY", "20260306", kd, "C") {
 		t.Errorf("expired with includeExpired %+v", e)
 	}
 	// A Thursday weekly before Good Friday for a single stock.
@@ -277,14 +279,14 @@ func TestContractDetailsOptions(t *testing.T) {
 	// An OCC local symbol alone.
 	kq := atm(t, s.ref, "QQQ", "20260417", now)
 	byLS := ibapi.NewContract()
-	byLS.SecType, byLS.LocalSymbol, byLS.Exchange = "OPT", occSymbol("QQQ", "20260417", kq, "P"), "SMART"
+	byLS.SecType, byLS.LocalSymbol, byLS.Exchange = "OPT", market.OCCSymbol("QQQ", "20260417", kq, "P"), "SMART"
 	if q := details(t, c, r, 11, byLS); len(q) != 1 || q[0].Contract.Symbol != "QQQ" || q[0].Contract.Strike != kq {
 		t.Errorf("by local symbol %+v", q)
 	}
 }
 
 func TestSecDefOptParams(t *testing.T) {
-	now := time.Date(2026, 3, 10, 10, 0, 0, 0, newYork)
+	now := time.Date(2026, 3, 10, 10, 0, 0, 0, market.NewYork)
 	s := startSim(t, Config{Clock: NewVirtualClock(now)})
 	c, r := dial(t, s, 1)
 
@@ -551,7 +553,7 @@ func rawStart(t *testing.T, addr, versions string, clientID int) *rawSession {
 
 func (s *rawSession) send(fields ...string) {
 	s.t.Helper()
-	if _, err := s.nc.Write(encodeFrame(fields...)); err != nil {
+	if _, err := s.nc.Write(wire.EncodeFrame(fields...)); err != nil {
 		s.t.Fatal(err)
 	}
 }
@@ -561,11 +563,11 @@ func (s *rawSession) until(match func([]string) bool) []string {
 	s.t.Helper()
 	_ = s.nc.SetReadDeadline(time.Now().Add(waitTimeout))
 	for {
-		p, err := readFrame(s.br)
+		p, err := wire.ReadFrame(s.br)
 		if err != nil {
 			s.t.Fatalf("v%d: read: %v", s.v, err)
 		}
-		f := splitFields(p)
+		f := wire.SplitFields(p)
 		if match(f) {
 			return f
 		}
@@ -584,7 +586,7 @@ func errorOn(v int, f []string, reqID string, code string) bool {
 }
 
 func TestContractDataAtOlderVersions(t *testing.T) {
-	now := time.Date(2026, 3, 10, 10, 0, 0, 0, newYork)
+	now := time.Date(2026, 3, 10, 10, 0, 0, 0, market.NewYork)
 	s := startSim(t, Config{Clock: NewVirtualClock(now)})
 	k := atm(t, s.ref, "SPY", "20260320", now)
 	aapl := cdRequest{symbol: "AAPL", secType: "STK", strike: "0.0", exchange: "SMART", primary: "ISLAND", currency: "USD"}
@@ -640,7 +642,7 @@ func TestContractDataAtOlderVersions(t *testing.T) {
 			t.Fatalf("v%d: SPY option: %q", v, f)
 		}
 		m = decodeContractData(t, v, f)
-		if m["localSymbol"] != occSymbol("SPY", "20260320", k, "C") || m["multiplier"] != "100" || m["underConId"] != "756733" ||
+		if m["localSymbol"] != market.OCCSymbol("SPY", "20260320", k, "C") || m["multiplier"] != "100" || m["underConId"] != "756733" ||
 			m["lastTradeDateOrContractMonth"] != "20260320" || m["contractMonth"] != "202603" {
 			t.Errorf("v%d: option fields %v", v, m)
 		}
@@ -689,10 +691,10 @@ func TestContractDetailsMalformed(t *testing.T) {
 // client's pace and ends with contractDataEnd; on every exchange it is
 // too many and answered as ambiguous.
 func TestContractDetailsWholeChain(t *testing.T) {
-	now := time.Date(2026, 3, 10, 10, 0, 0, 0, newYork)
+	now := time.Date(2026, 3, 10, 10, 0, 0, 0, market.NewYork)
 	s := startSim(t, Config{Clock: NewVirtualClock(now)})
 	c, r := dial(t, s, 1)
-	want, _ := s.ref.lookup(contractQuery{symbol: "SPY", secType: "OPT", exchange: "SMART"}, now, 0)
+	want, _ := s.ref.Lookup(market.ContractQuery{Symbol: "SPY", SecType: "OPT", Exchange: "SMART"}, now, 0)
 	got := details(t, c, r, 1, option("SPY", "", 0, "", "SMART"))
 	if len(got) != len(want) || len(got) < 5000 {
 		t.Fatalf("whole SPY chain: %d contracts, want %d", len(got), len(want))

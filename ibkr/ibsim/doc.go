@@ -95,6 +95,16 @@
 // kind of request, RejectNextOrders rejects orders with a chosen error,
 // and SendMalformed sends a frame a fragile client cannot decode.
 //
+// # Inside
+//
+// The server (connections, handshake, dispatch, limits, faults, stats)
+// stands on three internal packages, layered so that the compiler keeps
+// them apart: market (reference data, option chains, the price path,
+// quotes, Black-Scholes, market rules, bars), engine (the orders and the
+// account: it takes decoded requests as plain values and reports events
+// to a sink, and knows nothing of connections) and wire (frames, fields,
+// and every message and request in the layout of the negotiated version).
+//
 // # Stats
 //
 // Server.Stats returns counters for tests and benchmarks: connections,

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
 	"github.com/ibbot/ibbot/sched"
 	"github.com/scmhub/ibapi"
 )
@@ -13,33 +14,33 @@ import (
 // long call is exercised into 100 shares a contract at the strike, an
 // out-of-the-money put expires worthless.
 func TestExpiredOptionsSettle(t *testing.T) {
-	at := time.Date(2026, 3, 10, 10, 0, 0, 0, newYork)
+	at := time.Date(2026, 3, 10, 10, 0, 0, 0, market.NewYork)
 	s, clk := ordSim(t, at)
 	aapl := ordInst(t, s, "AAPL")
-	und := s.prices.quote(aapl, at).last
-	var itmCall, otmPut *instrument
-	for _, o := range s.ref.resolve(contractQuery{symbol: "AAPL", secType: "OPT", exchange: "SMART", currency: "USD"}, at) {
-		if o.expiry <= at.Format("20060102") || o.expiry > at.AddDate(0, 0, 10).Format("20060102") {
+	und := s.prices.Quote(aapl, at).Last
+	var itmCall, otmPut *market.Instrument
+	for _, o := range s.ref.Resolve(market.ContractQuery{Symbol: "AAPL", SecType: "OPT", Exchange: "SMART", Currency: "USD"}, at) {
+		if o.Expiry <= at.Format("20060102") || o.Expiry > at.AddDate(0, 0, 10).Format("20060102") {
 			continue
 		}
-		if o.right == "C" && o.strike < und-15 && o.strike > und-30 && itmCall == nil {
+		if o.Right == "C" && o.Strike < und-15 && o.Strike > und-30 && itmCall == nil {
 			itmCall = o
 		}
-		if o.right == "P" && o.strike < und-15 && o.strike > und-30 && otmPut == nil {
+		if o.Right == "P" && o.Strike < und-15 && o.Strike > und-30 && otmPut == nil {
 			otmPut = o
 		}
 	}
-	if itmCall == nil || otmPut == nil || itmCall.expiry != otmPut.expiry {
+	if itmCall == nil || otmPut == nil || itmCall.Expiry != otmPut.Expiry {
 		t.Skip("no pair of options with one expiry in the test window")
 	}
 	c, r := dial(t, s, 1)
-	for i, in := range []*instrument{itmCall, otmPut} {
+	for i, in := range []*market.Instrument{itmCall, otmPut} {
 		id := int64(i + 1)
-		c.PlaceOrder(id, &ibapi.Contract{ConID: in.conID, Exchange: "SMART"}, ordNew("BUY", "MKT", 1, 0, 0))
+		c.PlaceOrder(id, &ibapi.Contract{ConID: in.ConID, Exchange: "SMART"}, ordNew("BUY", "MKT", 1, 0, 0))
 		ordWaitStatus(t, r, id, "Filled", 1)
 	}
 	// The next trading day after expiry, at 10:00.
-	exp, _ := time.ParseInLocation("20060102", itmCall.expiry, newYork)
+	exp, _ := time.ParseInLocation("20060102", itmCall.Expiry, market.NewYork)
 	next := sched.NYSE().NextTradingDay(exp).Add(10 * time.Hour)
 	clk.Set(next)
 	s.Tick()
@@ -52,10 +53,10 @@ func TestExpiredOptionsSettle(t *testing.T) {
 			got[e.ReqID] = e.Data.(posRow).pos
 		}
 	}
-	if got[itmCall.conID] != 0 || got[otmPut.conID] != 0 {
-		t.Errorf("option positions after expiry: call %v, put %v; want none", got[itmCall.conID], got[otmPut.conID])
+	if got[itmCall.ConID] != 0 || got[otmPut.ConID] != 0 {
+		t.Errorf("option positions after expiry: call %v, put %v; want none", got[itmCall.ConID], got[otmPut.ConID])
 	}
-	if math.Abs(got[aapl.conID]-100) > 1e-9 {
-		t.Errorf("AAPL shares after the call's exercise: %v, want 100", got[aapl.conID])
+	if math.Abs(got[aapl.ConID]-100) > 1e-9 {
+		t.Errorf("AAPL shares after the call's exercise: %v, want 100", got[aapl.ConID])
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"net"
 	"sync"
 	"time"
+
+	"github.com/scmhub/ibapi"
 )
 
 // The fault panel: what a real Gateway does to its clients, on demand, so
@@ -121,7 +123,7 @@ func (s *Server) Restart(down time.Duration) error {
 			s.log.Warn("ibsim restart: a dropped connection did not end in time", "conn", c.connID)
 		}
 	}
-	s.bumpOrderIDs()
+	s.engine.BumpOrderIDs()
 	s.log.Warn("ibsim restart: refusing connections", "down", down)
 	if down > 0 {
 		t := time.NewTimer(down)
@@ -205,7 +207,7 @@ func (s *Server) SetLatency(msgID int, d time.Duration) {
 func (s *Server) Hang(msgID int) { s.SetLatency(msgID, -1) }
 
 func (s *Server) latencyFor(msgID int64) time.Duration {
-	if msgID == msgStartAPI {
+	if msgID == ibapi.START_API {
 		return 0
 	}
 	s.faults.mu.Lock()
@@ -250,6 +252,6 @@ func (s *Server) SendMalformed(clientID int64) error {
 	if c == nil {
 		return fmt.Errorf("%w: %d", ErrNoClient, clientID)
 	}
-	c.sendFrame(encodeFrame("1", "6", "1", "1", "not-a-price", "100", "0"))
+	c.send(c.codec.Malformed())
 	return nil
 }

@@ -4,6 +4,9 @@ import (
 	"net"
 	"testing"
 	"time"
+
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
+	"github.com/scmhub/ibapi"
 )
 
 func TestFaultDropAll(t *testing.T) {
@@ -66,7 +69,7 @@ func TestFaultHangAndLatency(t *testing.T) {
 	s := startSim(t, Config{})
 	c, r := dial(t, s, 1)
 	before := countKind(r, "CurrentTime")
-	s.Hang(msgReqCurrentTime)
+	s.Hang(int(ibapi.REQ_CURRENT_TIME))
 	c.ReqCurrentTime()
 	c.ReqIDs(1)
 	// reqIds is answered after the hung request was read.
@@ -75,7 +78,7 @@ func TestFaultHangAndLatency(t *testing.T) {
 		t.Fatalf("hung reqCurrentTime answered (%d answers, want %d)", got, before)
 	}
 	// A delayed kind is answered, after later requests of other kinds.
-	s.SetLatency(msgReqCurrentTime, 30*time.Millisecond)
+	s.SetLatency(int(ibapi.REQ_CURRENT_TIME), 30*time.Millisecond)
 	c.ReqCurrentTime()
 	c.ReqIDs(1)
 	_, iIDs := r.waitNth(t, "NextValidID", 3)
@@ -114,7 +117,7 @@ func TestFaultSendMalformed(t *testing.T) {
 }
 
 func TestFaultCompetingSession(t *testing.T) {
-	clk := NewVirtualClock(time.Date(2026, 3, 10, 10, 0, 0, 0, newYork))
+	clk := NewVirtualClock(time.Date(2026, 3, 10, 10, 0, 0, 0, market.NewYork))
 	s := startSim(t, Config{Clock: clk, TickInterval: time.Hour})
 	s.SetCompetingSession(true)
 	c, r := dial(t, s, 1)

@@ -8,11 +8,14 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/wire"
 )
 
 // frameText frames NUL-terminated text fields as a client does.
 func frameText(fields ...string) []byte {
-	return encodeFrame(fields...)
+	return wire.EncodeFrame(fields...)
 }
 
 // clientHello is the handshake and startApi of a client at version range vr.
@@ -86,14 +89,14 @@ func FuzzRequest(f *testing.F) {
 	f.Add([]byte{})
 	f.Add([]byte("\x00\x00\x00"))
 	f.Add([]byte("99999999999999999999999\x00"))
-	s, err := Start(Config{Clock: NewVirtualClock(time.Date(2026, 3, 10, 10, 0, 0, 0, newYork))})
+	s, err := Start(Config{Clock: NewVirtualClock(time.Date(2026, 3, 10, 10, 0, 0, 0, market.NewYork))})
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Cleanup(func() { s.Close() })
 	var conn int64
 	f.Fuzz(func(t *testing.T, payload []byte) {
-		if len(payload) > maxFrameLen {
+		if len(payload) > wire.MaxFrameLen {
 			return
 		}
 		conn++
@@ -121,7 +124,7 @@ func FuzzStream(f *testing.F) {
 	f.Add([]byte("API\x00\xff\xff\xff\xffv100..200"))
 	f.Add([]byte("GET / HTTP/1.1\r\n\r\n"))
 	f.Add([]byte("API\x00\x00\x00\x00\x05v1..0"))
-	s, err := Start(Config{Clock: NewVirtualClock(time.Date(2026, 3, 10, 10, 0, 0, 0, newYork))})
+	s, err := Start(Config{Clock: NewVirtualClock(time.Date(2026, 3, 10, 10, 0, 0, 0, market.NewYork))})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -136,7 +139,7 @@ func FuzzStream(f *testing.F) {
 // TestMalformedClientDoesNotDisturbOthers runs a well-behaved client while
 // another socket sends every kind of broken input.
 func TestMalformedClientDoesNotDisturbOthers(t *testing.T) {
-	s := startSim(t, Config{Clock: NewVirtualClock(time.Date(2026, 3, 10, 10, 0, 0, 0, newYork))})
+	s := startSim(t, Config{Clock: NewVirtualClock(time.Date(2026, 3, 10, 10, 0, 0, 0, market.NewYork))})
 	good, r := dial(t, s, 1)
 
 	bad := [][]byte{

@@ -7,6 +7,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/wire"
 )
 
 // Historical data: reqHistoricalData (20), cancelHistoricalData (25) and
@@ -22,14 +25,6 @@ import (
 // (on a Saturday "1 D" is Friday); N W, N M and N Y the trading days after
 // the same date N weeks, months or years before the end.
 
-// Protocol versions that change historical data messages.
-const (
-	minVerSyntRealtimeBars = 124 // no version field; keepUpToDate; no hasGaps in bars
-	minVerBarDateTimeZone  = 166 // bar times "yyyymmdd hh:mm:ss US/Eastern" (before: two spaces, no zone)
-	minVerHMDSInShares     = 175 // stock bar volumes in shares (before: lots of 100)
-	minVerHistoricalEnd    = 196 // start and end move from message 17 to historicalDataEnd (108)
-)
-
 // Error texts of the historical data service.
 const (
 	hmdsPrefix        = "Historical Market Data Service error message:"
@@ -39,39 +34,29 @@ const (
 	legalBarSizes     = "1 secs, 5 secs, 10 secs, 15 secs, 30 secs, 1 min, 2 mins, 3 mins, 5 mins, 10 mins, 15 mins, 20 mins, 30 mins, 1 hour, 2 hours, 3 hours, 4 hours, 8 hours, 1 day, 1W, 1M"
 )
 
-// barKind is the unit of a bar size.
-type barKind int
-
-const (
-	barIntraday barKind = iota
-	barDay
-	barWeek
-	barMonth
-)
-
 // barSizes maps IB's bar size settings to seconds (intraday) or a kind.
 var barSizes = map[string]struct {
 	sec  int
-	kind barKind
+	kind market.BarKind
 }{
-	"1 secs": {1, barIntraday}, "5 secs": {5, barIntraday}, "10 secs": {10, barIntraday},
-	"15 secs": {15, barIntraday}, "30 secs": {30, barIntraday},
-	"1 min": {60, barIntraday}, "2 mins": {120, barIntraday}, "3 mins": {180, barIntraday},
-	"5 mins": {300, barIntraday}, "10 mins": {600, barIntraday}, "15 mins": {900, barIntraday},
-	"20 mins": {1200, barIntraday}, "30 mins": {1800, barIntraday},
-	"1 hour": {3600, barIntraday}, "2 hours": {7200, barIntraday}, "3 hours": {10800, barIntraday},
-	"4 hours": {14400, barIntraday}, "8 hours": {28800, barIntraday},
-	"1 day": {86400, barDay}, "1 week": {0, barWeek}, "1W": {0, barWeek},
-	"1 month": {0, barMonth}, "1M": {0, barMonth},
+	"1 secs": {1, market.BarIntraday}, "5 secs": {5, market.BarIntraday}, "10 secs": {10, market.BarIntraday},
+	"15 secs": {15, market.BarIntraday}, "30 secs": {30, market.BarIntraday},
+	"1 min": {60, market.BarIntraday}, "2 mins": {120, market.BarIntraday}, "3 mins": {180, market.BarIntraday},
+	"5 mins": {300, market.BarIntraday}, "10 mins": {600, market.BarIntraday}, "15 mins": {900, market.BarIntraday},
+	"20 mins": {1200, market.BarIntraday}, "30 mins": {1800, market.BarIntraday},
+	"1 hour": {3600, market.BarIntraday}, "2 hours": {7200, market.BarIntraday}, "3 hours": {10800, market.BarIntraday},
+	"4 hours": {14400, market.BarIntraday}, "8 hours": {28800, market.BarIntraday},
+	"1 day": {86400, market.BarDay}, "1 week": {0, market.BarWeek}, "1W": {0, market.BarWeek},
+	"1 month": {0, market.BarMonth}, "1M": {0, market.BarMonth},
 }
 
 // maxSpan is the longest request (in calendar seconds: a day is 86400, a
 // week 7 days, a month 31 days, a year 366 days) for a bar size: about
 // 2000 bars for second bars, as IB allows; longer bars are limited only by
 // the data.
-func maxSpan(sec int, kind barKind) int64 {
+func maxSpan(sec int, kind market.BarKind) int64 {
 	const day = 86400
-	if kind != barIntraday {
+	if kind != market.BarIntraday {
 		return math.MaxInt64
 	}
 	switch {
@@ -103,17 +88,6 @@ var whatToShowNames = map[string]string{
 	"OPTION_IMPLIED_VOLATILITY": "Option_Implied_Volatility",
 }
 
-// histSpec is a validated historical request.
-type histSpec struct {
-	sec     int // intraday bar length
-	kind    barKind
-	durN    int
-	durUnit byte // S, D, W, M or Y
-	what    string
-	rth     bool
-	format  int // 1 text, 2 epoch seconds
-}
-
 // parseDuration parses "N U".
 func parseDuration(s string) (int, byte, bool) {
 	num, unit, ok := strings.Cut(strings.TrimSpace(s), " ")
@@ -125,22 +99,6 @@ func parseDuration(s string) (int, byte, bool) {
 		return 0, 0, false
 	}
 	return n, unit[0], true
-}
-
-// span of a duration in calendar seconds, for the length limits.
-func (s histSpec) spanSeconds() int64 {
-	n := int64(s.durN)
-	switch s.durUnit {
-	case 'S':
-		return n
-	case 'D':
-		return n * 86400
-	case 'W':
-		return n * 7 * 86400
-	case 'M':
-		return n * 31 * 86400
-	}
-	return n * 366 * 86400
 }
 
 // parseEndDateTime reads an endDateTime: "" (now), "yyyymmdd hh:mm:ss",
@@ -159,7 +117,7 @@ func parseEndDateTime(s string, now time.Time) (time.Time, bool) {
 	if len(parts) < 2 || len(parts) > 3 || len(parts[0]) != 8 {
 		return time.Time{}, false
 	}
-	loc := newYork
+	loc := market.NewYork
 	if len(parts) == 3 {
 		l, ok := zoneByName(parts[2])
 		if !ok {
@@ -177,7 +135,7 @@ func zoneByName(name string) (*time.Location, bool) {
 	case "UTC", "GMT", "Z":
 		return time.UTC, true
 	case "EST", "EDT", "EST5EDT", "US/EASTERN":
-		return newYork, true
+		return market.NewYork, true
 	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
@@ -186,276 +144,12 @@ func zoneByName(name string) (*time.Location, bool) {
 	return loc, true
 }
 
-// histSource is the market of one instrument on one trading day, and the
-// hours its bars cover.
-type histSource struct {
-	src  secondSource
-	dp   *dayPath
-	a, b int // window offsets: regular session or extended hours
-}
-
-// histInstrument prepares bar building for an instrument.
-type histInstrument struct {
-	p      *priceModel
-	in     *instrument
-	ss     *symSeries
-	option bool
-	index  bool
-	expiry time.Time
-	first  int // first trading day with data
-	last   int // last trading day with data (an option's expiry)
-}
-
-func (p *priceModel) histInstrument(in *instrument) *histInstrument {
-	tc := simCalendar()
-	hi := &histInstrument{p: p, in: in, option: in.isOption(), last: len(tc.days) - 1}
-	if hi.option {
-		hi.ss = p.seriesFor(in.underSymbol)
-		exp, ok := p.expiryClose(in.expiry)
-		if !ok {
-			hi.first, hi.last = 1, 0
-			return hi
-		}
-		hi.expiry = exp
-		hi.last = tc.rthDayAt(exp.Add(-time.Second))
-		hi.first = max(hi.ss.first, tc.dayOnOrAfter(exp.AddDate(-2, 0, 0)))
-	} else {
-		hi.ss = p.seriesFor(in.symbol)
-		hi.index = hi.ss.sp.index || in.secType == "IND"
-		hi.first = hi.ss.first
-	}
-	return hi
-}
-
-// regularOnly reports whether the instrument only has regular-session data.
-func (hi *histInstrument) regularOnly() bool { return hi.option || hi.index }
-
-// source returns day d's market and window.
-func (hi *histInstrument) source(d int, rth bool) histSource {
-	dp := hi.p.day(hi.ss, d)
-	hs := histSource{dp: dp, a: 0, b: dp.n}
-	if rth || hi.regularOnly() {
-		hs.a, hs.b = dp.openOff, dp.closeOff
-	}
-	hs.src = dp
-	if hi.option {
-		hs.src = hi.p.newOptModel(hi.in, hi.ss, d, hi.expiry)
-		if d == hi.last {
-			hs.b = min(hs.b, dp.offset(hi.expiry.Add(-time.Second))+1)
-		}
-	}
-	return hs
-}
-
-// daySpans returns the parts of trading days a request covers, in order,
-// each cut at end (exclusive); for an N S duration also cut at its start
-// (moved back to the start of its bar).
-func (hi *histInstrument) daySpans(sp histSpec, end time.Time) []span {
-	tc := simCalendar()
-	rth := sp.rth || hi.regularOnly()
-	window := func(d int) (time.Time, time.Time) {
-		s := tc.sess[d]
-		if rth {
-			return s.Open, s.Close
-		}
-		return s.PreOpen, s.PostClose
-	}
-	last := tc.onOrBefore(end)
-	if last >= 0 {
-		if ws, _ := window(last); !end.After(ws) {
-			last--
-		}
-	}
-	last = min(last, hi.last)
-	var first int
-	var from time.Time
-	switch sp.durUnit {
-	case 'S':
-		from = end.Add(-time.Duration(sp.durN) * time.Second)
-		if sp.kind == barIntraday {
-			from = alignDown(from, sp.sec)
-		}
-		first = max(tc.onOrBefore(from), 0)
-	case 'D':
-		first = last - sp.durN + 1
-	case 'W':
-		first = tc.onOrBefore(end.AddDate(0, 0, -7*sp.durN)) + 1
-	case 'M':
-		first = tc.onOrBefore(end.AddDate(0, -sp.durN, 0)) + 1
-	default:
-		first = tc.onOrBefore(end.AddDate(-sp.durN, 0, 0)) + 1
-	}
-	first = max(first, hi.first)
-	var out []span
-	for d := first; d <= last; d++ {
-		ws, we := window(d)
-		if !from.IsZero() && from.After(ws) {
-			ws = from
-		}
-		if end.Before(we) {
-			we = end
-		}
-		if !we.After(ws) {
-			continue
-		}
-		pre := tc.sess[d].PreOpen
-		a := int(ws.Sub(pre) / time.Second)
-		b := int((we.Sub(pre) + time.Second - 1) / time.Second)
-		out = append(out, span{day: d, a: a, b: b})
-	}
-	return out
-}
-
-// alignDown moves t back to a multiple of sec seconds since its New York
-// midnight.
-func alignDown(t time.Time, sec int) time.Time {
-	ny := t.In(newYork)
-	mid := time.Date(ny.Year(), ny.Month(), ny.Day(), 0, 0, 0, 0, newYork)
-	el := int64(t.Sub(mid) / time.Second)
-	return mid.Add(time.Duration(el-el%int64(sec)) * time.Second)
-}
-
-// bars builds the bars of a request ending at end.
-func (hi *histInstrument) bars(sp histSpec, end time.Time) []histBar {
-	what := sp.what
-	switch what {
-	case "ADJUSTED_LAST", "HISTORICAL_VOLATILITY", "OPTION_IMPLIED_VOLATILITY":
-		what = "TRADES"
-	}
-	if hi.index {
-		what = "TRADES"
-	}
-	spans := hi.daySpans(sp, end)
-	inv := hi.ss.inv
-	var out []histBar
-	if sp.kind == barIntraday {
-		for _, s := range spans {
-			hs := hi.source(s.day, sp.rth)
-			a, b := max(s.a, hs.a), min(s.b, hs.b)
-			pre := hs.dp.sess.PreOpen
-			sod := pre.Sub(time.Date(pre.Year(), pre.Month(), pre.Day(), 0, 0, 0, 0, pre.Location())) / time.Second
-			var cur agg
-			curBucket, label := -1, 0
-			flush := func() {
-				if cur.n == 0 {
-					return
-				}
-				if br, ok := cur.bar(what, inv); ok {
-					br.start = pre.Add(time.Duration(label) * time.Second)
-					br.day = s.day
-					out = append(out, br)
-				}
-				cur = agg{}
-			}
-			for i := a; i < b; i++ {
-				bk := (int(sod) + i) / sp.sec
-				if bk != curBucket {
-					flush()
-					curBucket = bk
-					label = max(bk*sp.sec-int(sod), a)
-				}
-				cur.add(hs.src.second(i))
-			}
-			flush()
-		}
-	} else {
-		if len(spans) > 8 && !hi.option {
-			days := make([]int, len(spans))
-			for i, s := range spans {
-				days[i] = s.day
-			}
-			hi.p.prefetchSummaries(hi.ss, days)
-		}
-		var group agg
-		groupKey, lastDay := -1, -1
-		flush := func() {
-			if group.n == 0 {
-				return
-			}
-			if br, ok := group.bar(what, inv); ok {
-				br.day = lastDay
-				br.start = simCalendar().days[lastDay]
-				out = append(out, br)
-			}
-			group = agg{}
-		}
-		for _, s := range spans {
-			day := hi.dayAgg(s, sp.rth)
-			k := periodKey(s.day, sp.kind)
-			if k != groupKey {
-				flush()
-				groupKey = k
-			}
-			group.merge(&day)
-			lastDay = s.day
-		}
-		flush()
-	}
-	if sp.what == "HISTORICAL_VOLATILITY" || sp.what == "OPTION_IMPLIED_VOLATILITY" {
-		for i := range out {
-			v := hi.ss.histVol(out[i].day)
-			if sp.what == "OPTION_IMPLIED_VOLATILITY" {
-				v = hi.p.atmVol(hi.ss, out[i].day, 30.0/365)
-			}
-			v = math.Round(v*1e6) / 1e6
-			out[i].open, out[i].high, out[i].low, out[i].close = v, v, v, v
-			out[i].volume, out[i].wap, out[i].count = -1, -1, -1
-		}
-	}
-	return out
-}
-
-// dayAgg aggregates one span of a day; a whole stock session comes from
-// the day summary cache.
-func (hi *histInstrument) dayAgg(s span, rth bool) agg {
-	tc := simCalendar()
-	if !hi.option {
-		sess := tc.sess[s.day]
-		full := int(sess.PostClose.Sub(sess.PreOpen) / time.Second)
-		a0, b0 := 0, full
-		if rth || hi.regularOnly() {
-			a0 = int(sess.Open.Sub(sess.PreOpen) / time.Second)
-			b0 = int(sess.Close.Sub(sess.PreOpen) / time.Second)
-		}
-		if s.a <= a0 && s.b >= b0 {
-			return hi.p.daySummary(hi.ss, s.day, rth || hi.regularOnly())
-		}
-	}
-	hs := hi.source(s.day, rth)
-	var g agg
-	for i := max(s.a, hs.a); i < min(s.b, hs.b); i++ {
-		g.add(hs.src.second(i))
-	}
-	return g
-}
-
-// periodKey groups trading days into weeks (Monday-based) or months.
-func periodKey(d int, kind barKind) int {
-	day := simCalendar().days[d]
-	switch kind {
-	case barWeek:
-		y, w := day.ISOWeek()
-		return y*100 + w
-	case barMonth:
-		return day.Year()*100 + int(day.Month())
-	}
-	return d
-}
-
-// headDay returns the first trading day with data for an instrument.
-func (hi *histInstrument) headDay() (int, bool) {
-	if hi.first > hi.last || hi.first >= len(simCalendar().days) {
-		return 0, false
-	}
-	return hi.first, true
-}
-
 // histReq is one open historical request of a connection: waiting for its
 // answer, or streaming keepUpToDate updates.
 type histReq struct {
 	id       int64
-	hi       *histInstrument
-	spec     histSpec
+	hi       *market.HistInstrument
+	spec     market.HistSpec
 	endStr   string
 	keepUp   bool
 	exchange string
@@ -542,81 +236,78 @@ func (h *histState) tick(c *client, now time.Time) {
 		if !still {
 			continue
 		}
-		m := newMsg(inHistoricalUpdate).int(r.id).int(b.count).str(c.barDate(r, b))
-		m.float(b.open).float(b.close).float(b.high).float(b.low)
-		m.float(b.wap).decimal(c.barVolume(r, b))
-		c.send(m)
+		c.send(c.codec.HistoricalDataUpdate(r.id, c.barRow(r, b)))
 	}
 }
 
 // currentBar is the bar holding the latest second with data at now; ok is
 // false while the request's hours are closed (nothing new to send).
-func (r *histReq) currentBar(now time.Time) (histBar, bool) {
-	tc := simCalendar()
-	d := tc.onOrBefore(now)
+func (r *histReq) currentBar(now time.Time) (market.Bar, bool) {
+	tc := market.SimCalendar()
+	d := tc.OnOrBefore(now)
 	if d < 0 {
-		return histBar{}, false
+		return market.Bar{}, false
 	}
-	ws, we := tc.sess[d].PreOpen, tc.sess[d].PostClose
-	if r.spec.rth || r.hi.regularOnly() {
-		ws, we = tc.sess[d].Open, tc.sess[d].Close
+	ws, we := tc.Sess[d].PreOpen, tc.Sess[d].PostClose
+	if r.spec.RTH || r.hi.RegularOnly() {
+		ws, we = tc.Sess[d].Open, tc.Sess[d].Close
 	}
 	if !now.After(ws) || now.After(we) {
-		return histBar{}, false
+		return market.Bar{}, false
 	}
 	sp := r.spec
-	switch sp.kind {
-	case barIntraday:
-		sp.durN, sp.durUnit = sp.sec, 'S'
-	case barDay:
-		sp.durN, sp.durUnit = 1, 'D'
-	case barWeek:
-		sp.durN, sp.durUnit = 1, 'W'
+	switch sp.Kind {
+	case market.BarIntraday:
+		sp.DurN, sp.DurUnit = sp.Sec, 'S'
+	case market.BarDay:
+		sp.DurN, sp.DurUnit = 1, 'D'
+	case market.BarWeek:
+		sp.DurN, sp.DurUnit = 1, 'W'
 	default:
-		sp.durN, sp.durUnit = 1, 'M'
+		sp.DurN, sp.DurUnit = 1, 'M'
 	}
-	bars := r.hi.bars(sp, now)
+	bars := r.hi.Bars(sp, now)
 	if len(bars) == 0 {
-		return histBar{}, false
+		return market.Bar{}, false
 	}
 	return bars[len(bars)-1], true
 }
 
 // barDate formats a bar's time as the request asked.
-func (c *client) barDate(r *histReq, b histBar) string {
-	if r.spec.kind != barIntraday {
-		return b.start.In(newYork).Format("20060102")
+func (c *client) barDate(r *histReq, b market.Bar) string {
+	if r.spec.Kind != market.BarIntraday {
+		return b.Start.In(market.NewYork).Format("20060102")
 	}
-	if r.spec.format == 2 {
-		return strconv.FormatInt(b.start.Unix(), 10)
+	if r.spec.Format == 2 {
+		return strconv.FormatInt(b.Start.Unix(), 10)
 	}
-	return c.histTime(r.hi.in, b.start)
+	return c.histTime(r.hi.In, b.Start)
 }
 
 // histTime formats an instant the way bar times and query bounds are
 // written at the connection's version.
-func (c *client) histTime(in *instrument, t time.Time) string {
-	ny := t.In(newYork)
-	if c.version < minVerBarDateTimeZone {
-		return ny.Format("20060102  15:04:05")
+func (c *client) histTime(in *market.Instrument, t time.Time) string {
+	return c.codec.BarTime(in, t)
+}
+
+// barRow is one bar of a request as sent.
+func (c *client) barRow(r *histReq, b market.Bar) wire.BarRow {
+	return wire.BarRow{
+		Date: c.barDate(r, b), Open: b.Open, High: b.High, Low: b.Low, Close: b.Close,
+		Volume: c.barVolume(r, b), WAP: b.WAP, Count: b.Count,
 	}
-	tz := "US/Eastern"
-	if in != nil && in.timeZoneID != "" {
-		tz = in.timeZoneID
-	}
-	return ny.Format("20060102 15:04:05") + " " + tz
 }
 
 // barVolume is a bar's volume as sent: -1 when none, in lots of 100 for
 // US stocks before version 175.
-func (c *client) barVolume(r *histReq, b histBar) float64 {
-	if b.volume < 0 {
+func (c *client) barVolume(r *histReq, b market.Bar) float64 {
+	if b.Volume < 0 {
 		return -1
 	}
-	if c.version < minVerHMDSInShares && !r.hi.option && !r.hi.index {
-		return math.Round(b.volume / 100)
+	if c.version < wire.MinVerHMDSInShares && !r.hi.Option && !r.hi.Index {
+		return math.Round(b.Volume / 100)
 	}
-	return b.volume
+	return b.Volume
 }
 
 // histError sends an error on a request id.
@@ -626,70 +317,37 @@ func (c *client) histError(id int64, code int, text string) {
 
 // resolveHist finds the one instrument a historical request names; the
 // text is error 200's when there is none or more than one.
-func (c *client) resolveHist(q contractQuery, now time.Time) (*instrument, string) {
+func (c *client) resolveHist(q market.ContractQuery, now time.Time) (*market.Instrument, string) {
 	const notFound = "No security definition has been found for the request"
-	if q.conID > 0 {
-		in := c.srv.ref.byConID(q.conID, now)
-		if in == nil || (q.symbol != "" && !strings.EqualFold(q.symbol, in.symbol)) ||
-			(q.secType != "" && !strings.EqualFold(q.secType, in.secType)) {
+	if q.ConID > 0 {
+		in := c.srv.ref.ByConID(q.ConID, now)
+		if in == nil || (q.Symbol != "" && !strings.EqualFold(q.Symbol, in.Symbol)) ||
+			(q.SecType != "" && !strings.EqualFold(q.SecType, in.SecType)) {
 			return nil, notFound
 		}
 		return in, ""
 	}
-	found := c.srv.ref.resolve(q, now)
+	found := c.srv.ref.Resolve(q, now)
 	switch len(found) {
 	case 0:
 		return nil, notFound
 	case 1:
 		return found[0], ""
 	}
-	return nil, fmt.Sprintf("The contract description specified for %s is ambiguous.", q.symbol)
+	return nil, fmt.Sprintf("The contract description specified for %s is ambiguous.", q.Symbol)
 }
 
 // handleReqHistoricalData: reqHistoricalData (20), walked as the client
 // encodes it at the negotiated version.
-func handleReqHistoricalData(c *client, f *fields) error {
-	v := c.version
-	// scmhub/ibapi sends a version field up to and including 124, the IB
-	// clients below 124; at 124 the field count tells them apart.
-	if v < minVerSyntRealtimeBars || (v == minVerSyntRealtimeBars && f.remaining() >= 23) {
-		f.int("version")
+func handleReqHistoricalData(c *client, f *wire.Fields) error {
+	r, err := c.codec.ReqHistoricalData(f)
+	if err != nil {
+		return err
 	}
-	id := f.int("reqId")
-	if f.err == nil {
-		f.reqID = id
-	}
-	q := f.readContract()
-	q.includeExpired = f.bool("includeExpired")
-	endStr := f.str("endDateTime")
-	barSize := f.str("barSizeSetting")
-	dur := f.str("durationStr")
-	useRTH := f.bool("useRTH")
-	what := strings.ToUpper(strings.TrimSpace(f.str("whatToShow")))
-	format := f.int("formatDate")
-	if strings.EqualFold(q.secType, "BAG") {
-		n := f.int("comboLegsCount")
-		if n < 0 || n > 64 {
-			n = 0
-		}
-		f.skip(int(4*n), "comboLeg")
-	}
-	keepUp := false
-	if v >= minVerSyntRealtimeBars {
-		switch strings.TrimSpace(f.optStr()) {
-		case "", "0", "false", "False":
-		default:
-			keepUp = true
-		}
-	}
-	f.optStr() // chartOptions
-	if f.err != nil {
-		return f.err
-	}
-	return c.reqHistorical(id, q, endStr, barSize, dur, useRTH, what, int(format), keepUp)
+	return c.reqHistorical(r.ReqID, r.Contract, r.EndDateTime, r.BarSize, r.Duration, r.UseRTH, r.WhatToShow, r.FormatDate, r.KeepUpToDate)
 }
 
-func (c *client) reqHistorical(id int64, q contractQuery, endStr, barSize, dur string, useRTH bool, what string, format int, keepUp bool) error {
+func (c *client) reqHistorical(id int64, q market.ContractQuery, endStr, barSize, dur string, useRTH bool, what string, format int, keepUp bool) error {
 	h := c.hd
 	invalid := func(cause string) error {
 		c.histError(id, 321, fmt.Sprintf("Error validating request.-'%s' : cause - %s", h.code(), cause))
@@ -725,7 +383,7 @@ func (c *client) reqHistorical(id int64, q contractQuery, endStr, barSize, dur s
 	if keepUp && strings.TrimSpace(endStr) != "" {
 		return invalid("End date not supported with live updates")
 	}
-	if strings.EqualFold(q.secType, "BAG") {
+	if strings.EqualFold(q.SecType, "BAG") {
 		if keepUp {
 			return invalid("Live updates for combos are not supported")
 		}
@@ -742,27 +400,27 @@ func (c *client) reqHistorical(id int64, q contractQuery, endStr, barSize, dur s
 		c.histError(id, 200, msg)
 		return nil
 	}
-	sp := histSpec{sec: bs.sec, kind: bs.kind, durN: n, durUnit: unit, what: what, rth: useRTH, format: format}
-	if sp.spanSeconds() > maxSpan(bs.sec, bs.kind) {
+	sp := market.HistSpec{Sec: bs.sec, Kind: bs.kind, DurN: n, DurUnit: unit, What: what, RTH: useRTH, Format: format}
+	if sp.SpanSeconds() > maxSpan(bs.sec, bs.kind) {
 		c.histError(id, 162, hmdsTimeLengthMax)
 		return nil
 	}
-	exch := q.exchange
+	exch := q.Exchange
 	if exch == "" {
-		exch = in.exchange
+		exch = in.Exchange
 	}
 	weight := 1
 	if what == "BID_ASK" {
 		weight = 2
 	}
 	r := &histReq{
-		id: id, hi: c.srv.prices.histInstrument(in), spec: sp, endStr: endStr, keepUp: keepUp,
+		id: id, hi: c.srv.prices.HistInstrument(in), spec: sp, endStr: endStr, keepUp: keepUp,
 		exchange: exch, stop: make(chan struct{}),
 		pace: histRequest{
-			identical: fmt.Sprintf("%d|%s|%s|%s|%s|%s|%t", in.conID, strings.ToUpper(exch), strings.TrimSpace(endStr), strings.TrimSpace(dur), barSize, what, useRTH),
-			series:    fmt.Sprintf("%d|%s|%s", in.conID, strings.ToUpper(exch), what),
+			identical: fmt.Sprintf("%d|%s|%s|%s|%s|%s|%t", in.ConID, strings.ToUpper(exch), strings.TrimSpace(endStr), strings.TrimSpace(dur), barSize, what, useRTH),
+			series:    fmt.Sprintf("%d|%s|%s", in.ConID, strings.ToUpper(exch), what),
 			weight:    weight,
-			small:     bs.kind == barIntraday && bs.sec <= 30,
+			small:     bs.kind == market.BarIntraday && bs.sec <= 30,
 		},
 	}
 	verdict, retryAt := c.srv.hist.admit(c.srv.limitNow(), r.pace)
@@ -850,45 +508,30 @@ func (c *client) answerHist(r *histReq) {
 	if end.After(now) {
 		end = now
 	}
-	bars := r.hi.bars(r.spec, end)
+	bars := r.hi.Bars(r.spec, end)
 	select {
 	case <-r.stop:
 		return
 	default:
 	}
 	if len(bars) == 0 {
-		c.histError(r.id, 162, fmt.Sprintf("%sHMDS query returned no data: %s@%s %s", hmdsPrefix, histLocalSymbol(r.hi.in), r.exchange, whatToShowNames[r.spec.what]))
+		c.histError(r.id, 162, fmt.Sprintf("%sHMDS query returned no data: %s@%s %s", hmdsPrefix, histLocalSymbol(r.hi.In), r.exchange, whatToShowNames[r.spec.What]))
 		c.hd.end(c, r)
 		return
 	}
-	startStr := c.histTime(r.hi.in, queryStart(r.spec, end))
-	endStr := c.histTime(r.hi.in, end)
-	m := newMsg(inHistoricalData)
-	if c.version < minVerSyntRealtimeBars {
-		m.int(3)
+	startStr := c.histTime(r.hi.In, market.QueryStart(r.spec, end))
+	endStr := c.histTime(r.hi.In, end)
+	rows := make([]wire.BarRow, len(bars))
+	for i, b := range bars {
+		rows[i] = c.barRow(r, b)
 	}
-	m.int(r.id)
-	if c.version < minVerHistoricalEnd {
-		m.str(startStr).str(endStr)
-	}
-	m.int(int64(len(bars)))
-	for _, b := range bars {
-		m.str(c.barDate(r, b)).float(b.open).float(b.high).float(b.low).float(b.close)
-		m.decimal(c.barVolume(r, b)).float(b.wap)
-		if c.version < minVerSyntRealtimeBars {
-			m.str("false") // hasGaps
-		}
-		m.int(b.count)
-	}
-	c.send(m)
+	c.send(c.codec.HistoricalData(r.id, startStr, endStr, rows))
 	// The end marker and the switch to live updates happen together, under
 	// the lock the tick sends updates with: a client that saw the end and
 	// then moves the market gets an update, and no update comes before the
 	// end.
 	c.hd.sendMu.Lock()
-	if c.version >= minVerHistoricalEnd {
-		c.send(newMsg(inHistoricalDataEnd).int(r.id).str(startStr).str(endStr))
-	}
+	c.send(c.codec.HistoricalDataEnd(r.id, startStr, endStr))
 	if r.keepUp {
 		c.hd.mu.Lock()
 		if c.hd.reqs[r.id] == r {
@@ -902,36 +545,19 @@ func (c *client) answerHist(r *histReq) {
 	c.hd.end(c, r)
 }
 
-// queryStart is the start of a request's period, as written in its end
-// marker: the end less the duration.
-func queryStart(sp histSpec, end time.Time) time.Time {
-	switch sp.durUnit {
-	case 'S':
-		return end.Add(-time.Duration(sp.durN) * time.Second)
-	case 'D':
-		return end.AddDate(0, 0, -sp.durN)
-	case 'W':
-		return end.AddDate(0, 0, -7*sp.durN)
-	case 'M':
-		return end.AddDate(0, -sp.durN, 0)
-	}
-	return end.AddDate(-sp.durN, 0, 0)
-}
-
 // histLocalSymbol names an instrument in HMDS messages.
-func histLocalSymbol(in *instrument) string {
-	if in.localSymbol != "" {
-		return in.localSymbol
+func histLocalSymbol(in *market.Instrument) string {
+	if in.LocalSymbol != "" {
+		return in.LocalSymbol
 	}
-	return in.symbol
+	return in.Symbol
 }
 
 // handleCancelHistoricalData: [1]version [2]reqId.
-func handleCancelHistoricalData(c *client, f *fields) error {
-	f.int("version")
-	id := f.int("reqId")
-	if f.err != nil {
-		return f.err
+func handleCancelHistoricalData(c *client, f *wire.Fields) error {
+	id, err := c.codec.CancelHistoricalData(f)
+	if err != nil {
+		return err
 	}
 	c.hd.mu.Lock()
 	r, ok := c.hd.reqs[id]
@@ -949,19 +575,12 @@ func handleCancelHistoricalData(c *client, f *fields) error {
 
 // handleReqHeadTimestamp: [1]reqId [2..13] contract [14]includeExpired
 // [15]useRTH [16]whatToShow [17]formatDate; answers headTimestamp (88).
-func handleReqHeadTimestamp(c *client, f *fields) error {
-	id := f.int("reqId")
-	if f.err == nil {
-		f.reqID = id
+func handleReqHeadTimestamp(c *client, f *wire.Fields) error {
+	r, err := c.codec.ReqHeadTimestamp(f)
+	if err != nil {
+		return err
 	}
-	q := f.readContract()
-	q.includeExpired = f.bool("includeExpired")
-	useRTH := f.bool("useRTH")
-	what := strings.ToUpper(strings.TrimSpace(f.str("whatToShow")))
-	format := f.int("formatDate")
-	if f.err != nil {
-		return f.err
-	}
+	id, q, useRTH, what, format := r.ReqID, r.Contract, r.UseRTH, r.WhatToShow, r.FormatDate
 	if _, ok := whatToShowNames[what]; !ok {
 		c.histError(id, 321, fmt.Sprintf("Error validating request.-'%s' : cause - Head time stamp request for %q is not supported", c.hd.code(), what))
 		return nil
@@ -975,21 +594,21 @@ func handleReqHeadTimestamp(c *client, f *fields) error {
 		c.histError(id, 200, msg)
 		return nil
 	}
-	hi := c.srv.prices.histInstrument(in)
-	d, ok := hi.headDay()
+	hi := c.srv.prices.HistInstrument(in)
+	d, ok := hi.HeadDay()
 	if !ok {
-		c.histError(id, 162, fmt.Sprintf("%sHMDS query returned no data: %s@%s %s", hmdsPrefix, histLocalSymbol(in), in.exchange, whatToShowNames[what]))
+		c.histError(id, 162, fmt.Sprintf("%sHMDS query returned no data: %s@%s %s", hmdsPrefix, histLocalSymbol(in), in.Exchange, whatToShowNames[what]))
 		return nil
 	}
-	s := simCalendar().sess[d]
+	s := market.SimCalendar().Sess[d]
 	at := s.PreOpen
-	if useRTH || hi.regularOnly() {
+	if useRTH || hi.RegularOnly() {
 		at = s.Open
 	}
 	ts := c.histTime(in, at)
 	if format == 2 {
 		ts = strconv.FormatInt(at.Unix(), 10)
 	}
-	c.send(newMsg(inHeadTimestamp).int(id).str(ts))
+	c.send(c.codec.HeadTimestamp(id, ts))
 	return nil
 }

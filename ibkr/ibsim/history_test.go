@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/wire"
 	"github.com/scmhub/ibapi"
 )
 
@@ -84,7 +86,7 @@ func histSim(t *testing.T, at time.Time, lim Limits) (*Server, *VirtualClock, *V
 }
 
 func TestHistoricalIntradayBars(t *testing.T) {
-	s, _, lc := histSim(t, time.Date(2026, 4, 2, 21, 0, 0, 0, newYork), Limits{})
+	s, _, lc := histSim(t, time.Date(2026, 4, 2, 21, 0, 0, 0, market.NewYork), Limits{})
 	c, r := dial(t, s, 1)
 	spy := histContract("SPY", "STK")
 
@@ -106,9 +108,9 @@ func TestHistoricalIntradayBars(t *testing.T) {
 		}
 	}
 	// The last bar closes at the official close the next day's quotes show.
-	q := s.prices.quote(testSPY, time.Date(2026, 4, 6, 10, 0, 0, 0, newYork))
-	if bars[389].Close != q.close {
-		t.Errorf("last bar close %v, next session's close %v", bars[389].Close, q.close)
+	q := s.prices.Quote(testSPY, time.Date(2026, 4, 6, 10, 0, 0, 0, market.NewYork))
+	if bars[389].Close != q.Close {
+		t.Errorf("last bar close %v, next session's close %v", bars[389].Close, q.Close)
 	}
 
 	// Extended hours and epoch dates.
@@ -118,7 +120,7 @@ func TestHistoricalIntradayBars(t *testing.T) {
 	if e != nil || len(bars) != 960 {
 		t.Fatalf("useRTH=0: %d bars, error %v; want 960 (04:00-20:00)", len(bars), e)
 	}
-	if want := strconv.FormatInt(time.Date(2026, 4, 2, 4, 0, 0, 0, newYork).Unix(), 10); bars[0].Date != want {
+	if want := strconv.FormatInt(time.Date(2026, 4, 2, 4, 0, 0, 0, market.NewYork).Unix(), 10); bars[0].Date != want {
 		t.Errorf("formatDate 2: first date %q, want %q", bars[0].Date, want)
 	}
 
@@ -152,14 +154,14 @@ func TestHistoricalIntradayBars(t *testing.T) {
 	if e != nil || len(bars) != 360 || bars[0].Date != "20260402 14:30:00 US/Eastern" {
 		t.Fatalf("5 secs: %d bars, error %v", len(bars), e)
 	}
-	at := time.Date(2026, 4, 2, 14, 59, 59, 0, newYork)
-	if q := s.prices.quote(testSPY, at); bars[359].Close != q.ask {
-		t.Errorf("ASK bar close %v, quote ask %v", bars[359].Close, q.ask)
+	at := time.Date(2026, 4, 2, 14, 59, 59, 0, market.NewYork)
+	if q := s.prices.Quote(testSPY, at); bars[359].Close != q.Ask {
+		t.Errorf("ASK bar close %v, quote ask %v", bars[359].Close, q.Ask)
 	}
 }
 
 func TestHistoricalDailyBarsSkipHolidays(t *testing.T) {
-	s, _, lc := histSim(t, time.Date(2026, 4, 11, 12, 0, 0, 0, newYork), Limits{})
+	s, _, lc := histSim(t, time.Date(2026, 4, 11, 12, 0, 0, 0, market.NewYork), Limits{})
 	c, r := dial(t, s, 1)
 	c.ReqHistoricalData(1, histContract("SPY", "STK"), "", "2 W", "1 day", "TRADES", true, 1, false, nil)
 	bars, _, e := histResult(t, r, 1)
@@ -203,7 +205,7 @@ func TestHistoricalDailyBarsSkipHolidays(t *testing.T) {
 }
 
 func TestHistoricalNoData(t *testing.T) {
-	s, _, lc := histSim(t, time.Date(2026, 4, 2, 12, 0, 0, 0, newYork), Limits{})
+	s, _, lc := histSim(t, time.Date(2026, 4, 2, 12, 0, 0, 0, market.NewYork), Limits{})
 	c, r := dial(t, s, 1)
 	c.ReqHistoricalData(1, histContract("SPY", "STK"), "20251225 15:00:00 US/Eastern", "3600 S", "1 min", "TRADES", true, 1, false, nil)
 	_, _, e := histResult(t, r, 1)
@@ -225,7 +227,7 @@ func TestHistoricalNoData(t *testing.T) {
 }
 
 func TestHistoricalValidation(t *testing.T) {
-	s, _, lc := histSim(t, time.Date(2026, 4, 2, 12, 0, 0, 0, newYork), Limits{})
+	s, _, lc := histSim(t, time.Date(2026, 4, 2, 12, 0, 0, 0, market.NewYork), Limits{})
 	c, r := dial(t, s, 1)
 	spy := histContract("SPY", "STK")
 	for i, tc := range []struct {
@@ -280,7 +282,7 @@ func TestHistoricalPacing(t *testing.T) {
 		r   *recorder
 	}
 	setup := func(t *testing.T) env {
-		s, _, lc := histSim(t, time.Date(2026, 4, 2, 12, 0, 0, 0, newYork), lim)
+		s, _, lc := histSim(t, time.Date(2026, 4, 2, 12, 0, 0, 0, market.NewYork), lim)
 		c, r := dial(t, s, 1)
 		spy := histContract("SPY", "STK")
 		id := int64(0)
@@ -366,7 +368,7 @@ func TestHistoricalPacing(t *testing.T) {
 
 func TestHistoricalMaxOpenAndCancel(t *testing.T) {
 	lim := Limits{HistBurstCount: 1000, HistLongCount: 1000, HistResponseDelay: time.Hour}
-	s, _, _ := histSim(t, time.Date(2026, 4, 2, 12, 0, 0, 0, newYork), lim)
+	s, _, _ := histSim(t, time.Date(2026, 4, 2, 12, 0, 0, 0, market.NewYork), lim)
 	c, r := dial(t, s, 1)
 	spy := histContract("SPY", "STK")
 	for i := range 50 {
@@ -400,7 +402,7 @@ func TestHistoricalMaxOpenAndCancel(t *testing.T) {
 }
 
 func TestHistoricalKeepUpToDate(t *testing.T) {
-	s, clk, _ := histSim(t, time.Date(2026, 4, 2, 10, 0, 30, 0, newYork), Limits{})
+	s, clk, _ := histSim(t, time.Date(2026, 4, 2, 10, 0, 30, 0, market.NewYork), Limits{})
 	c, r := dial(t, s, 1)
 	c.ReqHistoricalData(1, histContract("SPY", "STK"), "", "3600 S", "1 min", "TRADES", true, 1, true, nil)
 	bars, _, e := histResult(t, r, 1)
@@ -453,14 +455,14 @@ func TestHistoricalKeepUpToDate(t *testing.T) {
 }
 
 func TestHeadTimestamp(t *testing.T) {
-	s, _, _ := histSim(t, time.Date(2026, 4, 2, 12, 0, 0, 0, newYork), Limits{})
+	s, _, _ := histSim(t, time.Date(2026, 4, 2, 12, 0, 0, 0, market.NewYork), Limits{})
 	c, r := dial(t, s, 1)
 	c.ReqHeadTimeStamp(1, histContract("SPY", "STK"), "TRADES", true, 1)
 	if e := r.waitKind(t, "HeadTimestamp", 1); e.Msg != "19930129 09:30:00 US/Eastern" {
 		t.Errorf("SPY head %q", e.Msg)
 	}
 	c.ReqHeadTimeStamp(2, histContract("META", "STK"), "MIDPOINT", false, 2)
-	want := strconv.FormatInt(time.Date(2012, 5, 18, 4, 0, 0, 0, newYork).Unix(), 10)
+	want := strconv.FormatInt(time.Date(2012, 5, 18, 4, 0, 0, 0, market.NewYork).Unix(), 10)
 	if e := r.waitKind(t, "HeadTimestamp", 2); e.Msg != want {
 		t.Errorf("META head %q, want %s", e.Msg, want)
 	}
@@ -477,7 +479,7 @@ type histRaw struct {
 
 func (rc *histRaw) send(fields ...string) {
 	rc.t.Helper()
-	if _, err := rc.nc.Write(encodeFrame(fields...)); err != nil {
+	if _, err := rc.nc.Write(wire.EncodeFrame(fields...)); err != nil {
 		rc.t.Fatal(err)
 	}
 }
@@ -487,11 +489,11 @@ func (rc *histRaw) send(fields ...string) {
 func (rc *histRaw) next(ids ...string) []string {
 	rc.t.Helper()
 	for {
-		p, err := readFrame(rc.br)
+		p, err := wire.ReadFrame(rc.br)
 		if err != nil {
 			rc.t.Fatalf("reading while waiting for %v: %v", ids, err)
 		}
-		f := splitFields(p)
+		f := wire.SplitFields(p)
 		if f[0] == "4" && len(f) > 3 && (f[2] == "-1" || f[3] == "-1") {
 			continue
 		}
@@ -512,7 +514,7 @@ func histRawStart(t *testing.T, s *Server, versions, clientID string) *histRaw {
 }
 
 func TestHistoricalOldVersionLayouts(t *testing.T) {
-	s, _, lc := histSim(t, time.Date(2026, 4, 2, 21, 0, 0, 0, newYork), Limits{})
+	s, _, lc := histSim(t, time.Date(2026, 4, 2, 21, 0, 0, 0, market.NewYork), Limits{})
 	contract := []string{"0", "SPY", "STK", "", "", "", "", "SMART", "", "USD", "", ""}
 
 	// Version 151 (a client advertising v100..151): no version field, start
@@ -588,86 +590,17 @@ func TestHistoricalOldVersionLayouts(t *testing.T) {
 
 // Engine-level checks, without a connection.
 
-func TestBarsAggregateExactly(t *testing.T) {
-	p := newPriceModel(3)
-	end := time.Date(2026, 3, 11, 20, 0, 0, 0, newYork)
-	for _, in := range []*instrument{testSPY, testAAPL, testOption("C", 600, "20260417"), testOption("P", 560, "20260417")} {
-		hi := p.histInstrument(in)
-		for _, what := range []string{"TRADES", "MIDPOINT", "BID", "ASK", "BID_ASK"} {
-			for _, rth := range []bool{true, false} {
-				one := hi.bars(histSpec{sec: 60, durN: 1, durUnit: 'D', what: what, rth: rth}, end)
-				five := hi.bars(histSpec{sec: 300, durN: 1, durUnit: 'D', what: what, rth: rth}, end)
-				if len(one) == 0 || len(five) == 0 {
-					t.Fatalf("%s %s: no bars", in.symbol, what)
-				}
-				for _, b := range append(one, five...) {
-					if b.high < math.Max(b.open, b.close)-1e-9 || b.low > math.Min(b.open, b.close)+1e-9 {
-						if what != "BID_ASK" || b.high < b.low {
-							t.Fatalf("%s %s: bar %+v is not consistent", in.symbol, what, b)
-						}
-					}
-				}
-				if what == "BID_ASK" {
-					continue // time averages do not chain
-				}
-				k := 0
-				for _, f := range five {
-					var sub []histBar
-					for k < len(one) && one[k].start.Before(f.start.Add(5*time.Minute)) {
-						sub = append(sub, one[k])
-						k++
-					}
-					if len(sub) == 0 {
-						t.Fatalf("%s %s: no minute bars in %v", in.symbol, what, f.start)
-					}
-					hi, lo, vol := math.Inf(-1), math.Inf(1), 0.0
-					for _, m := range sub {
-						hi, lo, vol = math.Max(hi, m.high), math.Min(lo, m.low), vol+m.volume
-					}
-					if f.open != sub[0].open || f.close != sub[len(sub)-1].close || f.high != hi || f.low != lo {
-						t.Fatalf("%s %s rth=%v %v: 5-min %+v from minutes %v..%v %v/%v", in.symbol, what, rth, f.start, f, lo, hi, sub[0].open, sub[len(sub)-1].close)
-					}
-					if what == "TRADES" && f.volume != vol {
-						t.Fatalf("%s: 5-min volume %v, minutes %v", in.symbol, f.volume, vol)
-					}
-				}
-				if k != len(one) {
-					t.Fatalf("%s %s: %d minute bars outside the 5-minute bars", in.symbol, what, len(one)-k)
-				}
-			}
-		}
-	}
-}
-
-func TestBarsAreDeterministicAndOrderFree(t *testing.T) {
-	a, b := newPriceModel(5), newPriceModel(5)
-	end := time.Date(2026, 2, 20, 16, 0, 0, 0, newYork)
-	sp := histSpec{sec: 1, durN: 2000, durUnit: 'S', what: "TRADES", rth: true}
-	x := a.histInstrument(testSPY).bars(sp, end)
-	b.quote(testSPY, end.AddDate(0, -3, 0))
-	b.histInstrument(testSPY).bars(histSpec{kind: barDay, durN: 1, durUnit: 'M', what: "TRADES", rth: true}, end)
-	y := b.histInstrument(testSPY).bars(sp, end)
-	if len(x) != 2000 || len(x) != len(y) {
-		t.Fatalf("%d and %d bars", len(x), len(y))
-	}
-	for i := range x {
-		if x[i] != y[i] {
-			t.Fatalf("bar %d differs: %+v %+v", i, x[i], y[i])
-		}
-	}
-}
-
 func TestHistoricalOptionBars(t *testing.T) {
-	at := time.Date(2026, 4, 2, 21, 0, 0, 0, newYork)
+	at := time.Date(2026, 4, 2, 21, 0, 0, 0, market.NewYork)
 	s, _, lc := histSim(t, at, Limits{})
-	spot := s.prices.quote(testSPY, at).last
-	opts, _ := s.ref.lookup(contractQuery{symbol: "SPY", secType: "OPT", exchange: "SMART", currency: "USD", right: "C"}, at, 0)
-	var pick *instrument
+	spot := s.prices.Quote(testSPY, at).Last
+	opts, _ := s.ref.Lookup(market.ContractQuery{Symbol: "SPY", SecType: "OPT", Exchange: "SMART", Currency: "USD", Right: "C"}, at, 0)
+	var pick *market.Instrument
 	for _, in := range opts {
-		if in.expiry < "20260424" || in.expiry > "20260531" {
+		if in.Expiry < "20260424" || in.Expiry > "20260531" {
 			continue
 		}
-		if pick == nil || math.Abs(in.strike-spot) < math.Abs(pick.strike-spot) {
+		if pick == nil || math.Abs(in.Strike-spot) < math.Abs(pick.Strike-spot) {
 			pick = in
 		}
 	}
@@ -676,16 +609,16 @@ func TestHistoricalOptionBars(t *testing.T) {
 	}
 	c, r := dial(t, s, 1)
 	oc := ibapi.NewContract()
-	oc.ConID = pick.conID
+	oc.ConID = pick.ConID
 	oc.Exchange = "SMART"
 	// Options have regular-session data only, whatever useRTH says.
 	c.ReqHistoricalData(1, oc, "", "1 D", "5 mins", "MIDPOINT", false, 1, false, nil)
 	bars, _, e := histResult(t, r, 1)
 	if e != nil || len(bars) != 78 || bars[0].Date != "20260402 09:30:00 US/Eastern" {
-		t.Fatalf("%s: %d bars, error %v", pick.localSymbol, len(bars), e)
+		t.Fatalf("%s: %d bars, error %v", pick.LocalSymbol, len(bars), e)
 	}
-	q := s.prices.quote(pick, time.Date(2026, 4, 2, 15, 59, 59, 0, newYork))
-	if want := (q.bid + q.ask) / 2; !pxNear(bars[77].Close, want, 1e-9) {
+	q := s.prices.Quote(pick, time.Date(2026, 4, 2, 15, 59, 59, 0, market.NewYork))
+	if want := (q.Bid + q.Ask) / 2; !pxNear(bars[77].Close, want, 1e-9) {
 		t.Errorf("last MIDPOINT bar close %v, closing quote mid %v", bars[77].Close, want)
 	}
 	lc.Advance(time.Minute)
@@ -703,21 +636,5 @@ func TestHistoricalOptionBars(t *testing.T) {
 	c.ReqHeadTimeStamp(3, oc, "TRADES", true, 1)
 	if h := r.waitKind(t, "HeadTimestamp", 3).Msg; h < "2024" || h > "20260402" {
 		t.Errorf("option head %q", h)
-	}
-}
-
-func TestVolatilityBars(t *testing.T) {
-	p := newPriceModel(1)
-	hi := p.histInstrument(testSPY)
-	end := time.Date(2026, 3, 6, 20, 0, 0, 0, newYork)
-	hv := hi.bars(histSpec{kind: barDay, durN: 1, durUnit: 'M', what: "HISTORICAL_VOLATILITY", rth: true}, end)
-	iv := hi.bars(histSpec{kind: barDay, durN: 1, durUnit: 'M', what: "OPTION_IMPLIED_VOLATILITY", rth: true}, end)
-	if len(hv) < 15 || len(hv) != len(iv) {
-		t.Fatalf("%d and %d bars", len(hv), len(iv))
-	}
-	for i := range hv {
-		if hv[i].close <= 0.03 || hv[i].close > 1 || iv[i].close <= 0.03 || iv[i].close > 1 || hv[i].volume != -1 {
-			t.Errorf("volatility bars %+v %+v", hv[i], iv[i])
-		}
 	}
 }

@@ -2,12 +2,13 @@ package ibsim
 
 import (
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/wire"
 	"github.com/scmhub/ibapi"
 )
 
@@ -37,7 +38,7 @@ var wantRules = map[int64][]ibapi.PriceIncrement{
 func TestMarketRuleRequests(t *testing.T) {
 	s := startSim(t, Config{Clock: NewVirtualClock(ordAt)})
 	c, r := dial(t, s, 1)
-	if got := fmt.Sprint(marketRuleIDs()); got != "[26 32 109 9001 9002]" {
+	if got := fmt.Sprint(market.MarketRuleIDs()); got != "[26 32 109 9001 9002]" {
 		t.Fatalf("table ids %s", got)
 	}
 	unknown := []int64{0, -7, 27, 110, 2147483647}
@@ -94,11 +95,11 @@ func TestMarketRuleMalformed(t *testing.T) {
 	}
 	var errs []string
 	for {
-		p, err := readFrame(br)
+		p, err := wire.ReadFrame(br)
 		if err != nil {
 			t.Fatalf("read: %v (errors so far %v)", err, errs)
 		}
-		f := splitFields(p)
+		f := wire.SplitFields(p)
 		// errMsg at version 200: id, reqId, code, text, advanced reject, time.
 		if f[0] == "4" && len(f) >= 4 && f[2] == "320" {
 			errs = append(errs, f[3])
@@ -142,35 +143,35 @@ func TestEveryInstrumentRuleResolves(t *testing.T) {
 			t.Errorf("%s: minTick %v, want %v", cd.Contract.LocalSymbol, cd.MinTick, minTick)
 		}
 	}
-	for _, u := range underlyingTable {
+	for _, u := range market.UnderlyingTable {
 		req++
-		ct := stock(u.symbol, "", "USD")
-		if u.secType == "IND" {
+		ct := stock(u.Symbol, "", "USD")
+		if u.SecType == "IND" {
 			ct.SecType = "IND"
 		}
 		listings := details(t, c, r, req, ct)
 		if len(listings) == 0 {
-			t.Fatalf("%s: no listings", u.symbol)
+			t.Fatalf("%s: no listings", u.Symbol)
 		}
 		for _, cd := range listings {
-			if u.secType == "IND" {
+			if u.SecType == "IND" {
 				check(cd, func(string) string { return "9001" }, 0.01)
 			} else {
 				check(cd, func(string) string { return "26" }, 0.01)
 			}
 		}
-		if u.idx < 0 {
+		if u.Idx < 0 {
 			continue
 		}
 		exp := "20260320"
-		k := atm(t, s.ref, u.symbol, exp, ordAt)
+		k := atm(t, s.ref, u.Symbol, exp, ordAt)
 		req++
-		opts := details(t, c, r, req, option(u.symbol, exp, k, "P", ""))
-		if len(opts) != len(optionExchanges) {
-			t.Fatalf("%s option: %d listings, want %d", u.symbol, len(opts), len(optionExchanges))
+		opts := details(t, c, r, req, option(u.Symbol, exp, k, "P", ""))
+		if len(opts) != len(market.OptionExchanges) {
+			t.Fatalf("%s option: %d listings, want %d", u.Symbol, len(opts), len(market.OptionExchanges))
 		}
 		for _, cd := range opts {
-			if u.indexETF {
+			if u.IndexETF {
 				check(cd, func(string) string { return "9001" }, 0.01)
 				continue
 			}
@@ -219,76 +220,6 @@ func TestEveryInstrumentRuleResolves(t *testing.T) {
 	}
 }
 
-// Every listing the reference data builds (stocks on every exchange, and
-// options of every listed expiry on every exchange) carries a rule the
-// table holds, the one its marketRuleIds name for its exchange.
-func TestEveryListingHasItsRule(t *testing.T) {
-	ref := newRefData(1)
-	n := 0
-	for _, u := range ref.unders {
-		ins := append([]*instrument(nil), u.listings...)
-		if u.idx >= 0 {
-			cs := ref.chainOf(u, ordAt)
-			for _, exp := range cs.expirations {
-				ks := ref.strikesFor(u.symbol, exp, ordAt)
-				for _, ex := range optionExchanges {
-					for _, in := range []*instrument{ref.newOption(u, exp, ks[0], "C", ex), ref.newOption(u, exp, ks[len(ks)-1], "P", ex)} {
-						if in == nil {
-							t.Fatalf("%s %s: no option", u.symbol, exp)
-						}
-						ins = append(ins, in)
-					}
-				}
-			}
-		}
-		for _, in := range ins {
-			n++
-			if in.rule == nil {
-				t.Fatalf("%s on %s has no rule", in.localSymbol, in.exchange)
-			}
-			if got := ruleOn(in, in.exchange); got != in.rule {
-				t.Fatalf("%s on %s: rule %d, marketRuleIds name %d", in.localSymbol, in.exchange, in.rule.id, got.id)
-			}
-			for _, id := range strings.Split(in.marketRules, ",") {
-				v, _ := strconv.ParseInt(id, 10, 64)
-				if marketRules[v] == nil {
-					t.Fatalf("%s: rule id %q not in the table", in.localSymbol, id)
-				}
-			}
-		}
-	}
-	if n < 1000 {
-		t.Fatalf("only %d listings checked", n)
-	}
-}
-
-// A price rounded to the rule, as a client rounds it (float arithmetic, or
-// a decimal string), is always on the tick; half a tick off never is.
-func TestRuleRoundingAlwaysAccepted(t *testing.T) {
-	for _, id := range marketRuleIDs() {
-		r := marketRules[id]
-		for p := 0.00005; p < 25; p += 0.000731 {
-			inc := r.incrementAt(p)
-			for _, q := range []float64{
-				math.Round(p/inc) * inc,
-				math.Floor(p/inc) * inc,
-				math.Ceil(p/inc) * inc,
-			} {
-				if q <= 0 {
-					continue
-				}
-				s, _ := strconv.ParseFloat(strconv.FormatFloat(q, 'f', 4, 64), 64)
-				if !r.onTick(q) || !r.onTick(s) {
-					t.Fatalf("rule %d: %v rounded to %v (%v) is refused", id, p, q, s)
-				}
-				if off := q + r.incrementAt(q)/2; r.onTick(off) {
-					t.Fatalf("rule %d: %v (half a tick off %v) is accepted", id, off, q)
-				}
-			}
-		}
-	}
-}
-
 // The order engine's tick check at the rungs' edges, through the wire: an
 // accepted order gets openOrder + orderStatus, a refused one error 110 with
 // IB's text and nothing else (a real Gateway sends no order status for
@@ -299,9 +230,9 @@ func TestTickCheckEdges(t *testing.T) {
 	aapl := ordInst(t, s, "AAPL")
 	aplOpt, _ := nearMoney(t, s, aapl, ordAt)
 	spyOpt, _ := nearMoney(t, s, ordInst(t, s, "SPY"), ordAt)
-	aplSmart := &ibapi.Contract{ConID: aplOpt.conID, Exchange: "SMART"}
-	aplCBOE := &ibapi.Contract{ConID: aplOpt.conID, Exchange: "CBOE"}
-	spySmart := &ibapi.Contract{ConID: spyOpt.conID, Exchange: "SMART"}
+	aplSmart := &ibapi.Contract{ConID: aplOpt.ConID, Exchange: "SMART"}
+	aplCBOE := &ibapi.Contract{ConID: aplOpt.ConID, Exchange: "CBOE"}
+	spySmart := &ibapi.Contract{ConID: spyOpt.ConID, Exchange: "SMART"}
 
 	type probe struct {
 		con      *ibapi.Contract
@@ -359,8 +290,8 @@ func TestTickCheckEdges(t *testing.T) {
 
 	// A modification off the tick: 110, the order keeps its price. Order 4
 	// is the accepted buy at 3.05, resting below the option's ask.
-	if q := s.prices.quote(aplOpt, ordAt); q.ask <= 3.05 || len(ordEvents(r, "ExecDetails", 4)) != 0 {
-		t.Fatalf("order 4 did not rest (ask %v)", q.ask)
+	if q := s.prices.Quote(aplOpt, ordAt); q.Ask <= 3.05 || len(ordEvents(r, "ExecDetails", 4)) != 0 {
+		t.Fatalf("order 4 did not rest (ask %v)", q.Ask)
 	}
 	c.PlaceOrder(4, aplSmart, ordNew("BUY", "LMT", 1, 3.02, 0))
 	ordSync(t, c, r)
@@ -384,7 +315,7 @@ func TestOptionQuotesKeepToTheirRule(t *testing.T) {
 	s, _ := ordSim(t, ordAt)
 	nickels, pennies := 0, 0
 	for _, sym := range []string{"AAPL", "MSFT", "SPY", "IWM"} {
-		opts := s.ref.resolve(contractQuery{symbol: sym, secType: "OPT", expiry: "20260417", exchange: "SMART"}, ordAt)
+		opts := s.ref.Resolve(market.ContractQuery{Symbol: sym, SecType: "OPT", Expiry: "20260417", Exchange: "SMART"}, ordAt)
 		if len(opts) < 20 {
 			t.Fatalf("%s: %d options", sym, len(opts))
 		}
@@ -392,15 +323,15 @@ func TestOptionQuotesKeepToTheirRule(t *testing.T) {
 			if i%5 != 0 {
 				continue
 			}
-			rule := ruleOf(in)
+			rule := market.RuleOf(in)
 			for _, at := range []time.Time{ordAt, ordAt.Add(95 * time.Minute), ordAt.Add(-30 * time.Minute), ordAt.Add(24 * time.Hour)} {
-				q := s.prices.quote(in, at)
-				for name, p := range map[string]float64{"bid": q.bid, "ask": q.ask, "last": q.last, "close": q.close, "open": q.open, "high": q.high, "low": q.low} {
+				q := s.prices.Quote(in, at)
+				for name, p := range map[string]float64{"bid": q.Bid, "ask": q.Ask, "last": q.Last, "close": q.Close, "open": q.Open, "high": q.High, "low": q.Low} {
 					if p <= 0 {
 						continue
 					}
-					if !rule.onTick(p) {
-						t.Fatalf("%s %s at %s: %s %v is off rule %d", sym, in.localSymbol, at.Format("15:04"), name, p, rule.id)
+					if !rule.OnTick(p) {
+						t.Fatalf("%s %s at %s: %s %v is off rule %d", sym, in.LocalSymbol, at.Format("15:04"), name, p, rule.ID)
 					}
 					if p >= 3 && sym != "SPY" && sym != "IWM" {
 						nickels++
@@ -435,11 +366,11 @@ func TestMarketRuleIDsByVersion(t *testing.T) {
 		}
 		found := false
 		for !found {
-			p, err := readFrame(br)
+			p, err := wire.ReadFrame(br)
 			if err != nil {
 				t.Fatalf("version %d: %v", v, err)
 			}
-			f := splitFields(p)
+			f := wire.SplitFields(p)
 			if f[0] == "10" {
 				found = true
 				has := strings.Contains(strings.Join(f, "|"), "|26,26,26,26,")

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/wire"
 	"github.com/scmhub/ibapi"
 )
 
@@ -49,7 +51,7 @@ func (r *recorder) TickReqParams(reqID int64, minTick float64, bboExchange strin
 }
 
 // mdAt is the instant most market data tests run at: a Tuesday morning.
-var mdAt = time.Date(2026, 3, 10, 10, 0, 0, 0, newYork)
+var mdAt = time.Date(2026, 3, 10, 10, 0, 0, 0, market.NewYork)
 
 const spyConID = 756733
 
@@ -63,17 +65,17 @@ func spyContract() *ibapi.Contract {
 	return c
 }
 
-func instContract(in *instrument) *ibapi.Contract {
+func instContract(in *market.Instrument) *ibapi.Contract {
 	c := ibapi.NewContract()
-	c.ConID = in.conID
-	c.Symbol = in.symbol
-	c.SecType = in.secType
-	c.LastTradeDateOrContractMonth = in.expiry
-	if in.strike > 0 {
-		c.Strike = in.strike
+	c.ConID = in.ConID
+	c.Symbol = in.Symbol
+	c.SecType = in.SecType
+	c.LastTradeDateOrContractMonth = in.Expiry
+	if in.Strike > 0 {
+		c.Strike = in.Strike
 	}
-	c.Right = in.right
-	c.Multiplier = in.multiplier
+	c.Right = in.Right
+	c.Multiplier = in.Multiplier
 	c.Exchange = "SMART"
 	c.Currency = "USD"
 	return c
@@ -125,45 +127,45 @@ func syncClient(t *testing.T, c *ibapi.EClient, r *recorder) {
 
 // nearMoney returns a call and a put of the underlying's nearest expiry at
 // least a week out, at the strike nearest its price.
-func nearMoney(t *testing.T, s *Server, und *instrument, now time.Time) (call, put *instrument) {
+func nearMoney(t *testing.T, s *Server, und *market.Instrument, now time.Time) (call, put *market.Instrument) {
 	t.Helper()
-	px := s.prices.quote(und, now).last
-	opts := s.ref.resolve(contractQuery{symbol: und.symbol, secType: "OPT", exchange: "SMART", currency: "USD"}, now)
+	px := s.prices.Quote(und, now).Last
+	opts := s.ref.Resolve(market.ContractQuery{Symbol: und.Symbol, SecType: "OPT", Exchange: "SMART", Currency: "USD"}, now)
 	if len(opts) == 0 || px <= 0 {
-		t.Fatalf("no options for %s (price %v)", und.symbol, px)
+		t.Fatalf("no options for %s (price %v)", und.Symbol, px)
 	}
 	minExp := now.AddDate(0, 0, 7).Format("20060102")
 	sort.Slice(opts, func(i, j int) bool {
 		a, b := opts[i], opts[j]
-		if a.expiry != b.expiry {
-			return a.expiry < b.expiry
+		if a.Expiry != b.Expiry {
+			return a.Expiry < b.Expiry
 		}
-		return math.Abs(a.strike-px) < math.Abs(b.strike-px)
+		return math.Abs(a.Strike-px) < math.Abs(b.Strike-px)
 	})
 	for _, o := range opts {
-		if o.expiry < minExp {
+		if o.Expiry < minExp {
 			continue
 		}
-		if o.right == "C" && call == nil {
+		if o.Right == "C" && call == nil {
 			call = o
 		}
-		if o.right == "P" && put == nil {
+		if o.Right == "P" && put == nil {
 			put = o
 		}
 		if call != nil && put != nil {
-			if call.expiry != put.expiry || call.strike != put.strike {
-				t.Fatalf("call %v/%v and put %v/%v differ", call.expiry, call.strike, put.expiry, put.strike)
+			if call.Expiry != put.Expiry || call.Strike != put.Strike {
+				t.Fatalf("call %v/%v and put %v/%v differ", call.Expiry, call.Strike, put.Expiry, put.Strike)
 			}
 			return call, put
 		}
 	}
-	t.Fatalf("no call and put of %s a week out", und.symbol)
+	t.Fatalf("no call and put of %s a week out", und.Symbol)
 	return nil, nil
 }
 
-func spyInst(t *testing.T, s *Server) *instrument {
+func spyInst(t *testing.T, s *Server) *market.Instrument {
 	t.Helper()
-	in := s.ref.byConID(spyConID, s.now())
+	in := s.ref.ByConID(spyConID, s.now())
 	if in == nil {
 		t.Fatal("SPY unknown to the reference data")
 	}
@@ -229,7 +231,7 @@ func TestMktDataOptionSnapshotGreeks(t *testing.T) {
 	c, r := dial(t, s, 1)
 	spy := spyInst(t, s)
 	call, put := nearMoney(t, s, spy, s.now())
-	undQ := s.prices.quote(spy, s.now())
+	undQ := s.prices.Quote(spy, s.now())
 	c.ReqMktData(1, instContract(call), "", true, false, nil)
 	c.ReqMktData(2, instContract(put), "", true, false, nil)
 	r.waitKind(t, "TickSnapshotEnd", 1)
@@ -256,8 +258,8 @@ func TestMktDataOptionSnapshotGreeks(t *testing.T) {
 		if m.Price <= 0 || m.Price < px[1]*0.5 || m.Price > px[2]*2 {
 			t.Errorf("req %d: model price %v vs quote %v/%v", tc.id, m.Price, px[1], px[2])
 		}
-		if math.Abs(m.Und-undQ.last) > 0.005*undQ.last {
-			t.Errorf("req %d: undPrice %v, underlying last %v", tc.id, m.Und, undQ.last)
+		if math.Abs(m.Und-undQ.Last) > 0.005*undQ.Last {
+			t.Errorf("req %d: undPrice %v, underlying last %v", tc.id, m.Und, undQ.Last)
 		}
 		if b := cs[10]; b.IV <= 0 || b.Attrib != 1 || m.Attrib != 0 {
 			t.Errorf("req %d: bid computation %+v, model attrib %d", tc.id, b, m.Attrib)
@@ -512,9 +514,9 @@ func TestMktDataDelayedAccount(t *testing.T) {
 		}
 	}
 	// Delayed data is the market of 15 minutes ago.
-	old := s.prices.quote(spyInst(t, s), mdAt.Add(-delayedBy))
-	if px[68] != old.last {
-		t.Errorf("delayed last %v, market 15 minutes ago %v", px[68], old.last)
+	old := s.prices.Quote(spyInst(t, s), mdAt.Add(-delayedBy))
+	if px[68] != old.Last {
+		t.Errorf("delayed last %v, market 15 minutes ago %v", px[68], old.Last)
 	}
 	if n := s.Stats().MarketDataLines; n != 1 {
 		t.Errorf("lines = %d, want 1", n)
@@ -540,7 +542,7 @@ func TestMktDataLiveAccountIgnoresDelayedType(t *testing.T) {
 
 func TestMktDataOutsideTradingHours(t *testing.T) {
 	// 21:00 New York: stocks (04:00-20:00) and options are closed.
-	clk := NewVirtualClock(time.Date(2026, 3, 10, 21, 0, 0, 0, newYork))
+	clk := NewVirtualClock(time.Date(2026, 3, 10, 21, 0, 0, 0, market.NewYork))
 	s := startSim(t, Config{Clock: clk, TickInterval: time.Hour})
 	c, r := dial(t, s, 1)
 	call, _ := nearMoney(t, s, spyInst(t, s), s.now())
@@ -584,7 +586,7 @@ func TestMktDataOutsideTradingHours(t *testing.T) {
 		t.Errorf("updates while closed: %v", evs)
 	}
 	// The next morning the market opens and the line turns live.
-	clk.Set(time.Date(2026, 3, 11, 10, 0, 0, 0, newYork))
+	clk.Set(time.Date(2026, 3, 11, 10, 0, 0, 0, market.NewYork))
 	s.Tick()
 	syncClient(t, c, r)
 	types := []int64{}
@@ -636,8 +638,8 @@ func TestMktDataCombo(t *testing.T) {
 	call, put := nearMoney(t, s, spyInst(t, s), s.now())
 	bag := ibapi.NewContract()
 	bag.Symbol, bag.SecType, bag.Exchange, bag.Currency = "SPY", "BAG", "SMART", "USD"
-	bag.ComboLegs = []ibapi.ComboLeg{{ConID: call.conID, Ratio: 1, Action: "BUY", Exchange: "SMART"},
-		{ConID: put.conID, Ratio: 1, Action: "BUY", Exchange: "SMART"}}
+	bag.ComboLegs = []ibapi.ComboLeg{{ConID: call.ConID, Ratio: 1, Action: "BUY", Exchange: "SMART"},
+		{ConID: put.ConID, Ratio: 1, Action: "BUY", Exchange: "SMART"}}
 	c.ReqMktData(1, bag, "", true, false, nil)
 	c.ReqMktData(2, instContract(call), "", true, false, nil)
 	c.ReqMktData(3, instContract(put), "", true, false, nil)
@@ -678,7 +680,7 @@ func TestParseGenericTicks(t *testing.T) {
 
 // rawMsg frames one request for a raw socket.
 func rawMsg(fields ...string) []byte {
-	return encodeFrame(fields...)
+	return wire.EncodeFrame(fields...)
 }
 
 func TestMktDataLinesReleasedWhenConnectionEnds(t *testing.T) {
@@ -704,11 +706,11 @@ func TestMktDataLinesReleasedWhenConnectionEnds(t *testing.T) {
 	}
 	seen := map[string]bool{}
 	for !(seen["1"] && seen["2"]) {
-		p, err := readFrame(br)
+		p, err := wire.ReadFrame(br)
 		if err != nil {
 			t.Fatalf("read: %v", err)
 		}
-		f := splitFields(p)
+		f := wire.SplitFields(p)
 		if f[0] == "58" {
 			seen[f[2]] = true
 		}
@@ -735,7 +737,7 @@ func TestMktDataRawLayouts(t *testing.T) {
 		call, _ := nearMoney(t, s, spyInst(t, s), s.now())
 		var out []byte
 		out = append(out, rawMsg("71", "2", "9", "")...)
-		req := []string{"1", "11", "5", itoa(call.conID), "SPY", "OPT", call.expiry, "", call.right, "100", "SMART", "", "USD", "", "",
+		req := []string{"1", "11", "5", itoa(call.ConID), "SPY", "OPT", call.Expiry, "", call.Right, "100", "SMART", "", "USD", "", "",
 			"0", "", "1", "0", ""} // ... snapshot, regulatorySnapshot (>= 114), mktDataOptions (>= 70)
 		out = append(out, rawMsg(req...)...)
 		if _, err := nc.Write(out); err != nil {
@@ -744,11 +746,11 @@ func TestMktDataRawLayouts(t *testing.T) {
 		byID := map[string][][]string{}
 		for {
 			_ = nc.SetReadDeadline(time.Now().Add(waitTimeout))
-			p, err := readFrame(br)
+			p, err := wire.ReadFrame(br)
 			if err != nil {
 				t.Fatalf("v%s read: %v", v, err)
 			}
-			f := splitFields(p)
+			f := wire.SplitFields(p)
 			byID[f[0]] = append(byID[f[0]], f)
 			if f[0] == "57" {
 				break

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/engine"
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
 	"github.com/scmhub/ibapi"
 )
 
@@ -117,35 +119,35 @@ func TestBracketParentRefused(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		arm    func(s *Server)
-		parent func(q quote) *ibapi.Order
+		parent func(q market.Quote) *ibapi.Order
 		code   int64
 	}{
 		{"fault 201", func(s *Server) { s.RejectNextOrders(1, 201, "Order rejected - reason:Simulated") },
-			func(q quote) *ibapi.Order { return ordNew("BUY", "LMT", 2, q.ask, 0) }, 201},
+			func(q market.Quote) *ibapi.Order { return ordNew("BUY", "LMT", 2, q.Ask, 0) }, 201},
 		{"fault 202", func(s *Server) { s.RejectNextOrders(1, 202, "Order Canceled - reason:Simulated") },
-			func(q quote) *ibapi.Order { return ordNew("BUY", "LMT", 2, q.ask, 0) }, 202},
+			func(q market.Quote) *ibapi.Order { return ordNew("BUY", "LMT", 2, q.Ask, 0) }, 202},
 		{"funds 201", func(*Server) {},
-			func(q quote) *ibapi.Order { return ordNew("BUY", "LMT", 100000, q.ask, 0) }, 201},
+			func(q market.Quote) *ibapi.Order { return ordNew("BUY", "LMT", 100000, q.Ask, 0) }, 201},
 		{"tick 110", func(*Server) {},
-			func(q quote) *ibapi.Order { return ordNew("BUY", "LMT", 2, math.Floor(q.ask)+0.53, 0) }, 110},
+			func(q market.Quote) *ibapi.Order { return ordNew("BUY", "LMT", 2, math.Floor(q.Ask)+0.53, 0) }, 110},
 		{"validation 321", func(*Server) {},
-			func(q quote) *ibapi.Order { return ordNew("BUY", "FOO", 2, q.ask, 0) }, 321},
+			func(q market.Quote) *ibapi.Order { return ordNew("BUY", "FOO", 2, q.Ask, 0) }, 321},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s, clk := ordSim(t, ordAt)
 			c, r := dial(t, s, 1)
 			call, _ := nearMoney(t, s, ordInst(t, s, "AAPL"), ordAt)
-			q := s.prices.quote(call, ordAt)
-			if q.ask < 3 {
-				t.Fatalf("option ask %v: want one quoted in nickels", q.ask)
+			q := s.prices.Quote(call, ordAt)
+			if q.Ask < 3 {
+				t.Fatalf("option ask %v: want one quoted in nickels", q.Ask)
 			}
-			con := &ibapi.Contract{ConID: call.conID, Exchange: "SMART"}
+			con := &ibapi.Contract{ConID: call.ConID, Exchange: "SMART"}
 			tc.arm(s)
 			// The stop is above the bid: an orphaned stop would sell at once.
 			// Children's prices on the option's nickel.
 			nickel := func(p float64) float64 { return math.Round(p*20) / 20 }
 			bkPlace(c, 10, con, tc.parent(q),
-				ordNew("SELL", "LMT", 2, nickel(q.ask+1), 0), ordNew("SELL", "STP", 2, 0, nickel(q.bid+1)))
+				ordNew("SELL", "LMT", 2, nickel(q.Ask+1), 0), ordNew("SELL", "STP", 2, 0, nickel(q.Bid+1)))
 			ordSync(t, c, r)
 			bkWantSeq(t, r, []int64{10, 11, 12},
 				fmt.Sprintf("10 Error:%d", tc.code), "11 Error:201", "12 Error:201")
@@ -184,16 +186,16 @@ func TestBracketParentRefused(t *testing.T) {
 // Children of a parent that ends without a fill end as Cancelled, with the
 // sequence of whatever ended the parent, right after the parent's.
 func TestBracketParentEndsUnfilled(t *testing.T) {
-	at := time.Date(2026, 3, 10, 15, 50, 0, 0, newYork)
+	at := time.Date(2026, 3, 10, 15, 50, 0, 0, market.NewYork)
 	for _, tc := range []struct {
 		name string
 		// parent builds the parent order from the quote; end ends it.
-		parent func(q quote) *ibapi.Order
+		parent func(q market.Quote) *ibapi.Order
 		end    func(t *testing.T, s *Server, clk *VirtualClock, c *ibapi.EClient, r *recorder)
 		want   []string
 	}{
 		{"client cancel",
-			func(q quote) *ibapi.Order { return ordNew("BUY", "LMT", 100, q.bid-5, 0) },
+			func(q market.Quote) *ibapi.Order { return ordNew("BUY", "LMT", 100, q.Bid-5, 0) },
 			func(t *testing.T, s *Server, clk *VirtualClock, c *ibapi.EClient, r *recorder) {
 				c.CancelOrder(10, ibapi.OrderCancel{ManualOrderIndicator: ibapi.UNSET_INT})
 			},
@@ -201,7 +203,7 @@ func TestBracketParentEndsUnfilled(t *testing.T) {
 				"11 OrderStatus:PendingCancel", "11 OrderStatus:Cancelled", "11 Error:202",
 				"12 OrderStatus:PendingCancel", "12 OrderStatus:Cancelled", "12 Error:202"}},
 		{"global cancel",
-			func(q quote) *ibapi.Order { return ordNew("BUY", "LMT", 100, q.bid-5, 0) },
+			func(q market.Quote) *ibapi.Order { return ordNew("BUY", "LMT", 100, q.Bid-5, 0) },
 			func(t *testing.T, s *Server, clk *VirtualClock, c *ibapi.EClient, r *recorder) {
 				c.ReqGlobalCancel(ibapi.OrderCancel{ManualOrderIndicator: ibapi.UNSET_INT})
 			},
@@ -209,8 +211,8 @@ func TestBracketParentEndsUnfilled(t *testing.T) {
 				"11 OrderStatus:PendingCancel", "11 OrderStatus:Cancelled", "11 Error:202",
 				"12 OrderStatus:PendingCancel", "12 OrderStatus:Cancelled", "12 Error:202"}},
 		{"OCA group",
-			func(q quote) *ibapi.Order {
-				o := ordNew("BUY", "LMT", 100, q.bid-5, 0)
+			func(q market.Quote) *ibapi.Order {
+				o := ordNew("BUY", "LMT", 100, q.Bid-5, 0)
 				o.OCAGroup, o.OCAType = "entry", 1
 				return o
 			},
@@ -222,9 +224,9 @@ func TestBracketParentEndsUnfilled(t *testing.T) {
 			},
 			[]string{"10 OrderStatus:Cancelled", "11 OrderStatus:Cancelled", "12 OrderStatus:Cancelled"}},
 		{"DAY expiry",
-			func(q quote) *ibapi.Order { return ordNew("BUY", "LMT", 100, q.bid-5, 0) },
+			func(q market.Quote) *ibapi.Order { return ordNew("BUY", "LMT", 100, q.Bid-5, 0) },
 			func(t *testing.T, s *Server, clk *VirtualClock, c *ibapi.EClient, r *recorder) {
-				clk.Set(time.Date(2026, 3, 10, 16, 0, 0, 0, newYork))
+				clk.Set(time.Date(2026, 3, 10, 16, 0, 0, 0, market.NewYork))
 				s.Tick()
 			},
 			[]string{"10 OrderStatus:Cancelled", "11 OrderStatus:Cancelled", "12 OrderStatus:Cancelled"}},
@@ -232,11 +234,11 @@ func TestBracketParentEndsUnfilled(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s, clk := ordSim(t, at)
 			c, r := dial(t, s, 1)
-			q := s.prices.quote(ordInst(t, s, "SPY"), at)
+			q := s.prices.Quote(ordInst(t, s, "SPY"), at)
 			// GTC children: they end because their parent did, not by
 			// their own time in force.
-			tp := ordNew("SELL", "LMT", 100, math.Round((q.ask+5)*100)/100, 0)
-			sl := ordNew("SELL", "STP", 100, 0, math.Round((q.bid-5)*100)/100)
+			tp := ordNew("SELL", "LMT", 100, math.Round((q.Ask+5)*100)/100, 0)
+			sl := ordNew("SELL", "STP", 100, 0, math.Round((q.Bid-5)*100)/100)
 			tp.TIF, sl.TIF = "GTC", "GTC"
 			p := tc.parent(q)
 			p.LmtPrice = math.Round(p.LmtPrice*100) / 100
@@ -257,7 +259,7 @@ func TestBracketParentEndsUnfilled(t *testing.T) {
 			bkWantSeq(t, r, []int64{10, 11, 12}, append(placed, tc.want...)...)
 			ex := bkExecs(t, c, r, 900)
 			pos := bkPositions(t, c, r)
-			spy := ordInst(t, s, "SPY").conID
+			spy := ordInst(t, s, "SPY").ConID
 			if ex[10]+ex[11]+ex[12] != 0 || pos[spy] != ex[20] {
 				t.Errorf("executions %v, SPY position %v", ex, pos[spy])
 			}
@@ -287,11 +289,11 @@ func TestBracketParentIOCAndFOK(t *testing.T) {
 	s, clk := ordSim(t, ordAt)
 	c, r := dial(t, s, 1)
 	amd := ordInst(t, s, "AMD")
-	q := s.prices.quote(amd, ordAt)
-	ioc := ordNew("BUY", "LMT", 10, math.Round((q.bid-1)*100)/100, 0)
+	q := s.prices.Quote(amd, ordAt)
+	ioc := ordNew("BUY", "LMT", 10, math.Round((q.Bid-1)*100)/100, 0)
 	ioc.TIF = "IOC"
 	bkPlace(c, 10, ordStock("AMD"), ioc,
-		ordNew("SELL", "LMT", 10, math.Round((q.ask+2)*100)/100, 0), ordNew("SELL", "STP", 10, 0, math.Round((q.bid+1)*100)/100))
+		ordNew("SELL", "LMT", 10, math.Round((q.Ask+2)*100)/100, 0), ordNew("SELL", "STP", 10, 0, math.Round((q.Bid+1)*100)/100))
 	ordWaitStatus(t, r, 12, "Cancelled", 1)
 	ordSync(t, c, r)
 	bkWantSeq(t, r, []int64{10, 11, 12},
@@ -301,10 +303,10 @@ func TestBracketParentIOCAndFOK(t *testing.T) {
 		"10 OrderStatus:PendingCancel", "10 OrderStatus:Cancelled",
 		"11 OrderStatus:Cancelled", "12 OrderStatus:Cancelled")
 
-	fok := ordNew("BUY", "MKT", q.askSize+50, 0, 0)
+	fok := ordNew("BUY", "MKT", q.AskSize+50, 0, 0)
 	fok.TIF = "FOK"
 	bkPlace(c, 20, ordStock("AMD"), fok,
-		ordNew("SELL", "LMT", q.askSize+50, math.Round((q.ask+2)*100)/100, 0), ordNew("SELL", "STP", q.askSize+50, 0, math.Round((q.bid+1)*100)/100))
+		ordNew("SELL", "LMT", q.AskSize+50, math.Round((q.Ask+2)*100)/100, 0), ordNew("SELL", "STP", q.AskSize+50, 0, math.Round((q.Bid+1)*100)/100))
 	ordWaitStatus(t, r, 22, "Cancelled", 1)
 	ordSync(t, c, r)
 	bkWantSeq(t, r, []int64{20, 21, 22},
@@ -329,8 +331,8 @@ func TestBracketParentIOCAndFOK(t *testing.T) {
 func TestBracketChildOfAParentThatIsGone(t *testing.T) {
 	s, clk := ordSim(t, ordAt)
 	c, r := dial(t, s, 1)
-	q := s.prices.quote(ordInst(t, s, "SPY"), ordAt)
-	rest := math.Round((q.bid-5)*100) / 100
+	q := s.prices.Quote(ordInst(t, s, "SPY"), ordAt)
+	rest := math.Round((q.Bid-5)*100) / 100
 	c.PlaceOrder(1, ordStock("SPY"), ordNew("BUY", "LMT", 10, rest, 0))
 	ordWaitStatus(t, r, 1, "Submitted", 1)
 	c.CancelOrder(1, ibapi.OrderCancel{ManualOrderIndicator: ibapi.UNSET_INT})
@@ -342,7 +344,7 @@ func TestBracketChildOfAParentThatIsGone(t *testing.T) {
 	r.waitError(t, 3, 201)
 
 	child := func(id, parent int64) {
-		o := ordNew("SELL", "STP", 10, 0, math.Round((q.bid+1)*100)/100) // would sell at once
+		o := ordNew("SELL", "STP", 10, 0, math.Round((q.Bid+1)*100)/100) // would sell at once
 		o.ParentID = parent
 		c.PlaceOrder(id, ordStock("SPY"), o)
 	}
@@ -370,7 +372,7 @@ func TestBracketChildOfAParentThatIsGone(t *testing.T) {
 	if len(ex) != 1 || ex[2] != 10 {
 		t.Errorf("executions %v, want only order 2's 10", ex)
 	}
-	if pos := bkPositions(t, c, r); pos[ordInst(t, s, "SPY").conID] != 10 {
+	if pos := bkPositions(t, c, r); pos[ordInst(t, s, "SPY").ConID] != 10 {
 		t.Errorf("positions %v", pos)
 	}
 	// A parent refused by the fault panel may be placed again with its id
@@ -380,7 +382,7 @@ func TestBracketChildOfAParentThatIsGone(t *testing.T) {
 	r.waitError(t, 20, 201)
 	c.PlaceOrder(20, ordStock("SPY"), ordNew("BUY", "LMT", 10, rest, 0))
 	ordWaitStatus(t, r, 20, "Submitted", 1)
-	tp := ordNew("SELL", "LMT", 10, math.Round((q.ask+5)*100)/100, 0)
+	tp := ordNew("SELL", "LMT", 10, math.Round((q.Ask+5)*100)/100, 0)
 	tp.ParentID = 20
 	c.PlaceOrder(21, ordStock("SPY"), tp)
 	ordWaitStatus(t, r, 21, "PreSubmitted", 1)
@@ -397,11 +399,11 @@ func TestBracketChildrenWaitForTheParent(t *testing.T) {
 	s, clk := ordSim(t, ordAt)
 	c, r := dial(t, s, 1)
 	spy := ordInst(t, s, "SPY")
-	q := s.prices.quote(spy, ordAt)
-	parent := ordNew("BUY", "LMT", 100, math.Round((q.bid-20)*100)/100, 0)
+	q := s.prices.Quote(spy, ordAt)
+	parent := ordNew("BUY", "LMT", 100, math.Round((q.Bid-20)*100)/100, 0)
 	parent.TIF = "GTC"
-	tp := ordNew("SELL", "LMT", 100, math.Round((q.bid-10)*100)/100, 0)
-	sl := ordNew("SELL", "STP", 100, 0, math.Round((q.ask+10)*100)/100)
+	tp := ordNew("SELL", "LMT", 100, math.Round((q.Bid-10)*100)/100, 0)
+	sl := ordNew("SELL", "STP", 100, 0, math.Round((q.Ask+10)*100)/100)
 	tp.TIF, sl.TIF = "GTC", "GTC"
 	bkPlace(c, 10, ordStock("SPY"), parent, tp, sl)
 	ordWaitStatus(t, r, 10, "Submitted", 1)
@@ -429,15 +431,15 @@ func TestBracketChildrenWaitForTheParent(t *testing.T) {
 	if ex := bkExecs(t, c2, r2, 900); len(ex) != 0 {
 		t.Fatalf("executions before the parent filled: %v", ex)
 	}
-	if pos := bkPositions(t, c2, r2); pos[spy.conID] != 0 {
+	if pos := bkPositions(t, c2, r2); pos[spy.ConID] != 0 {
 		t.Fatalf("position before the parent filled: %v", pos)
 	}
 
 	// The parent fills (modified to marketable): the take-profit below the
 	// market sells at once, which cancels the stop.
 	now := clk.Now()
-	q = s.prices.quote(spy, now)
-	parent.LmtPrice = math.Round((q.ask+1)*100) / 100
+	q = s.prices.Quote(spy, now)
+	parent.LmtPrice = math.Round((q.Ask+1)*100) / 100
 	parent.Transmit = true
 	c2.PlaceOrder(10, ordStock("SPY"), parent)
 	ordWaitStatus(t, r2, 12, "Cancelled", 1)
@@ -454,17 +456,17 @@ func TestBracketChildrenWaitForTheParent(t *testing.T) {
 	if ex[10] != 100 || ex[11] != 100 || ex[12] != 0 {
 		t.Errorf("executions %v", ex)
 	}
-	if pos := bkPositions(t, c2, r2); pos[spy.conID] != 0 {
-		t.Errorf("position %v, want flat", pos[spy.conID])
+	if pos := bkPositions(t, c2, r2); pos[spy.ConID] != 0 {
+		t.Errorf("position %v, want flat", pos[spy.ConID])
 	}
 }
 
 // ptQty is a quantity that takes three market steps to fill (the quoted
 // sizes of three minutes, less a little).
-func ptQty(s *Server, in *instrument, at time.Time) float64 {
+func ptQty(s *Server, in *market.Instrument, at time.Time) float64 {
 	qty := -13.0
 	for i := range 3 {
-		qty += s.prices.quote(in, at.Add(time.Duration(i)*time.Minute)).askSize
+		qty += s.prices.Quote(in, at.Add(time.Duration(i)*time.Minute)).AskSize
 	}
 	return qty
 }
@@ -477,10 +479,10 @@ func TestBracketPartialParentCancelled(t *testing.T) {
 	c, r := dial(t, s, 1)
 	amd := ordInst(t, s, "AMD")
 	qty := ptQty(s, amd, ordAt)
-	q := s.prices.quote(amd, ordAt)
-	f1 := q.askSize
-	tp := ordNew("SELL", "LMT", qty, math.Round((q.ask+20)*100)/100, 0)
-	sl := ordNew("SELL", "STP", qty, 0, math.Round((q.bid-20)*100)/100)
+	q := s.prices.Quote(amd, ordAt)
+	f1 := q.AskSize
+	tp := ordNew("SELL", "LMT", qty, math.Round((q.Ask+20)*100)/100, 0)
+	sl := ordNew("SELL", "STP", qty, 0, math.Round((q.Bid-20)*100)/100)
 	tp.TIF, sl.TIF = "GTC", "GTC"
 	bkPlace(c, 10, ordStock("AMD"), ordNew("BUY", "MKT", qty, 0, 0), tp, sl)
 	ordWaitStatus(t, r, 11, "Submitted", 1)
@@ -516,8 +518,8 @@ func TestBracketPartialParentCancelled(t *testing.T) {
 			t.Errorf("child %d remaining %v, want %v", id, rem, f1)
 		}
 	}
-	if pos := bkPositions(t, c, r); pos[amd.conID] != f1 {
-		t.Fatalf("position %v, want %v", pos[amd.conID], f1)
+	if pos := bkPositions(t, c, r); pos[amd.ConID] != f1 {
+		t.Fatalf("position %v, want %v", pos[amd.ConID], f1)
 	}
 	// The market moves on; nothing more is bought.
 	bkStep(s, clk, 5)
@@ -529,9 +531,9 @@ func TestBracketPartialParentCancelled(t *testing.T) {
 	// sells exactly them, which cancels the take-profit; the account ends
 	// flat, never short.
 	now := clk.Now()
-	q = s.prices.quote(amd, now)
+	q = s.prices.Quote(amd, now)
 	sl.TotalQuantity = ibapi.StringToDecimal(fmt.Sprint(f1))
-	sl.AuxPrice = math.Round((q.bid+1)*100) / 100
+	sl.AuxPrice = math.Round((q.Bid+1)*100) / 100
 	c.PlaceOrder(12, ordStock("AMD"), sl)
 	for i := 0; ; i++ {
 		ordSync(t, c, r)
@@ -552,8 +554,8 @@ func TestBracketPartialParentCancelled(t *testing.T) {
 	if ex[12] != f1 || ex[11] != 0 {
 		t.Errorf("executions %v, want the stop selling %v", ex, f1)
 	}
-	if pos := bkPositions(t, c, r); pos[amd.conID] != 0 {
-		t.Errorf("position %v, want flat", pos[amd.conID])
+	if pos := bkPositions(t, c, r); pos[amd.ConID] != 0 {
+		t.Errorf("position %v, want flat", pos[amd.ConID])
 	}
 }
 
@@ -566,16 +568,16 @@ func TestBracketPartialParentChildFillsWithinThePosition(t *testing.T) {
 	c, r := dial(t, s, 1)
 	amd := ordInst(t, s, "AMD")
 	qty := ptQty(s, amd, ordAt)
-	q := s.prices.quote(amd, ordAt)
-	tp := ordNew("SELL", "LMT", qty, math.Round((q.ask+20)*100)/100, 0)
-	sl := ordNew("SELL", "STP", qty, 0, math.Round((q.bid+1)*100)/100) // elected once active
+	q := s.prices.Quote(amd, ordAt)
+	tp := ordNew("SELL", "LMT", qty, math.Round((q.Ask+20)*100)/100, 0)
+	sl := ordNew("SELL", "STP", qty, 0, math.Round((q.Bid+1)*100)/100) // elected once active
 	tp.TIF, sl.TIF = "GTC", "GTC"
 	bkPlace(c, 10, ordStock("AMD"), ordNew("BUY", "MKT", qty, 0, 0), tp, sl)
 	ordWaitKind(t, r, "Commission", 12)
 	// At each step the parent buys the ask size first, then the stop sells
 	// the bid size, at most what the bracket holds.
 	var bought, sold float64
-	for step := 0; sold < qty-qtyEps; step++ {
+	for step := 0; sold < qty-engine.QtyEps; step++ {
 		if step > 8 {
 			t.Fatalf("after %d steps: bought %v, sold %v of %v", step, bought, sold, qty)
 		}
@@ -583,15 +585,15 @@ func TestBracketPartialParentChildFillsWithinThePosition(t *testing.T) {
 			bkStep(s, clk, 1)
 		}
 		ordSync(t, c, r)
-		q := s.prices.quote(amd, clk.Now())
-		bought += math.Min(q.askSize, qty-bought)
-		sold += math.Min(q.bidSize, bought-sold)
+		q := s.prices.Quote(amd, clk.Now())
+		bought += math.Min(q.AskSize, qty-bought)
+		sold += math.Min(q.BidSize, bought-sold)
 		ex := bkExecs(t, c, r, int64(900+step))
 		if ex[10] != bought || ex[12] != sold {
 			t.Fatalf("step %d: parent bought %v, stop sold %v; want %v and %v", step, ex[10], ex[12], bought, sold)
 		}
-		if pos := bkPositions(t, c, r); pos[amd.conID] != bought-sold || bought-sold < 0 {
-			t.Fatalf("step %d: position %v, want %v", step, pos[amd.conID], bought-sold)
+		if pos := bkPositions(t, c, r); pos[amd.ConID] != bought-sold || bought-sold < 0 {
+			t.Fatalf("step %d: position %v, want %v", step, pos[amd.ConID], bought-sold)
 		}
 		if step == 0 {
 			// The take-profit is reduced by the stop's fill, as a sibling.
@@ -603,27 +605,27 @@ func TestBracketPartialParentChildFillsWithinThePosition(t *testing.T) {
 	}
 	ordWaitStatus(t, r, 12, "Filled", 1)
 	ordWaitStatus(t, r, 11, "Cancelled", 1)
-	if pos := bkPositions(t, c, r); pos[amd.conID] != 0 {
-		t.Errorf("position %v at the end, want flat", pos[amd.conID])
+	if pos := bkPositions(t, c, r); pos[amd.ConID] != 0 {
+		t.Errorf("position %v at the end, want flat", pos[amd.ConID])
 	}
 }
 
 // A partially filled DAY parent that reaches the close leaves its GTC
 // children cut to the position; they work the next day.
 func TestBracketPartialParentExpires(t *testing.T) {
-	at := time.Date(2026, 3, 10, 15, 58, 0, 0, newYork)
+	at := time.Date(2026, 3, 10, 15, 58, 0, 0, market.NewYork)
 	s, clk := ordSim(t, at)
 	c, r := dial(t, s, 1)
 	amd := ordInst(t, s, "AMD")
 	qty := ptQty(s, amd, at) + 500
-	q := s.prices.quote(amd, at)
-	tp := ordNew("SELL", "LMT", qty, math.Round((q.ask+20)*100)/100, 0)
-	sl := ordNew("SELL", "STP", qty, 0, math.Round((q.bid-20)*100)/100)
+	q := s.prices.Quote(amd, at)
+	tp := ordNew("SELL", "LMT", qty, math.Round((q.Ask+20)*100)/100, 0)
+	sl := ordNew("SELL", "STP", qty, 0, math.Round((q.Bid-20)*100)/100)
 	tp.TIF, sl.TIF = "GTC", "GTC"
 	bkPlace(c, 10, ordStock("AMD"), ordNew("BUY", "MKT", qty, 0, 0), tp, sl)
 	ordWaitStatus(t, r, 11, "Submitted", 1)
 	bkStep(s, clk, 1) // 15:59
-	clk.Set(time.Date(2026, 3, 10, 16, 0, 0, 0, newYork))
+	clk.Set(time.Date(2026, 3, 10, 16, 0, 0, 0, market.NewYork))
 	s.Tick()
 	ordWaitStatus(t, r, 10, "Cancelled", 1)
 	ordSync(t, c, r)
@@ -642,10 +644,10 @@ func TestBracketPartialParentExpires(t *testing.T) {
 		}
 	}
 	// Next morning the take-profit, made marketable, sells the position.
-	clk.Set(time.Date(2026, 3, 11, 10, 0, 0, 0, newYork))
-	q = s.prices.quote(amd, clk.Now())
+	clk.Set(time.Date(2026, 3, 11, 10, 0, 0, 0, market.NewYork))
+	q = s.prices.Quote(amd, clk.Now())
 	tp.TotalQuantity = ibapi.StringToDecimal(fmt.Sprint(f))
-	tp.LmtPrice = math.Round((q.bid-1)*100) / 100
+	tp.LmtPrice = math.Round((q.Bid-1)*100) / 100
 	c.PlaceOrder(11, ordStock("AMD"), tp)
 	for sold, i := 0.0, 0; sold < f; i++ {
 		if i > 10 {
@@ -662,7 +664,7 @@ func TestBracketPartialParentExpires(t *testing.T) {
 		}
 	}
 	ordWaitStatus(t, r, 12, "Cancelled", 1)
-	if pos := bkPositions(t, c, r); pos[amd.conID] != 0 {
-		t.Errorf("position %v, want flat", pos[amd.conID])
+	if pos := bkPositions(t, c, r); pos[amd.ConID] != 0 {
+		t.Errorf("position %v, want flat", pos[amd.ConID])
 	}
 }

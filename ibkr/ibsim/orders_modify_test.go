@@ -4,18 +4,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
 	"github.com/scmhub/ibapi"
 )
 
 // A modification that the account cannot carry is rejected with 201 and
 // leaves the working order as it was.
 func TestModifyBeyondFundsIsRejected(t *testing.T) {
-	at := time.Date(2026, 3, 10, 10, 0, 0, 0, newYork)
+	at := time.Date(2026, 3, 10, 10, 0, 0, 0, market.NewYork)
 	s, _ := ordSim(t, at)
 	c, r := dial(t, s, 1)
 	// A resting bid a dollar under the market: 100 shares fit, 100,000
 	// (about 54 million dollars) do not.
-	px := s.prices.quote(ordInst(t, s, "SPY"), at).bid - 1
+	px := s.prices.Quote(ordInst(t, s, "SPY"), at).Bid - 1
 	c.PlaceOrder(1, ordStock("SPY"), ordNew("BUY", "LMT", 100, px, 0))
 	ordWaitStatus(t, r, 1, "Submitted", 1)
 	c.PlaceOrder(1, ordStock("SPY"), ordNew("BUY", "LMT", 100_000, px, 0))

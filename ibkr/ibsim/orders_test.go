@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/engine"
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
 	"github.com/scmhub/ibapi"
 )
 
@@ -19,7 +21,7 @@ import (
 // the market: every sequence below is exact.
 
 // ordAt is 10:00 New York on a Tuesday, a regular trading day.
-var ordAt = time.Date(2026, 3, 10, 10, 0, 0, 0, newYork)
+var ordAt = time.Date(2026, 3, 10, 10, 0, 0, 0, market.NewYork)
 
 // ---- recorder callbacks of the order and account messages ----
 
@@ -156,11 +158,11 @@ func ordNew(action, typ string, qty, lmt, aux float64) *ibapi.Order {
 }
 
 // ordInst returns the instrument of a stock symbol.
-func ordInst(t *testing.T, s *Server, symbol string) *instrument {
+func ordInst(t *testing.T, s *Server, symbol string) *market.Instrument {
 	t.Helper()
-	for _, u := range underlyingTable {
-		if u.symbol == symbol {
-			return s.ref.byConID(u.conID, ordAt)
+	for _, u := range market.UnderlyingTable {
+		if u.Symbol == symbol {
+			return s.ref.ByConID(u.ConID, ordAt)
 		}
 	}
 	t.Fatalf("no %s", symbol)
@@ -307,9 +309,9 @@ func TestOrderLimitRestsThenModifyFills(t *testing.T) {
 	s, clk := ordSim(t, ordAt)
 	c, r := dial(t, s, 1)
 	spy := ordInst(t, s, "SPY")
-	q := s.prices.quote(spy, ordAt)
+	q := s.prices.Quote(spy, ordAt)
 
-	o := ordNew("BUY", "LMT", 100, math.Round((q.bid-5)*100)/100, 0)
+	o := ordNew("BUY", "LMT", 100, math.Round((q.Bid-5)*100)/100, 0)
 	o.OrderRef = "rest-1"
 	c.PlaceOrder(1, ordStock("SPY"), o)
 	ordWaitStatus(t, r, 1, "Submitted", 1)
@@ -319,7 +321,7 @@ func TestOrderLimitRestsThenModifyFills(t *testing.T) {
 	if oo.o.OrderRef != "rest-1" || oo.o.Account != s.cfg.Account || oo.o.ClientID != 1 || oo.o.PermID == 0 {
 		t.Errorf("openOrder: ref %q account %q client %d perm %d", oo.o.OrderRef, oo.o.Account, oo.o.ClientID, oo.o.PermID)
 	}
-	if oo.c.ConID != spy.conID || oo.c.Exchange != "SMART" || oo.o.LmtPrice != o.LmtPrice || oo.o.TotalQuantity.Float() != 100 {
+	if oo.c.ConID != spy.ConID || oo.c.Exchange != "SMART" || oo.o.LmtPrice != o.LmtPrice || oo.o.TotalQuantity.Float() != 100 {
 		t.Errorf("openOrder contract/order: conId %d exch %s lmt %v qty %v", oo.c.ConID, oo.c.Exchange, oo.o.LmtPrice, oo.o.TotalQuantity)
 	}
 	st := ordWaitKind(t, r, "OrderStatus", 1).Data.(ordStatus)
@@ -337,16 +339,16 @@ func TestOrderLimitRestsThenModifyFills(t *testing.T) {
 
 	// Modify: the same id with a marketable price fills at the ask.
 	now := clk.Now()
-	q = s.prices.quote(spy, now)
-	o.LmtPrice = math.Round((q.ask+1)*100) / 100
+	q = s.prices.Quote(spy, now)
+	o.LmtPrice = math.Round((q.Ask+1)*100) / 100
 	c.PlaceOrder(1, ordStock("SPY"), o)
 	ordWaitStatus(t, r, 1, "Filled", 1)
 	ordWaitKind(t, r, "Commission", 1)
 	ordWantSeq(t, r, 1, "OpenOrder:PreSubmitted", "OrderStatus:PreSubmitted", "OpenOrder:Submitted", "OrderStatus:Submitted",
 		"OpenOrder:Submitted", "OrderStatus:Submitted", "ExecDetails", "OpenOrder:Filled", "OrderStatus:Filled", "Commission")
 	x := ordWaitKind(t, r, "ExecDetails", 1).Data.(ordExec).x
-	if x.Price != q.ask || x.Shares.Float() != 100 || x.OrderRef != "rest-1" {
-		t.Errorf("exec price %v shares %v ref %q, want ask %v", x.Price, x.Shares, x.OrderRef, q.ask)
+	if x.Price != q.Ask || x.Shares.Float() != 100 || x.OrderRef != "rest-1" {
+		t.Errorf("exec price %v shares %v ref %q, want ask %v", x.Price, x.Shares, x.OrderRef, q.Ask)
 	}
 	if x.LastLiquidity != 2 {
 		t.Errorf("lastLiquidity %d, want 2 (removed)", x.LastLiquidity)
@@ -357,7 +359,7 @@ func TestOrderMarketFillSequence(t *testing.T) {
 	s, _ := ordSim(t, ordAt)
 	c, r := dial(t, s, 3)
 	spy := ordInst(t, s, "SPY")
-	q := s.prices.quote(spy, ordAt)
+	q := s.prices.Quote(spy, ordAt)
 
 	o := ordNew("BUY", "MKT", 100, 0, 0)
 	o.OrderRef = "mkt-a"
@@ -371,8 +373,8 @@ func TestOrderMarketFillSequence(t *testing.T) {
 	}
 	ex := xe.Data.(ordExec)
 	x := ex.x
-	if x.Price != q.ask || x.Side != "BOT" || x.Shares.Float() != 100 || x.CumQty.Float() != 100 || x.AvgPrice != q.ask {
-		t.Errorf("exec: price %v side %s shares %v cum %v avg %v; ask %v", x.Price, x.Side, x.Shares, x.CumQty, x.AvgPrice, q.ask)
+	if x.Price != q.Ask || x.Side != "BOT" || x.Shares.Float() != 100 || x.CumQty.Float() != 100 || x.AvgPrice != q.Ask {
+		t.Errorf("exec: price %v side %s shares %v cum %v avg %v; ask %v", x.Price, x.Side, x.Shares, x.CumQty, x.AvgPrice, q.Ask)
 	}
 	if x.Time != "20260310 10:00:00 US/Eastern" {
 		t.Errorf("exec time %q", x.Time)
@@ -383,7 +385,7 @@ func TestOrderMarketFillSequence(t *testing.T) {
 	if x.AcctNumber != s.cfg.Account || x.ClientID != 3 || x.OrderID != 5 || x.OrderRef != "mkt-a" || x.Exchange != "ARCA" || ex.c.Exchange != "ARCA" {
 		t.Errorf("exec: acct %s client %d order %d ref %q exch %s/%s", x.AcctNumber, x.ClientID, x.OrderID, x.OrderRef, x.Exchange, ex.c.Exchange)
 	}
-	if ex.c.ConID != spy.conID || ex.c.Symbol != "SPY" || ex.c.SecType != "STK" {
+	if ex.c.ConID != spy.ConID || ex.c.Symbol != "SPY" || ex.c.SecType != "STK" {
 		t.Errorf("exec contract %+v", ex.c)
 	}
 	cr := ordWaitKind(t, r, "Commission", 5).Data.(ibapi.CommissionAndFeesReport)
@@ -391,7 +393,7 @@ func TestOrderMarketFillSequence(t *testing.T) {
 		t.Errorf("commission %+v; want 1.00 USD (min), realized unset", cr)
 	}
 	st := ordWaitStatus(t, r, 5, "Filled", 1).Data.(ordStatus)
-	if st.filled != 100 || st.remaining != 0 || st.avg != q.ask || st.last != q.ask || st.permID != x.PermID {
+	if st.filled != 100 || st.remaining != 0 || st.avg != q.Ask || st.last != q.Ask || st.permID != x.PermID {
 		t.Errorf("filled status %+v", st)
 	}
 	oo := ordEvents(r, "OpenOrder", 5)[1].Data.(ordOpen)
@@ -410,24 +412,24 @@ func TestOrderPartialFillsOverTicks(t *testing.T) {
 	// Three quotes' worth, less a little: three fills on three steps.
 	qty := -13.0
 	for i := range 3 {
-		qty += s.prices.quote(amd, ordAt.Add(time.Duration(i)*time.Minute)).askSize
+		qty += s.prices.Quote(amd, ordAt.Add(time.Duration(i)*time.Minute)).AskSize
 	}
 	c.PlaceOrder(1, ordStock("AMD"), ordNew("BUY", "MKT", qty, 0, 0))
 
 	var filled, value, commission float64
 	step := 0
-	for filled < qty-qtyEps {
+	for filled < qty-engine.QtyEps {
 		now := clk.Now()
-		q := s.prices.quote(amd, now)
-		want := math.Min(qty-filled, q.askSize)
+		q := s.prices.Quote(amd, now)
+		want := math.Min(qty-filled, q.AskSize)
 		step++
 		e := ordWaitNthExec(t, r, 1, step)
 		x := e.Data.(ordExec).x
-		if x.Shares.Float() != want || x.Price != q.ask {
-			t.Fatalf("fill %d at %s: %v @ %v, want %v @ %v", step, now.Format("15:04"), x.Shares, x.Price, want, q.ask)
+		if x.Shares.Float() != want || x.Price != q.Ask {
+			t.Fatalf("fill %d at %s: %v @ %v, want %v @ %v", step, now.Format("15:04"), x.Shares, x.Price, want, q.Ask)
 		}
 		filled += want
-		value += want * q.ask
+		value += want * q.Ask
 		if x.CumQty.Float() != filled || !near(x.AvgPrice, value/filled) {
 			t.Fatalf("fill %d: cum %v avg %v, want %v %v", step, x.CumQty, x.AvgPrice, filled, value/filled)
 		}
@@ -438,7 +440,7 @@ func TestOrderPartialFillsOverTicks(t *testing.T) {
 			t.Fatalf("fill %d commission %v, want %v", step, cr.CommissionAndFees, total-commission)
 		}
 		commission = total
-		if filled < qty-qtyEps {
+		if filled < qty-engine.QtyEps {
 			st := ordWaitStatus(t, r, 1, "Submitted", step).Data.(ordStatus)
 			if st.filled != filled || st.remaining != qty-filled {
 				t.Fatalf("partial status %+v, want filled %v remaining %v", st, filled, qty-filled)
@@ -476,33 +478,33 @@ func ordWaitNth(t *testing.T, r *recorder, kind string, id int64, n int) ev {
 
 // ordScan returns the first minute after at (within n minutes) where ok
 // holds for the quote, and that quote.
-func ordScan(s *Server, in *instrument, at time.Time, n int, ok func(quote) bool) (time.Time, quote, bool) {
+func ordScan(s *Server, in *market.Instrument, at time.Time, n int, ok func(market.Quote) bool) (time.Time, market.Quote, bool) {
 	for i := 1; i <= n; i++ {
 		t := at.Add(time.Duration(i) * time.Minute)
-		if q := s.prices.quote(in, t); ok(q) {
+		if q := s.prices.Quote(in, t); ok(q) {
 			return t, q, true
 		}
 	}
-	return time.Time{}, quote{}, false
+	return time.Time{}, market.Quote{}, false
 }
 
 func TestOrderStopTriggersThenMarket(t *testing.T) {
 	s, clk := ordSim(t, ordAt)
 	c, r := dial(t, s, 1)
 	spy := ordInst(t, s, "SPY")
-	q0 := s.prices.quote(spy, ordAt)
+	q0 := s.prices.Quote(spy, ordAt)
 	// A sell stop below the market that the path reaches within two hours.
-	lo := q0.last
+	lo := q0.Last
 	for i := 1; i <= 120; i++ {
-		lo = math.Min(lo, s.prices.quote(spy, ordAt.Add(time.Duration(i)*time.Minute)).last)
+		lo = math.Min(lo, s.prices.Quote(spy, ordAt.Add(time.Duration(i)*time.Minute)).Last)
 	}
-	if lo >= q0.last-0.02 {
+	if lo >= q0.Last-0.02 {
 		t.Skip("price path does not fall in the first two hours")
 	}
-	stop := math.Round((q0.last+lo)/2*100) / 100
+	stop := math.Round((q0.Last+lo)/2*100) / 100
 	c.PlaceOrder(1, ordStock("SPY"), ordNew("SELL", "STP", 100, 0, stop))
 	ordWaitStatus(t, r, 1, "PreSubmitted", 1)
-	at, qt, ok := ordScan(s, spy, ordAt, 120, func(q quote) bool { return q.last <= stop })
+	at, qt, ok := ordScan(s, spy, ordAt, 120, func(q market.Quote) bool { return q.Last <= stop })
 	if !ok {
 		t.Fatal("no trigger minute")
 	}
@@ -515,8 +517,8 @@ func TestOrderStopTriggersThenMarket(t *testing.T) {
 	// The stop stays PreSubmitted until elected, then fills as a market order.
 	ordWantSeq(t, r, 1, "OpenOrder:PreSubmitted", "OrderStatus:PreSubmitted", "ExecDetails", "OpenOrder:Filled", "OrderStatus:Filled", "Commission")
 	x := ordWaitKind(t, r, "ExecDetails", 1).Data.(ordExec).x
-	if x.Price != qt.bid || x.Side != "SLD" || x.Time != at.Format("20060102 15:04:05")+" US/Eastern" {
-		t.Errorf("stop fill %v %s at %s, want bid %v at %s", x.Price, x.Side, x.Time, qt.bid, at.Format("15:04"))
+	if x.Price != qt.Bid || x.Side != "SLD" || x.Time != at.Format("20060102 15:04:05")+" US/Eastern" {
+		t.Errorf("stop fill %v %s at %s, want bid %v at %s", x.Price, x.Side, x.Time, qt.Bid, at.Format("15:04"))
 	}
 }
 
@@ -524,20 +526,20 @@ func TestOrderStopLimitBecomesLimit(t *testing.T) {
 	s, clk := ordSim(t, ordAt)
 	c, r := dial(t, s, 1)
 	spy := ordInst(t, s, "SPY")
-	q0 := s.prices.quote(spy, ordAt)
+	q0 := s.prices.Quote(spy, ordAt)
 	// Elected at once (a buy stop below the last), then a limit below the
 	// ask that a later quote reaches.
 	minAsk := math.Inf(1)
 	for i := 1; i <= 60; i++ {
-		minAsk = math.Min(minAsk, s.prices.quote(spy, ordAt.Add(time.Duration(i)*time.Minute)).ask)
+		minAsk = math.Min(minAsk, s.prices.Quote(spy, ordAt.Add(time.Duration(i)*time.Minute)).Ask)
 	}
-	if minAsk >= q0.ask {
+	if minAsk >= q0.Ask {
 		t.Skip("ask does not fall in the first hour")
 	}
 	lmt := minAsk
-	c.PlaceOrder(1, ordStock("SPY"), ordNew("BUY", "STP LMT", 10, lmt, q0.last-1))
+	c.PlaceOrder(1, ordStock("SPY"), ordNew("BUY", "STP LMT", 10, lmt, q0.Last-1))
 	ordWaitStatus(t, r, 1, "Submitted", 1)
-	at, qt, _ := ordScan(s, spy, ordAt, 60, func(q quote) bool { return q.ask <= lmt })
+	at, qt, _ := ordScan(s, spy, ordAt, 60, func(q market.Quote) bool { return q.Ask <= lmt })
 	for clk.Now().Before(at) {
 		clk.Advance(time.Minute)
 		s.Tick()
@@ -547,8 +549,8 @@ func TestOrderStopLimitBecomesLimit(t *testing.T) {
 	ordWantSeq(t, r, 1, "OpenOrder:PreSubmitted", "OrderStatus:PreSubmitted", "OpenOrder:Submitted", "OrderStatus:Submitted",
 		"ExecDetails", "OpenOrder:Filled", "OrderStatus:Filled", "Commission")
 	x := ordWaitKind(t, r, "ExecDetails", 1).Data.(ordExec).x
-	if x.Price != qt.ask || x.Price > lmt || x.LastLiquidity != 1 {
-		t.Errorf("stop-limit fill %v (liq %d), want ask %v <= %v (added liquidity)", x.Price, x.LastLiquidity, qt.ask, lmt)
+	if x.Price != qt.Ask || x.Price > lmt || x.LastLiquidity != 1 {
+		t.Errorf("stop-limit fill %v (liq %d), want ask %v <= %v (added liquidity)", x.Price, x.LastLiquidity, qt.Ask, lmt)
 	}
 }
 
@@ -556,10 +558,10 @@ func TestOrderIOCAndFOK(t *testing.T) {
 	s, _ := ordSim(t, ordAt)
 	c, r := dial(t, s, 1)
 	amd := ordInst(t, s, "AMD")
-	q := s.prices.quote(amd, ordAt)
+	q := s.prices.Quote(amd, ordAt)
 
 	// IOC limit that cannot fill: PendingCancel, Cancelled.
-	o := ordNew("BUY", "LMT", 10, math.Round((q.bid-1)*100)/100, 0)
+	o := ordNew("BUY", "LMT", 10, math.Round((q.Bid-1)*100)/100, 0)
 	o.TIF = "IOC"
 	c.PlaceOrder(1, ordStock("AMD"), o)
 	ordWaitStatus(t, r, 1, "Cancelled", 1)
@@ -567,25 +569,25 @@ func TestOrderIOCAndFOK(t *testing.T) {
 
 	// IOC market larger than the quote: fills the quoted size, the rest is
 	// cancelled.
-	o = ordNew("BUY", "MKT", q.askSize+50, 0, 0)
+	o = ordNew("BUY", "MKT", q.AskSize+50, 0, 0)
 	o.TIF = "IOC"
 	c.PlaceOrder(2, ordStock("AMD"), o)
 	st := ordWaitStatus(t, r, 2, "Cancelled", 1).Data.(ordStatus)
 	ordWantSeq(t, r, 2, "OpenOrder:PreSubmitted", "OrderStatus:PreSubmitted", "ExecDetails", "OpenOrder:Submitted", "OrderStatus:Submitted",
 		"Commission", "OrderStatus:PendingCancel", "OrderStatus:Cancelled")
-	if st.filled != q.askSize || st.remaining != 50 {
-		t.Errorf("IOC cancelled with %+v, want filled %v remaining 50", st, q.askSize)
+	if st.filled != q.AskSize || st.remaining != 50 {
+		t.Errorf("IOC cancelled with %+v, want filled %v remaining 50", st, q.AskSize)
 	}
 
 	// FOK larger than the quote: Inactive, nothing filled.
-	o = ordNew("BUY", "MKT", q.askSize+50, 0, 0)
+	o = ordNew("BUY", "MKT", q.AskSize+50, 0, 0)
 	o.TIF = "FOK"
 	c.PlaceOrder(3, ordStock("AMD"), o)
 	ordWaitStatus(t, r, 3, "Inactive", 1)
 	ordWantSeq(t, r, 3, "OpenOrder:PreSubmitted", "OrderStatus:PreSubmitted", "OpenOrder:Inactive", "OrderStatus:Inactive")
 
 	// FOK within the quote: fills in full.
-	o = ordNew("BUY", "MKT", q.askSize, 0, 0)
+	o = ordNew("BUY", "MKT", q.AskSize, 0, 0)
 	o.TIF = "FOK"
 	c.PlaceOrder(4, ordStock("AMD"), o)
 	ordWaitKind(t, r, "Commission", 4)
@@ -596,8 +598,8 @@ func TestOrderCancelSequence(t *testing.T) {
 	s, _ := ordSim(t, ordAt)
 	c, r := dial(t, s, 1)
 	spy := ordInst(t, s, "SPY")
-	q := s.prices.quote(spy, ordAt)
-	c.PlaceOrder(1, ordStock("SPY"), ordNew("BUY", "LMT", 10, math.Round((q.bid-3)*100)/100, 0))
+	q := s.prices.Quote(spy, ordAt)
+	c.PlaceOrder(1, ordStock("SPY"), ordNew("BUY", "LMT", 10, math.Round((q.Bid-3)*100)/100, 0))
 	ordWaitStatus(t, r, 1, "Submitted", 1)
 	c.CancelOrder(1, ibapi.OrderCancel{ManualOrderIndicator: ibapi.UNSET_INT})
 	e := r.waitError(t, 1, 202)
@@ -619,7 +621,7 @@ func TestOrderCancelSequence(t *testing.T) {
 		t.Errorf("10147 text %q", e.Msg)
 	}
 	// Another client cannot cancel client 1's order.
-	c.PlaceOrder(2, ordStock("SPY"), ordNew("BUY", "LMT", 10, math.Round((q.bid-3)*100)/100, 0))
+	c.PlaceOrder(2, ordStock("SPY"), ordNew("BUY", "LMT", 10, math.Round((q.Bid-3)*100)/100, 0))
 	ordWaitStatus(t, r, 2, "Submitted", 1)
 	c2, r2 := dial(t, s, 2)
 	c2.CancelOrder(2, ibapi.OrderCancel{ManualOrderIndicator: ibapi.UNSET_INT})
@@ -630,14 +632,14 @@ func TestOrderBracketHeldThenOCA(t *testing.T) {
 	s, clk := ordSim(t, ordAt)
 	c, r := dial(t, s, 1)
 	spy := ordInst(t, s, "SPY")
-	q := s.prices.quote(spy, ordAt)
+	q := s.prices.Quote(spy, ordAt)
 
-	parent := ordNew("BUY", "LMT", 100, math.Round((q.bid-2)*100)/100, 0)
+	parent := ordNew("BUY", "LMT", 100, math.Round((q.Bid-2)*100)/100, 0)
 	parent.Transmit = false
 	parent.OrderRef = "br"
-	tp := ordNew("SELL", "LMT", 100, math.Round((q.ask+20)*100)/100, 0)
+	tp := ordNew("SELL", "LMT", 100, math.Round((q.Ask+20)*100)/100, 0)
 	tp.ParentID, tp.Transmit = 10, false
-	sl := ordNew("SELL", "STP", 100, 0, math.Round((q.bid-30)*100)/100)
+	sl := ordNew("SELL", "STP", 100, 0, math.Round((q.Bid-30)*100)/100)
 	sl.ParentID, sl.Transmit = 10, true
 
 	c.PlaceOrder(10, ordStock("SPY"), parent)
@@ -670,8 +672,8 @@ func TestOrderBracketHeldThenOCA(t *testing.T) {
 	// The parent fills (modified to marketable): the take-profit works,
 	// the stop stays held by the simulated-stop rule.
 	clk.Advance(time.Minute)
-	q = s.prices.quote(spy, clk.Now())
-	parent.LmtPrice = math.Round((q.ask+1)*100) / 100
+	q = s.prices.Quote(spy, clk.Now())
+	parent.LmtPrice = math.Round((q.Ask+1)*100) / 100
 	parent.Transmit = true
 	c.PlaceOrder(10, ordStock("SPY"), parent)
 	ordWaitStatus(t, r, 11, "Submitted", 1)
@@ -683,8 +685,8 @@ func TestOrderBracketHeldThenOCA(t *testing.T) {
 
 	// The take-profit fills: the stop is cancelled (one-cancels-all).
 	clk.Advance(time.Minute)
-	q = s.prices.quote(spy, clk.Now())
-	tp.LmtPrice = math.Round((q.bid-1)*100) / 100
+	q = s.prices.Quote(spy, clk.Now())
+	tp.LmtPrice = math.Round((q.Bid-1)*100) / 100
 	tp.Transmit = true
 	c.PlaceOrder(11, ordStock("SPY"), tp)
 	ordWaitStatus(t, r, 12, "Cancelled", 1)
@@ -692,8 +694,8 @@ func TestOrderBracketHeldThenOCA(t *testing.T) {
 	ordWantSeq(t, r, 11, "OpenOrder:PreSubmitted", "OrderStatus:PreSubmitted", "OpenOrder:Submitted", "OrderStatus:Submitted",
 		"OpenOrder:Submitted", "OrderStatus:Submitted", "ExecDetails", "OpenOrder:Filled", "OrderStatus:Filled", "Commission")
 	ordWantSeq(t, r, 12, "OpenOrder:PreSubmitted", "OrderStatus:PreSubmitted", "OrderStatus:Cancelled")
-	if x := ordWaitKind(t, r, "ExecDetails", 11).Data.(ordExec).x; x.Price != q.bid || x.Side != "SLD" {
-		t.Errorf("take-profit fill %v %s, want bid %v", x.Price, x.Side, q.bid)
+	if x := ordWaitKind(t, r, "ExecDetails", 11).Data.(ordExec).x; x.Price != q.Bid || x.Side != "SLD" {
+		t.Errorf("take-profit fill %v %s, want bid %v", x.Price, x.Side, q.Bid)
 	}
 	c.ReqOpenOrders()
 	r.waitKind(t, "OpenOrderEnd", anyReq)
@@ -706,8 +708,8 @@ func TestOrderExplicitOCAGroup(t *testing.T) {
 	s, _ := ordSim(t, ordAt)
 	c, r := dial(t, s, 1)
 	spy := ordInst(t, s, "SPY")
-	q := s.prices.quote(spy, ordAt)
-	a := ordNew("BUY", "LMT", 10, math.Round((q.bid-2)*100)/100, 0)
+	q := s.prices.Quote(spy, ordAt)
+	a := ordNew("BUY", "LMT", 10, math.Round((q.Bid-2)*100)/100, 0)
 	a.OCAGroup, a.OCAType = "g1", 1
 	c.PlaceOrder(1, ordStock("SPY"), a)
 	ordWaitStatus(t, r, 1, "Submitted", 1)
@@ -719,7 +721,7 @@ func TestOrderExplicitOCAGroup(t *testing.T) {
 	ordWantSeq(t, r, 1, "OpenOrder:PreSubmitted", "OrderStatus:PreSubmitted", "OpenOrder:Submitted", "OrderStatus:Submitted", "OrderStatus:Cancelled")
 
 	// ocaType 2 reduces the others by the filled quantity.
-	a = ordNew("BUY", "LMT", 100, math.Round((q.bid-2)*100)/100, 0)
+	a = ordNew("BUY", "LMT", 100, math.Round((q.Bid-2)*100)/100, 0)
 	a.OCAGroup, a.OCAType = "g2", 2
 	c.PlaceOrder(3, ordStock("SPY"), a)
 	ordWaitStatus(t, r, 3, "Submitted", 1)
@@ -740,7 +742,7 @@ func TestOrderWhatIf(t *testing.T) {
 	s, _ := ordSim(t, ordAt)
 	c, r := dial(t, s, 1)
 	spy := ordInst(t, s, "SPY")
-	q := s.prices.quote(spy, ordAt)
+	q := s.prices.Quote(spy, ordAt)
 	o := ordNew("BUY", "MKT", 100, 0, 0)
 	o.WhatIf = true
 	c.PlaceOrder(1, ordStock("SPY"), o)
@@ -748,13 +750,13 @@ func TestOrderWhatIf(t *testing.T) {
 	ordSync(t, c, r)
 	ordWantSeq(t, r, 1, "OpenOrder:PreSubmitted")
 	st := e.Data.(ordOpen).st
-	mid := (q.bid + q.ask) / 2
-	wantInit := round2(0.5 * 100 * mid)
+	mid := (q.Bid + q.Ask) / 2
+	wantInit := engine.Round2(0.5 * 100 * mid)
 	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 	if st.InitMarginBefore != "0" || st.InitMarginChange != f(wantInit) || st.InitMarginAfter != f(wantInit) {
 		t.Errorf("init margin %s/%s/%s, want 0/%v/%v", st.InitMarginBefore, st.InitMarginChange, st.InitMarginAfter, wantInit, wantInit)
 	}
-	if st.EquityWithLoanBefore != "1000000" || st.MaintMarginAfter != f(round2(0.25*100*mid)) {
+	if st.EquityWithLoanBefore != "1000000" || st.MaintMarginAfter != f(engine.Round2(0.25*100*mid)) {
 		t.Errorf("ewl before %s maint after %s", st.EquityWithLoanBefore, st.MaintMarginAfter)
 	}
 	if st.CommissionAndFees != 1 || st.CommissionAndFeesCurrency != "USD" || st.MarginCurrency != "USD" || st.WarningText != "" {
@@ -783,8 +785,8 @@ func TestOrderIDRules(t *testing.T) {
 	s, _ := ordSim(t, ordAt)
 	c, r := dial(t, s, 1)
 	spy := ordInst(t, s, "SPY")
-	q := s.prices.quote(spy, ordAt)
-	lmt := math.Round((q.bid-2)*100) / 100
+	q := s.prices.Quote(spy, ordAt)
+	lmt := math.Round((q.Bid-2)*100) / 100
 	c.PlaceOrder(10, ordStock("SPY"), ordNew("BUY", "LMT", 10, lmt, 0))
 	ordWaitStatus(t, r, 10, "Submitted", 1)
 	// A lower id than the highest used.
@@ -862,8 +864,8 @@ func TestOrderGlobalCancel(t *testing.T) {
 	s, _ := ordSim(t, ordAt)
 	c1, r1 := dial(t, s, 1)
 	c2, r2 := dial(t, s, 2)
-	q := s.prices.quote(ordInst(t, s, "SPY"), ordAt)
-	lmt := math.Round((q.bid-2)*100) / 100
+	q := s.prices.Quote(ordInst(t, s, "SPY"), ordAt)
+	lmt := math.Round((q.Bid-2)*100) / 100
 	c1.PlaceOrder(1, ordStock("SPY"), ordNew("BUY", "LMT", 10, lmt, 0))
 	c2.PlaceOrder(1, ordStock("SPY"), ordNew("BUY", "LMT", 10, lmt, 0))
 	c2.PlaceOrder(2, ordStock("SPY"), ordNew("BUY", "LMT", 10, lmt, 0))
@@ -886,8 +888,8 @@ func TestOrderOpenOrderLists(t *testing.T) {
 	s, _ := ordSim(t, ordAt)
 	c1, r1 := dial(t, s, 1)
 	c2, r2 := dial(t, s, 2)
-	q := s.prices.quote(ordInst(t, s, "SPY"), ordAt)
-	lmt := math.Round((q.bid-2)*100) / 100
+	q := s.prices.Quote(ordInst(t, s, "SPY"), ordAt)
+	lmt := math.Round((q.Bid-2)*100) / 100
 	c1.PlaceOrder(1, ordStock("SPY"), ordNew("BUY", "LMT", 10, lmt, 0))
 	c2.PlaceOrder(7, ordStock("SPY"), ordNew("BUY", "LMT", 10, lmt, 0))
 	ordWaitStatus(t, r1, 1, "Submitted", 1)
@@ -921,8 +923,8 @@ func TestOrderOpenOrderLists(t *testing.T) {
 func TestOrderResentOnReconnect(t *testing.T) {
 	s, _ := ordSim(t, ordAt)
 	c, r := dial(t, s, 7)
-	q := s.prices.quote(ordInst(t, s, "SPY"), ordAt)
-	lmt := math.Round((q.bid-2)*100) / 100
+	q := s.prices.Quote(ordInst(t, s, "SPY"), ordAt)
+	lmt := math.Round((q.Bid-2)*100) / 100
 	c.PlaceOrder(1, ordStock("SPY"), ordNew("BUY", "LMT", 10, lmt, 0))
 	c.PlaceOrder(2, ordStock("SPY"), ordNew("BUY", "MKT", 10, 0, 0))
 	ordWaitStatus(t, r, 1, "Submitted", 1)
@@ -954,8 +956,8 @@ func TestOrderResentOnReconnect(t *testing.T) {
 func TestOrderRestartFloor(t *testing.T) {
 	s, _ := ordSim(t, ordAt)
 	c, r := dial(t, s, 1)
-	q := s.prices.quote(ordInst(t, s, "SPY"), ordAt)
-	lmt := math.Round((q.bid-2)*100) / 100
+	q := s.prices.Quote(ordInst(t, s, "SPY"), ordAt)
+	lmt := math.Round((q.Bid-2)*100) / 100
 	c.PlaceOrder(3, ordStock("SPY"), ordNew("BUY", "LMT", 10, lmt, 0))
 	ordWaitStatus(t, r, 3, "Submitted", 1)
 	if err := s.Restart(0); err != nil {
@@ -983,49 +985,49 @@ func TestOrderRestartFloor(t *testing.T) {
 }
 
 func TestOrderOutsideRegularHours(t *testing.T) {
-	pre := time.Date(2026, 3, 10, 8, 0, 0, 0, newYork)
+	pre := time.Date(2026, 3, 10, 8, 0, 0, 0, market.NewYork)
 	s, clk := ordSim(t, pre)
 	c, r := dial(t, s, 1)
 	spy := ordInst(t, s, "SPY")
 	// A market order before the open waits PreSubmitted.
 	c.PlaceOrder(1, ordStock("SPY"), ordNew("BUY", "MKT", 10, 0, 0))
 	// An outsideRth marketable limit fills in the pre-market.
-	qp := s.prices.quote(spy, pre)
-	o := ordNew("BUY", "LMT", 10, math.Round((qp.ask+1)*100)/100, 0)
+	qp := s.prices.Quote(spy, pre)
+	o := ordNew("BUY", "LMT", 10, math.Round((qp.Ask+1)*100)/100, 0)
 	o.OutsideRTH = true
 	c.PlaceOrder(2, ordStock("SPY"), o)
 	ordWaitKind(t, r, "Commission", 2)
-	if x := ordWaitKind(t, r, "ExecDetails", 2).Data.(ordExec).x; x.Price != qp.ask {
-		t.Errorf("pre-market fill %v, want ask %v", x.Price, qp.ask)
+	if x := ordWaitKind(t, r, "ExecDetails", 2).Data.(ordExec).x; x.Price != qp.Ask {
+		t.Errorf("pre-market fill %v, want ask %v", x.Price, qp.Ask)
 	}
 	// A limit without outsideRth waits too.
-	o = ordNew("BUY", "LMT", 10, math.Round((qp.ask+20)*100)/100, 0)
+	o = ordNew("BUY", "LMT", 10, math.Round((qp.Ask+20)*100)/100, 0)
 	c.PlaceOrder(3, ordStock("SPY"), o)
 	ordSync(t, c, r)
 	ordWantSeq(t, r, 1, "OpenOrder:PreSubmitted", "OrderStatus:PreSubmitted")
 	ordWantSeq(t, r, 3, "OpenOrder:PreSubmitted", "OrderStatus:PreSubmitted")
 
 	// At the open both fill at the 09:30 ask.
-	open := time.Date(2026, 3, 10, 9, 30, 0, 0, newYork)
+	open := time.Date(2026, 3, 10, 9, 30, 0, 0, market.NewYork)
 	clk.Set(open)
 	s.Tick()
 	ordWaitStatus(t, r, 1, "Filled", 1)
 	ordWaitStatus(t, r, 3, "Filled", 1)
-	qo := s.prices.quote(spy, open)
-	if x := ordWaitKind(t, r, "ExecDetails", 1).Data.(ordExec).x; x.Price != qo.ask || x.Time != "20260310 09:30:00 US/Eastern" {
-		t.Errorf("open fill %v at %s, want %v", x.Price, x.Time, qo.ask)
+	qo := s.prices.Quote(spy, open)
+	if x := ordWaitKind(t, r, "ExecDetails", 1).Data.(ordExec).x; x.Price != qo.Ask || x.Time != "20260310 09:30:00 US/Eastern" {
+		t.Errorf("open fill %v at %s, want %v", x.Price, x.Time, qo.Ask)
 	}
 
 	// A DAY limit resting at the close ends at 16:00.
-	clk.Set(time.Date(2026, 3, 10, 15, 59, 0, 0, newYork))
-	q := s.prices.quote(spy, clk.Now())
-	c.PlaceOrder(4, ordStock("SPY"), ordNew("BUY", "LMT", 10, math.Round((q.bid-2)*100)/100, 0))
+	clk.Set(time.Date(2026, 3, 10, 15, 59, 0, 0, market.NewYork))
+	q := s.prices.Quote(spy, clk.Now())
+	c.PlaceOrder(4, ordStock("SPY"), ordNew("BUY", "LMT", 10, math.Round((q.Bid-2)*100)/100, 0))
 	ordWaitStatus(t, r, 4, "Submitted", 1)
-	gtc := ordNew("BUY", "LMT", 10, math.Round((q.bid-2)*100)/100, 0)
+	gtc := ordNew("BUY", "LMT", 10, math.Round((q.Bid-2)*100)/100, 0)
 	gtc.TIF = "GTC"
 	c.PlaceOrder(5, ordStock("SPY"), gtc)
 	ordWaitStatus(t, r, 5, "Submitted", 1)
-	clk.Set(time.Date(2026, 3, 10, 16, 0, 0, 0, newYork))
+	clk.Set(time.Date(2026, 3, 10, 16, 0, 0, 0, market.NewYork))
 	s.Tick()
 	ordWaitStatus(t, r, 4, "Cancelled", 1)
 	ordSync(t, c, r)
@@ -1037,13 +1039,13 @@ func TestOrderOptionFill(t *testing.T) {
 	c, r := dial(t, s, 1)
 	spy := ordInst(t, s, "SPY")
 	call, _ := nearMoney(t, s, spy, ordAt)
-	q := s.prices.quote(call, ordAt)
-	con := &ibapi.Contract{ConID: call.conID, Exchange: "SMART"}
+	q := s.prices.Quote(call, ordAt)
+	con := &ibapi.Contract{ConID: call.ConID, Exchange: "SMART"}
 	c.PlaceOrder(1, con, ordNew("BUY", "MKT", 2, 0, 0))
 	ordWaitKind(t, r, "Commission", 1)
 	ex := ordWaitKind(t, r, "ExecDetails", 1).Data.(ordExec)
-	if ex.x.Price != q.ask || ex.c.SecType != "OPT" || ex.c.Multiplier != "100" || ex.x.Exchange != "CBOE" {
-		t.Errorf("option fill %v %s mult %s exch %s; ask %v", ex.x.Price, ex.c.SecType, ex.c.Multiplier, ex.x.Exchange, q.ask)
+	if ex.x.Price != q.Ask || ex.c.SecType != "OPT" || ex.c.Multiplier != "100" || ex.x.Exchange != "CBOE" {
+		t.Errorf("option fill %v %s mult %s exch %s; ask %v", ex.x.Price, ex.c.SecType, ex.c.Multiplier, ex.x.Exchange, q.Ask)
 	}
 	cr := ordWaitKind(t, r, "Commission", 1).Data.(ibapi.CommissionAndFeesReport)
 	if cr.CommissionAndFees != 1.3 {
@@ -1051,21 +1053,21 @@ func TestOrderOptionFill(t *testing.T) {
 	}
 	c.ReqPositions()
 	r.waitKind(t, "PositionEnd", anyReq)
-	p := r.waitKind(t, "Position", call.conID).Data.(posRow)
-	if p.pos != 2 || !near(p.avg, q.ask*100+0.65) {
-		t.Errorf("option position %v @ %v, want 2 @ %v (multiplier and commission in)", p.pos, p.avg, q.ask*100+0.65)
+	p := r.waitKind(t, "Position", call.ConID).Data.(posRow)
+	if p.pos != 2 || !near(p.avg, q.Ask*100+0.65) {
+		t.Errorf("option position %v @ %v, want 2 @ %v (multiplier and commission in)", p.pos, p.avg, q.Ask*100+0.65)
 	}
 }
 
 func TestOrderCompletedOrders(t *testing.T) {
 	s, _ := ordSim(t, ordAt)
 	c, r := dial(t, s, 1)
-	q := s.prices.quote(ordInst(t, s, "SPY"), ordAt)
+	q := s.prices.Quote(ordInst(t, s, "SPY"), ordAt)
 	o := ordNew("BUY", "MKT", 10, 0, 0)
 	o.OrderRef = "done-1"
 	c.PlaceOrder(1, ordStock("SPY"), o)
 	ordWaitStatus(t, r, 1, "Filled", 1)
-	c.PlaceOrder(2, ordStock("SPY"), ordNew("BUY", "LMT", 10, math.Round((q.bid-2)*100)/100, 0))
+	c.PlaceOrder(2, ordStock("SPY"), ordNew("BUY", "LMT", 10, math.Round((q.Bid-2)*100)/100, 0))
 	ordWaitStatus(t, r, 2, "Submitted", 1)
 	c.CancelOrder(2, ibapi.OrderCancel{ManualOrderIndicator: ibapi.UNSET_INT})
 	r.waitError(t, 2, 202)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
 	"github.com/scmhub/ibapi"
 )
 
@@ -26,13 +27,13 @@ type replayResult struct {
 
 func replayDay(t *testing.T, seed int64) replayResult {
 	t.Helper()
-	open := time.Date(2026, 3, 10, 9, 30, 0, 0, newYork)
+	open := time.Date(2026, 3, 10, 9, 30, 0, 0, market.NewYork)
 	clk := NewVirtualClock(open)
 	s := startSim(t, Config{Clock: clk, Seed: seed, TickInterval: time.Hour})
 	c, r := dial(t, s, 1)
 	next := r.waitKind(t, "NextValidID", anyReq).Data.(int64)
 	symbols := []string{"SPY", "AAPL", "AMD", "MSFT", "QQQ"}
-	insts := map[string]*instrument{}
+	insts := map[string]*market.Instrument{}
 	for _, sym := range symbols {
 		insts[sym] = ordInst(t, s, sym)
 	}
@@ -68,12 +69,12 @@ func replayDay(t *testing.T, seed int64) replayResult {
 	for m := 0; m <= 390; m++ {
 		now := clk.Now()
 		sym := symbols[(m/10)%len(symbols)]
-		q := s.prices.quote(insts[sym], now)
+		q := s.prices.Quote(insts[sym], now)
 		switch {
 		case m%30 == 0:
 			place(sym, ordNew("BUY", "MKT", 100, 0, 0))
 		case m%30 == 10:
-			o := ordNew("SELL", "LMT", 50, cents(q.ask+0.05), 0)
+			o := ordNew("SELL", "LMT", 50, cents(q.Ask+0.05), 0)
 			o.OrderRef = fmt.Sprintf("rest-%d", m)
 			resting = append(resting, place(sym, o))
 		case m%30 == 20 && len(resting) > 0:
@@ -83,21 +84,21 @@ func replayDay(t *testing.T, seed int64) replayResult {
 			c.CancelOrder(id, ibapi.OrderCancel{ManualOrderIndicator: ibapi.UNSET_INT})
 			ordWaitN(t, r, fmt.Sprintf("cancel answer of %d", id), n+1, func(e ev) bool { return e.Kind == "Error" && e.ReqID == id })
 		case m%60 == 45:
-			parent := ordNew("BUY", "LMT", 20, cents(q.ask), 0)
+			parent := ordNew("BUY", "LMT", 20, cents(q.Ask), 0)
 			parent.Transmit = false
 			pid := place(sym, parent)
-			tp := ordNew("SELL", "LMT", 20, cents(q.ask+0.3), 0)
+			tp := ordNew("SELL", "LMT", 20, cents(q.Ask+0.3), 0)
 			tp.ParentID, tp.Transmit = pid, false
 			place(sym, tp)
-			sl := ordNew("SELL", "STP", 20, 0, cents(q.bid-0.3))
+			sl := ordNew("SELL", "STP", 20, 0, cents(q.Bid-0.3))
 			sl.ParentID = pid
 			place(sym, sl)
 		case m%90 == 5:
-			o := ordNew("BUY", "STP", 30, 0, cents(q.last+0.1))
+			o := ordNew("BUY", "STP", 30, 0, cents(q.Last+0.1))
 			o.TIF = "GTC"
 			place(sym, o)
 		case m%45 == 7:
-			o := ordNew("SELL", "MKT", 2*q.bidSize, 0, 0)
+			o := ordNew("SELL", "MKT", 2*q.BidSize, 0, 0)
 			o.TIF = "IOC"
 			place(sym, o)
 		}

@@ -2,165 +2,88 @@ package ibsim
 
 import (
 	"fmt"
-	"time"
-)
 
-// Incoming (client to server) message ids.
-const (
-	msgReqMktData          = 1
-	msgCancelMktData       = 2
-	msgPlaceOrder          = 3
-	msgCancelOrder         = 4
-	msgReqOpenOrders       = 5
-	msgReqAcctData         = 6
-	msgReqExecutions       = 7
-	msgReqIDs              = 8
-	msgReqContractData     = 9
-	msgReqAutoOpenOrders   = 15
-	msgReqAllOpenOrders    = 16
-	msgReqManagedAccts     = 17
-	msgReqHistoricalData   = 20
-	msgCancelHistorical    = 25
-	msgReqCurrentTime      = 49
-	msgReqGlobalCancel     = 58
-	msgReqMarketDataType   = 59
-	msgReqPositions        = 61
-	msgReqAccountSummary   = 62
-	msgCancelAccountSumm   = 63
-	msgCancelPositions     = 64
-	msgStartAPI            = 71
-	msgReqSecDefOptParams  = 78
-	msgReqHeadTimestamp    = 87
-	msgCancelHeadTimestamp = 90
-	msgReqMarketRule       = 91
-	msgReqPnL              = 92
-	msgCancelPnL           = 93
-	msgReqCompletedOrders  = 99
-)
-
-// Outgoing (server to client) message ids.
-const (
-	inTickPrice         = 1
-	inTickSize          = 2
-	inOrderStatus       = 3
-	inErrMsg            = 4
-	inOpenOrder         = 5
-	inAcctValue         = 6
-	inPortfolioValue    = 7
-	inAcctUpdateTime    = 8
-	inNextValidID       = 9
-	inContractData      = 10
-	inExecutionData     = 11
-	inManagedAccts      = 15
-	inHistoricalData    = 17
-	inTickOptionComp    = 21
-	inTickGeneric       = 45
-	inTickString        = 46
-	inCurrentTime       = 49
-	inContractDataEnd   = 52
-	inOpenOrderEnd      = 53
-	inAcctDownloadEnd   = 54
-	inExecutionDataEnd  = 55
-	inTickSnapshotEnd   = 57
-	inMarketDataType    = 58
-	inCommissionReport  = 59
-	inPositionData      = 61
-	inPositionEnd       = 62
-	inAccountSummary    = 63
-	inAccountSummaryEnd = 64
-	inSecDefOptParam    = 75
-	inSecDefOptParamEnd = 76
-	inTickReqParams     = 81
-	inHeadTimestamp     = 88
-	inHistoricalUpdate  = 90
-	inMarketRule        = 93
-	inPnL               = 94
-	inCompletedOrder    = 101
-	inCompletedOrderEnd = 102
-	inHistoricalDataEnd = 108
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/wire"
+	"github.com/scmhub/ibapi"
 )
 
 // handler serves one request. It reads its fields from f; a *fieldError
 // (left in f.err and returned) is answered with error 320 by dispatch.
-type handler func(c *client, f *fields) error
+type handler func(c *client, f *wire.Fields) error
 
 // handlerFor returns the handler of a message id, or nil.
 func handlerFor(id int64) handler {
 	switch id {
-	case msgStartAPI:
+	case ibapi.START_API:
 		return handleStartAPI
-	case msgReqIDs:
+	case ibapi.REQ_IDS:
 		return handleReqIDs
-	case msgReqCurrentTime:
+	case ibapi.REQ_CURRENT_TIME:
 		return handleReqCurrentTime
-	case msgReqMarketDataType:
+	case ibapi.REQ_MARKET_DATA_TYPE:
 		return handleReqMarketDataType
-	case msgReqManagedAccts:
+	case ibapi.REQ_MANAGED_ACCTS:
 		return handleReqManagedAccts
-	case msgReqContractData:
+	case ibapi.REQ_CONTRACT_DATA:
 		return handleReqContractDetails
-	case msgReqSecDefOptParams:
+	case ibapi.REQ_SEC_DEF_OPT_PARAMS:
 		return handleReqSecDefOptParams
-	case msgReqMarketRule:
+	case ibapi.REQ_MARKET_RULE:
 		return handleReqMarketRule
-	case msgReqMktData:
+	case ibapi.REQ_MKT_DATA:
 		return handleReqMktData
-	case msgCancelMktData:
+	case ibapi.CANCEL_MKT_DATA:
 		return handleCancelMktData
-	case msgReqHistoricalData:
+	case ibapi.REQ_HISTORICAL_DATA:
 		return handleReqHistoricalData
-	case msgCancelHistorical:
+	case ibapi.CANCEL_HISTORICAL_DATA:
 		return handleCancelHistoricalData
-	case msgReqHeadTimestamp:
+	case ibapi.REQ_HEAD_TIMESTAMP:
 		return handleReqHeadTimestamp
-	case msgCancelHeadTimestamp:
+	case ibapi.CANCEL_HEAD_TIMESTAMP:
 		return handleIgnore
-	case msgPlaceOrder:
+	case ibapi.PLACE_ORDER:
 		return handlePlaceOrder
-	case msgCancelOrder:
+	case ibapi.CANCEL_ORDER:
 		return handleCancelOrder
-	case msgReqGlobalCancel:
+	case ibapi.REQ_GLOBAL_CANCEL:
 		return handleReqGlobalCancel
-	case msgReqOpenOrders:
+	case ibapi.REQ_OPEN_ORDERS:
 		return handleReqOpenOrders
-	case msgReqAllOpenOrders:
+	case ibapi.REQ_ALL_OPEN_ORDERS:
 		return handleReqAllOpenOrders
-	case msgReqAutoOpenOrders:
+	case ibapi.REQ_AUTO_OPEN_ORDERS:
 		return handleReqAutoOpenOrders
-	case msgReqCompletedOrders:
+	case ibapi.REQ_COMPLETED_ORDERS:
 		return handleReqCompletedOrders
-	case msgReqPositions:
+	case ibapi.REQ_POSITIONS:
 		return handleReqPositions
-	case msgCancelPositions:
+	case ibapi.CANCEL_POSITIONS:
 		return handleCancelPositions
-	case msgReqExecutions:
+	case ibapi.REQ_EXECUTIONS:
 		return handleReqExecutions
-	case msgReqAcctData:
+	case ibapi.REQ_ACCT_DATA:
 		return handleReqAccountUpdates
-	case msgReqAccountSummary:
+	case ibapi.REQ_ACCOUNT_SUMMARY:
 		return handleReqAccountSummary
-	case msgCancelAccountSumm:
+	case ibapi.CANCEL_ACCOUNT_SUMMARY:
 		return handleCancelAccountSummary
-	case msgReqPnL:
+	case ibapi.REQ_PNL:
 		return handleReqPnL
-	case msgCancelPnL:
+	case ibapi.CANCEL_PNL:
 		return handleCancelPnL
 	}
 	return nil
 }
 
 // handleIgnore accepts a request that needs no answer.
-func handleIgnore(c *client, f *fields) error { return nil }
+func handleIgnore(c *client, f *wire.Fields) error { return nil }
 
 // handleStartAPI: [1]version [2]clientId [3]optionalCapabilities.
-func handleStartAPI(c *client, f *fields) error {
-	f.int("version")
-	id := f.int("clientId")
-	if c.version >= 72 {
-		f.optStr()
-	}
-	if f.err != nil {
-		return f.err
+func handleStartAPI(c *client, f *wire.Fields) error {
+	id, err := c.codec.StartAPI(f)
+	if err != nil {
+		return err
 	}
 	if c.started {
 		return nil // a second startApi is ignored
@@ -178,45 +101,41 @@ func handleStartAPI(c *client, f *fields) error {
 	c.registered = true
 	c.stats.setClientID(id)
 	c.log.Info("ibsim client connected", "clientId", id, "version", c.version, "paceAPI", c.paceAPI)
-	c.send(newMsg(inManagedAccts).int(1).str(s.cfg.Account))
-	c.send(newMsg(inNextValidID).int(1).int(s.nextOrderID(id)))
+	c.send(c.codec.ManagedAccounts(s.cfg.Account))
+	c.send(c.codec.NextValidID(s.engine.NextOrderID(id)))
 	c.sendError(-1, 2104, "Market data farm connection is OK:usfarm")
 	c.sendError(-1, 2106, "HMDS data farm connection is OK:ushmds")
 	c.sendError(-1, 2158, "Sec-def data farm connection is OK:secdefnj")
 	// The client id's open orders follow, as openOrder + orderStatus each
 	// (no openOrderEnd), as the real Gateway sends them on (re)connect.
-	s.engine.sendOpenOrders(c, false, false)
+	s.engine.OpenOrders(c.origin(), false, false)
 	return nil
 }
 
 // handleReqIDs: [1]version [2]numIds; answers nextValidId.
-func handleReqIDs(c *client, f *fields) error {
-	f.int("version")
-	f.int("numIds")
-	if f.err != nil {
-		return f.err
+func handleReqIDs(c *client, f *wire.Fields) error {
+	if err := c.codec.ReqIDs(f); err != nil {
+		return err
 	}
-	c.send(newMsg(inNextValidID).int(1).int(c.srv.nextOrderID(c.clientID)))
+	c.send(c.codec.NextValidID(c.srv.engine.NextOrderID(c.clientID)))
 	return nil
 }
 
 // handleReqCurrentTime: [1]version; answers the market clock's epoch second.
-func handleReqCurrentTime(c *client, f *fields) error {
-	f.int("version")
-	if f.err != nil {
-		return f.err
+func handleReqCurrentTime(c *client, f *wire.Fields) error {
+	if err := c.codec.ReqCurrentTime(f); err != nil {
+		return err
 	}
-	c.send(newMsg(inCurrentTime).int(1).int(c.srv.now().Unix()))
+	c.send(c.codec.CurrentTime(c.srv.now().Unix()))
 	return nil
 }
 
 // handleReqMarketDataType: [1]version [2]type (1 live, 2 frozen, 3 delayed,
 // 4 delayed frozen).
-func handleReqMarketDataType(c *client, f *fields) error {
-	f.int("version")
-	t := f.int("marketDataType")
-	if f.err != nil {
-		return f.err
+func handleReqMarketDataType(c *client, f *wire.Fields) error {
+	t, err := c.codec.ReqMarketDataType(f)
+	if err != nil {
+		return err
 	}
 	if t < 1 || t > 4 {
 		c.sendError(-1, 10092, fmt.Sprintf("Invalid market data type %d: want 1 (live), 2 (frozen), 3 (delayed) or 4 (delayed frozen).", t))
@@ -227,24 +146,10 @@ func handleReqMarketDataType(c *client, f *fields) error {
 }
 
 // handleReqManagedAccts: [1]version.
-func handleReqManagedAccts(c *client, f *fields) error {
-	f.int("version")
-	if f.err != nil {
-		return f.err
+func handleReqManagedAccts(c *client, f *wire.Fields) error {
+	if err := c.codec.ReqManagedAccts(f); err != nil {
+		return err
 	}
-	c.send(newMsg(inManagedAccts).int(1).str(c.srv.cfg.Account))
+	c.send(c.codec.ManagedAccounts(c.srv.cfg.Account))
 	return nil
-}
-
-// newYork is the exchange time zone.
-var newYork = mustLoadLocation("America/New_York")
-
-func mustLoadLocation(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		// The tz database is embedded below via time/tzdata, so this only
-		// happens if that import is removed.
-		panic(fmt.Sprintf("ibsim: load %s: %v", name, err))
-	}
-	return loc
 }

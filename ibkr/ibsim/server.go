@@ -8,6 +8,9 @@ import (
 	"net"
 	"sync"
 	"time"
+
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/engine"
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
 )
 
 // ErrClosed is returned by operations on a closed Server.
@@ -22,26 +25,24 @@ type Server struct {
 	addr string
 
 	faults *faults
-	ref    *refData
-	prices *priceModel
+	ref    *market.RefData
+	prices *market.PriceModel
 	lines  *lineBudget
 	hist   *histPacer
 	stats  *statsCollector
-	engine *engine // orders, executions and the account (orders.go)
+	engine *engine.Engine // orders, executions and the account
 
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
 	mu         sync.Mutex
-	clients    map[*client]struct{}
-	byID       map[int64]*client
+	clients    map[int64]*client // every connection, by connection id
+	byID       map[int64]*client // the connections that completed startApi, by client id
 	nextConn   int64
 	closed     bool
 	restarting bool
-	accepting  chan struct{}   // closed when the current accept loop ends
-	orderIDs   map[int64]int64 // highest order id used, by client id
-	idFloor    int64           // lowest order id accepted since the last restart
+	accepting  chan struct{} // closed when the current accept loop ends
 
 	closeOnce sync.Once
 	closeErr  error
@@ -59,23 +60,31 @@ func Start(cfg Config) (*Server, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{
-		cfg:      cfg,
-		log:      cfg.Logger,
-		ln:       ln,
-		addr:     ln.Addr().String(),
-		ref:      newRefData(cfg.Seed),
-		prices:   newPriceModel(cfg.Seed),
-		lines:    newLineBudget(cfg.Limits.MaxMarketDataLines),
-		hist:     newHistPacer(cfg.Limits),
-		faults:   newFaults(),
-		stats:    newStatsCollector(),
-		ctx:      ctx,
-		cancel:   cancel,
-		clients:  make(map[*client]struct{}),
-		byID:     make(map[int64]*client),
-		orderIDs: make(map[int64]int64),
+		cfg:     cfg,
+		log:     cfg.Logger,
+		ln:      ln,
+		addr:    ln.Addr().String(),
+		ref:     market.NewRefData(cfg.Seed),
+		prices:  market.NewPriceModel(cfg.Seed),
+		lines:   newLineBudget(cfg.Limits.MaxMarketDataLines),
+		hist:    newHistPacer(cfg.Limits),
+		faults:  newFaults(),
+		stats:   newStatsCollector(),
+		ctx:     ctx,
+		cancel:  cancel,
+		clients: make(map[int64]*client),
+		byID:    make(map[int64]*client),
 	}
-	s.engine = newEngine(s)
+	s.engine = engine.New(engine.Config{
+		Account:           cfg.Account,
+		Seed:              cfg.Seed,
+		Clock:             cfg.Clock,
+		Ref:               s.ref,
+		Prices:            s.prices,
+		Sink:              engineSink{s},
+		MaxAccountSummary: cfg.Limits.MaxAccountSummary,
+		TakeReject:        s.takeReject,
+	})
 	s.mu.Lock()
 	s.startAccept(ln)
 	s.mu.Unlock()
@@ -95,7 +104,7 @@ func (s *Server) Close() error {
 		s.mu.Lock()
 		s.closed = true
 		cs := make([]*client, 0, len(s.clients))
-		for c := range s.clients {
+		for _, c := range s.clients {
 			cs = append(cs, c)
 		}
 		ln := s.ln
@@ -116,6 +125,7 @@ func (s *Server) Close() error {
 // Stats returns a snapshot of the server's counters.
 func (s *Server) Stats() Stats {
 	st := s.stats.snapshot()
+	st.OrdersAccepted, st.OrderFills, st.OrderRejects = s.engine.Counts()
 	st.MarketDataLines = s.lines.inUse()
 	st.MarketDataLinesPeak = s.lines.peak()
 	st.HistoricalOpen = s.hist.openCount()
@@ -179,7 +189,7 @@ func (s *Server) acceptLoop(ln net.Listener) {
 		}
 		s.nextConn++
 		c := newClient(s, nc, s.nextConn)
-		s.clients[c] = struct{}{}
+		s.clients[c.connID] = c
 		s.mu.Unlock()
 		s.wg.Add(1)
 		go func() {
@@ -216,7 +226,7 @@ func (s *Server) unregister(c *client) {
 func (s *Server) remove(c *client) {
 	s.unregister(c)
 	s.mu.Lock()
-	delete(s.clients, c)
+	delete(s.clients, c.connID)
 	s.mu.Unlock()
 }
 
@@ -225,7 +235,7 @@ func (s *Server) allClients() []*client {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]*client, 0, len(s.clients))
-	for c := range s.clients {
+	for _, c := range s.clients {
 		out = append(out, c)
 	}
 	return out
@@ -270,7 +280,7 @@ func (s *Server) Tick() {
 func (s *Server) tick() {
 	// Orders match before the streams show the instant, so a client sees
 	// its fill no later than the quote it filled at.
-	s.engine.step()
+	s.engine.Step()
 	now := s.now()
 	for _, c := range s.liveClients() {
 		c.onTick(now)

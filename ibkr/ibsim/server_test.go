@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/wire"
 )
 
 func TestHandshakeBootstrapOrder(t *testing.T) {
@@ -42,7 +45,7 @@ func TestHandshakeBootstrapOrder(t *testing.T) {
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
 
 func TestCurrentTimeAndReqIDsOnVirtualClock(t *testing.T) {
-	at := time.Date(2026, 3, 10, 10, 0, 0, 0, newYork)
+	at := time.Date(2026, 3, 10, 10, 0, 0, 0, market.NewYork)
 	clk := NewVirtualClock(at)
 	s := startSim(t, Config{Clock: clk})
 	c, r := dial(t, s, 1)
@@ -69,11 +72,11 @@ func rawHandshake(t *testing.T, addr, versions string) (net.Conn, *bufio.Reader,
 	}
 	br := bufio.NewReader(nc)
 	_ = nc.SetReadDeadline(time.Now().Add(waitTimeout))
-	p, err := readFrame(br)
+	p, err := wire.ReadFrame(br)
 	if err != nil {
 		t.Fatalf("handshake reply: %v", err)
 	}
-	return nc, br, splitFields(p)
+	return nc, br, wire.SplitFields(p)
 }
 
 func TestVersionNegotiation(t *testing.T) {

@@ -80,9 +80,6 @@ type statsCollector struct {
 	errors        map[int]int64
 	conns         []*connStats
 	orders        int64
-	accepted      int64
-	fills         int64
-	rejects       int64
 }
 
 func newStatsCollector() *statsCollector {
@@ -136,24 +133,6 @@ func (s *statsCollector) errorSent(code int) {
 	s.mu.Unlock()
 }
 
-func (s *statsCollector) orderAccepted() {
-	s.mu.Lock()
-	s.accepted++
-	s.mu.Unlock()
-}
-
-func (s *statsCollector) orderFill() {
-	s.mu.Lock()
-	s.fills++
-	s.mu.Unlock()
-}
-
-func (s *statsCollector) orderReject() {
-	s.mu.Lock()
-	s.rejects++
-	s.mu.Unlock()
-}
-
 func (s *statsCollector) snapshot() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -167,9 +146,6 @@ func (s *statsCollector) snapshot() Stats {
 		PacedMessages:  s.pacedN,
 		ErrorsSent:     maps.Clone(s.errors),
 		OrdersReceived: s.orders,
-		OrdersAccepted: s.accepted,
-		OrderFills:     s.fills,
-		OrderRejects:   s.rejects,
 	}
 	for _, c := range s.conns {
 		cs := c.st

@@ -1,0 +1,38 @@
+package wire
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
+	"github.com/scmhub/ibapi"
+)
+
+// ManagedAccounts builds managedAccounts (15): the account ids, comma
+// separated.
+func (c Codec) ManagedAccounts(accounts string) []byte {
+	return NewMsg(ibapi.MANAGED_ACCTS).Int(1).Str(accounts).Frame()
+}
+
+// NextValidID builds nextValidId (9).
+func (c Codec) NextValidID(id int64) []byte {
+	return NewMsg(ibapi.NEXT_VALID_ID).Int(1).Int(id).Frame()
+}
+
+// CurrentTime builds currentTime (49): epoch seconds.
+func (c Codec) CurrentTime(unix int64) []byte {
+	return NewMsg(ibapi.CURRENT_TIME).Int(1).Int(unix).Frame()
+}
+
+// HandshakeReply is the server's answer to the handshake: the negotiated
+// version and the connection time, "yyyymmdd hh:mm:ss <zone>" in New York
+// time.
+func (c Codec) HandshakeReply(at time.Time) []byte {
+	return EncodeFrame(strconv.Itoa(c.Version), at.In(market.NewYork).Format("20060102 15:04:05 MST"))
+}
+
+// Malformed is a frame a fragile client cannot decode: a tickPrice whose
+// price is not a number (the fault panel's SendMalformed).
+func (c Codec) Malformed() []byte {
+	return EncodeFrame(strconv.FormatInt(ibapi.TICK_PRICE, 10), "6", "1", "1", "not-a-price", "100", "0")
+}
