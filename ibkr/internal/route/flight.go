@@ -26,6 +26,9 @@ type Flight[T any] struct {
 	suspect   bool
 	written   bool
 	writtenAt time.Time
+	// onJoin, when set (tests), is called after a caller joined a running
+	// request, with whether it was written.
+	onJoin func(written bool)
 }
 
 // flightStale is how long a written request may go unanswered before a
@@ -37,12 +40,22 @@ const flightStale = time.Second
 // Join returns the running request, or starts one with start, which must
 // call written (on the write path) right before the message leaves.
 func (f *Flight[T]) Join(start func(o *OneShot[T], written func())) *OneShot[T] {
+	o, _ := f.join(start)
+	return o
+}
+
+// join is Join, also reporting whether the request joined had already
+// been written.
+func (f *Flight[T]) join(start func(o *OneShot[T], written func())) (*OneShot[T], bool) {
 	f.mu.Lock()
 	if f.cur != nil && !f.cur.Finished() {
 		if !f.suspect && !(f.written && time.Since(f.writtenAt) > flightStale) {
-			cur := f.cur
+			cur, written, hook := f.cur, f.written, f.onJoin
 			f.mu.Unlock()
-			return cur
+			if hook != nil {
+				hook(written)
+			}
+			return cur, written
 		}
 		f.chained = append(f.chained, f.cur)
 	} else {
@@ -59,21 +72,30 @@ func (f *Flight[T]) Join(start func(o *OneShot[T], written func())) *OneShot[T] 
 		}
 		f.mu.Unlock()
 	})
-	return o
+	return o, false
 }
 
-// Do joins or starts the request and waits for its answer with ctx. A
-// request that stays unanswered flightStale after it was written is
-// presumed lost: do sends a fresh one (chaining the old) and waits on
-// that, so even a caller without a deadline gets the next answer. A caller
-// giving up marks the request suspect.
+// Do joins or starts the request and waits for its answer with ctx. The
+// answer is fresh: it comes from a request written after Do was called. A
+// request already written when Do joins could have been answered by the
+// Gateway before whatever the caller just did (an order that filled, a
+// cancel), so Do waits for it to end and then joins the next one, which
+// the first caller to arrive starts: one request on the wire at a time,
+// and late callers share the next. A request that stays unanswered
+// flightStale after it was written is presumed lost: do sends a fresh one
+// (chaining the old) and waits on that, so even a caller without a
+// deadline gets the next answer. A caller giving up marks the request
+// suspect.
 func (f *Flight[T]) Do(ctx context.Context, start func(o *OneShot[T], written func())) ([]T, error) {
 	for {
-		o := f.Join(start)
+		o, written := f.join(start)
 		t := time.NewTimer(flightStale)
 		select {
 		case <-o.done:
 			t.Stop()
+			if written {
+				continue // answered a request sent before this call: ask again
+			}
 			return o.Wait(ctx)
 		case <-ctx.Done():
 			t.Stop()

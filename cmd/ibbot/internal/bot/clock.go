@@ -7,9 +7,9 @@ import (
 	"github.com/ibbot/ibbot/sched"
 )
 
-// JumpAfter is the shortest wait a SimClock skips instead of waiting: longer
-// than any interval between cycles (at most an hour), so only the market's
-// nights, weekends and holidays are skipped.
+// JumpAfter is the shortest wait a SimClock skips instead of waiting, and
+// only while the market is closed: longer than any interval between cycles
+// (at most an hour), so only nights, weekends and holidays are skipped.
 const JumpAfter = 61 * time.Minute
 
 // jumpLead is how much wall time a skipped wait still takes.
@@ -18,12 +18,13 @@ const jumpLead = 5 * time.Millisecond
 // SimClock is one virtual clock shared by the embedded simulator's market,
 // the scheduler, the option chains and the bot: it starts at an instant
 // and runs speed times as fast as the wall clock. A wait of JumpAfter or
-// more with nothing else due before it (the scheduler waiting for the next
-// open) is skipped: the clock jumps ahead, so a run of many cycles spends
+// more that starts while the NYSE is closed, with nothing else due before
+// it (the scheduler waiting for the next open), is skipped: the clock jumps ahead, so a run of many cycles spends
 // no wall time on nights and weekends. It is an ibsim.Clock and a
 // sched.Clock.
 type SimClock struct {
 	speed float64
+	cal   *sched.Calendar
 
 	mu        sync.Mutex
 	start     time.Time // the virtual instant at wallStart
@@ -39,7 +40,7 @@ func NewSimClock(start time.Time, speed float64) *SimClock {
 	if speed <= 0 {
 		speed = 1
 	}
-	return &SimClock{speed: speed, start: start, wallStart: time.Now(), timers: map[*simTimer]struct{}{}}
+	return &SimClock{speed: speed, cal: sched.NYSE(), start: start, wallStart: time.Now(), timers: map[*simTimer]struct{}{}}
 }
 
 // Now is the virtual instant.
@@ -79,7 +80,7 @@ func (c *SimClock) AfterFunc(d time.Duration, f func()) sched.Timer {
 	now := c.nowLocked()
 	t := &simTimer{c: c, deadline: now.Add(d), f: f}
 	c.timers[t] = struct{}{}
-	if d >= JumpAfter && c.nothingDueBefore(t) {
+	if d >= JumpAfter && !c.cal.IsOpen(now) && c.nothingDueBefore(t) {
 		c.jumped += d - time.Duration(float64(jumpLead)*c.speed)
 		c.jumps++
 		now = c.nowLocked()

@@ -5,12 +5,26 @@ import (
 	"time"
 )
 
-// A wait of JumpAfter or more with nothing due before it is skipped: the
+// A wait of JumpAfter or more, started while the market is closed, with
+// nothing due before it is skipped: the
 // clock jumps, the call comes at once (in wall time) and the clock reads
 // at least the deadline; a shorter wait, or a long one behind an earlier
 // timer, runs at the clock's speed.
 func TestSimClockSkipsNights(t *testing.T) {
-	start := time.Date(2026, 3, 12, 16, 0, 0, 0, time.UTC)
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 3, 12, 16, 0, 0, 0, ny) // the close
+	// A long wait while the market is open (a session's close timer) is
+	// not skipped.
+	open := NewSimClock(time.Date(2026, 3, 12, 10, 0, 0, 0, ny), 60)
+	closeT := open.AfterFunc(6*time.Hour, func() { t.Error("the close timer fired at once") })
+	if open.Jumps() != 0 {
+		t.Error("skipped a wait that started in the session")
+	}
+	closeT.Stop()
+
 	c := NewSimClock(start, 60)
 	fired := make(chan time.Time, 1)
 	wall := time.Now()
