@@ -145,3 +145,15 @@ func TestNonAPISocketIsClosed(t *testing.T) {
 		t.Errorf("BadHandshakes = %d, want 1", s.Stats().BadHandshakes)
 	}
 }
+
+func TestReqCurrentTimeInMillis(t *testing.T) {
+	at := time.Date(2026, 3, 10, 10, 0, 0, 123e6, market.NewYork)
+	for _, v := range []int{200, HighestServerVersion} {
+		s := startSim(t, Config{Clock: NewVirtualClock(at), MaxServerVersion: v})
+		c, r := dial(t, s, 1)
+		c.ReqCurrentTimeInMillis()
+		if e := r.waitKind(t, "CurrentTimeInMillis", anyReq); e.Data.(int64) != at.UnixMilli() {
+			t.Errorf("v%d: currentTimeInMillis = %v, want %d", v, e.Data, at.UnixMilli())
+		}
+	}
+}

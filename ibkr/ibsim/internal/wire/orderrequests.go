@@ -124,6 +124,9 @@ func (c Codec) ReqExecutions(f *Fields) (reqID int64, flt engine.ExecFilter, err
 		reqID = int64(r.GetReqId())
 		f.ReqID = reqID
 		p := r.GetExecutionFilter()
+		if p == nil {
+			p = &protobuf.ExecutionFilter{} // no filter: every execution
+		}
 		flt.ClientID = int64(p.GetClientId())
 		flt.Acct = p.GetAcctCode()
 		flt.Symbol = p.GetSymbol()

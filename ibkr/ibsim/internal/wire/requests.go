@@ -93,6 +93,9 @@ func (c Codec) ReqIDs(f *Fields) error {
 // ReqCurrentTime reads reqCurrentTime (49): [1]version.
 func (c Codec) ReqCurrentTime(f *Fields) error { return versionOnly(f) }
 
+// ReqCurrentTimeInMillis reads reqCurrentTimeInMillis (105): no fields.
+func (c Codec) ReqCurrentTimeInMillis(f *Fields) error { return f.Err }
+
 // ReqMarketDataType reads reqMarketDataType (59): [1]version [2]type.
 func (c Codec) ReqMarketDataType(f *Fields) (typ int64, err error) {
 	f.Int("version")

@@ -36,3 +36,9 @@ func (c Codec) HandshakeReply(at time.Time) []byte {
 func (c Codec) Malformed() []byte {
 	return finish(c.Version, NewMsg(ibapi.TICK_PRICE).Str("6").Str("1").Str("1").Str("not-a-price").Str("100").Str("0"))
 }
+
+// CurrentTimeInMillis builds currentTimeInMillis (109): epoch milliseconds,
+// no version field.
+func (c Codec) CurrentTimeInMillis(ms int64) []byte {
+	return finish(c.Version, NewMsg(ibapi.CURRENT_TIME_IN_MILLIS).Int(ms))
+}
