@@ -151,7 +151,7 @@ func (c *client) handshake(br *bufio.Reader) error {
 		c.srv.stats.badHandshake()
 		return err
 	}
-	v := min(maxV, c.srv.cfg.ServerVersion)
+	v := min(maxV, c.srv.cfg.MaxServerVersion)
 	// Versions 187..189 carry RFQ placeholder fields that were withdrawn
 	// again in 190; the simulator does not speak them.
 	if v >= 187 && v <= 189 {
@@ -159,7 +159,7 @@ func (c *client) handshake(br *bufio.Reader) error {
 	}
 	if v < minV || v < MinClientVersion {
 		c.srv.stats.badHandshake()
-		return fmt.Errorf("no common version: client v%d..%d, server up to v%d", minV, maxV, c.srv.cfg.ServerVersion)
+		return fmt.Errorf("no common version: client v%d..%d, server up to v%d", minV, maxV, c.srv.cfg.MaxServerVersion)
 	}
 	c.version = v
 	c.codec = wire.Codec{Version: v}
@@ -320,11 +320,12 @@ func (c *client) runHandler(id int64, h handler, f *wire.Fields) {
 	reqID := int64(-1)
 	if err := h(c, f); err != nil {
 		var fe *wire.FieldError
-		if errors.As(err, &fe) {
+		var pe *wire.ProtoError
+		if errors.As(err, &fe) || errors.As(err, &pe) {
 			if f.ReqID != 0 {
 				reqID = f.ReqID
 			}
-			c.sendError(reqID, 320, fmt.Sprintf("Error reading request. Message id %d: %v.", id, fe))
+			c.sendError(reqID, 320, fmt.Sprintf("Error reading request. Message id %d: %v.", id, err))
 			return
 		}
 		c.log.Debug("ibsim request failed", "msg", id, "err", err)

@@ -3,22 +3,34 @@ package ibsim
 import (
 	"fmt"
 	"log/slog"
+	"os"
 	"regexp"
+	"strconv"
 	"time"
 )
 
 // Defaults used when a Config field is zero.
 const (
-	DefaultAddr          = "127.0.0.1:0"
-	DefaultAccount       = "DU1234567"
-	DefaultServerVersion = 200
+	DefaultAddr    = "127.0.0.1:0"
+	DefaultAccount = "DU1234567"
+	// DefaultServerVersion is the highest version the simulator fully
+	// speaks (HighestServerVersion): Config.MaxServerVersion's default.
+	DefaultServerVersion = HighestServerVersion
 	DefaultSeed          = 1
 	// MinClientVersion is the oldest protocol version the simulator speaks
 	// (the first with length-prefixed framing).
 	MinClientVersion = 100
-	// MaxServerVersion is the newest text-protocol version; 201 and later
-	// switch to protobuf, which the simulator does not speak.
-	MaxServerVersion = 200
+	// HighestServerVersion is the newest version the simulator fully
+	// speaks: binary message ids (201), protobuf executions (201), orders
+	// (203) and open and completed orders (204). From 205 on a client
+	// sends contract details requests as protobuf, which the simulator
+	// does not read, so it negotiates at most 204.
+	HighestServerVersion = 204
+	// ServerVersionEnv names the environment variable that Start reads
+	// when Config.MaxServerVersion is 0: a version to pin every simulator
+	// of a test run to, e.g. IBBOT_SIM_VERSION=200 go test ./ibkr/. It is
+	// meant for tests only; programs set Config.MaxServerVersion.
+	ServerVersionEnv = "IBBOT_SIM_VERSION"
 )
 
 // Config configures a simulated Gateway. Every zero field means the default
@@ -39,9 +51,12 @@ type Config struct {
 	// live and frozen requests (market data type 1 or 2) get 354, delayed
 	// requests (type 3 or 4) get 10167 and delayed ticks.
 	Delayed bool
-	// ServerVersion is the highest version the simulator negotiates,
-	// 100..200. Default 200.
-	ServerVersion int
+	// MaxServerVersion is the highest version the simulator negotiates,
+	// 100..HighestServerVersion: the client's maximum is capped at it
+	// (200 speaks text only; 176 or 193 answer older clients as their
+	// Gateways did). Default: the environment variable IBBOT_SIM_VERSION
+	// when set (for tests), else HighestServerVersion.
+	MaxServerVersion int
 	// Clock is the market clock: prices, trading hours and bar times are
 	// read from it. Default the wall clock. Use a *VirtualClock to place
 	// the market at any instant, or NewScaledClock to run it fast.
@@ -125,11 +140,18 @@ func (c Config) withDefaults() (Config, error) {
 	if !paperAccountRE.MatchString(c.Account) {
 		return c, fmt.Errorf("ibsim: Config.Account %q: want a paper account id, DU followed by 1 to 12 digits (e.g. DU1234567)", c.Account)
 	}
-	if c.ServerVersion == 0 {
-		c.ServerVersion = DefaultServerVersion
+	if c.MaxServerVersion == 0 {
+		c.MaxServerVersion = DefaultServerVersion
+		if s := os.Getenv(ServerVersionEnv); s != "" {
+			v, err := strconv.Atoi(s)
+			if err != nil || v < MinClientVersion || v > HighestServerVersion {
+				return c, fmt.Errorf("ibsim: %s=%q: want a version %d..%d", ServerVersionEnv, s, MinClientVersion, HighestServerVersion)
+			}
+			c.MaxServerVersion = v
+		}
 	}
-	if c.ServerVersion < MinClientVersion || c.ServerVersion > MaxServerVersion {
-		return c, fmt.Errorf("ibsim: Config.ServerVersion %d: want %d..%d", c.ServerVersion, MinClientVersion, MaxServerVersion)
+	if c.MaxServerVersion < MinClientVersion || c.MaxServerVersion > HighestServerVersion {
+		return c, fmt.Errorf("ibsim: Config.MaxServerVersion %d: want %d..%d", c.MaxServerVersion, MinClientVersion, HighestServerVersion)
 	}
 	if c.Clock == nil {
 		c.Clock = WallClock{}

@@ -19,8 +19,10 @@
 // # What it models
 //
 // The handshake ("API\x00", a version range, +PACEAPI) with the text
-// protocol of versions 100 to 200 (201 and later are protobuf and not
-// spoken), startApi and the real bootstrap (managedAccounts, nextValidId,
+// protocol of versions 100 to 200 and versions 201 to 204 (binary message
+// ids; protobuf executions from 201, orders from 203, open and completed
+// order requests from 204; Config.MaxServerVersion, 204 by default, caps
+// the version), startApi and the real bootstrap (managedAccounts, nextValidId,
 // the 2104/2106/2158 farm notices, then the client id's open orders), and
 // each message in the layout of the negotiated version. Reference data
 // for SPY, QQQ, IWM, AAPL, MSFT, NVDA, TSLA, AMD, META, GOOG, IBM and the

@@ -162,8 +162,11 @@ func (r *recorder) ManagedAccounts(a []string) {
 	r.add(ev{Kind: "ManagedAccounts", Msg: strings.Join(a, ",")})
 }
 func (r *recorder) CurrentTime(t int64) { r.add(ev{Kind: "CurrentTime", Data: t}) }
-func (r *recorder) ConnectionClosed()   { r.add(ev{Kind: "ConnectionClosed"}) }
-func (r *recorder) ConnectAck()         { r.add(ev{Kind: "ConnectAck"}) }
+func (r *recorder) CurrentTimeInMillis(t int64) {
+	r.add(ev{Kind: "CurrentTimeInMillis", Data: t})
+}
+func (r *recorder) ConnectionClosed() { r.add(ev{Kind: "ConnectionClosed"}) }
+func (r *recorder) ConnectAck()       { r.add(ev{Kind: "ConnectAck"}) }
 
 // startSim starts a server for one test and closes it when the test ends.
 func startSim(t testing.TB, cfg Config) *Server {

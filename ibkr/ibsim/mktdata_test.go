@@ -606,7 +606,7 @@ func TestMktDataOutsideTradingHours(t *testing.T) {
 func TestMktDataOldVersions(t *testing.T) {
 	sizes := map[int]map[int64]float64{}
 	for _, v := range []int{200, 151, 110} {
-		s := startSim(t, Config{Clock: NewVirtualClock(mdAt), ServerVersion: v})
+		s := startSim(t, Config{Clock: NewVirtualClock(mdAt), MaxServerVersion: v})
 		c, r := dial(t, s, 1)
 		call, _ := nearMoney(t, s, spyInst(t, s), s.now())
 		c.ReqMktData(1, spyContract(), "", true, false, nil)
@@ -732,7 +732,7 @@ func TestMktDataLinesReleasedWhenConnectionEnds(t *testing.T) {
 // decoder's expectations at version 200 and at 151.
 func TestMktDataRawLayouts(t *testing.T) {
 	for _, v := range []string{"200", "151"} {
-		s := startSim(t, Config{Clock: NewVirtualClock(mdAt), ServerVersion: 200})
+		s := startSim(t, Config{Clock: NewVirtualClock(mdAt), MaxServerVersion: 200})
 		nc, br, _ := rawHandshake(t, s.Addr(), "v100.."+v)
 		call, _ := nearMoney(t, s, spyInst(t, s), s.now())
 		var out []byte

@@ -20,6 +20,8 @@ func handlerFor(id int64) handler {
 		return handleReqIDs
 	case ibapi.REQ_CURRENT_TIME:
 		return handleReqCurrentTime
+	case ibapi.REQ_CURRENT_TIME_IN_MILLIS:
+		return handleReqCurrentTimeInMillis
 	case ibapi.REQ_MARKET_DATA_TYPE:
 		return handleReqMarketDataType
 	case ibapi.REQ_MANAGED_ACCTS:
@@ -127,6 +129,16 @@ func handleReqCurrentTime(c *client, f *wire.Fields) error {
 		return err
 	}
 	c.send(c.codec.CurrentTime(c.srv.now().Unix()))
+	return nil
+}
+
+// handleReqCurrentTimeInMillis: no fields (version 197 and later);
+// answers the market clock's epoch millisecond (currentTimeInMillis, 109).
+func handleReqCurrentTimeInMillis(c *client, f *wire.Fields) error {
+	if err := c.codec.ReqCurrentTimeInMillis(f); err != nil {
+		return err
+	}
+	c.send(c.codec.CurrentTimeInMillis(c.srv.now().UnixMilli()))
 	return nil
 }
 

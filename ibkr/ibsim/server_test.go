@@ -37,8 +37,8 @@ func TestHandshakeBootstrapOrder(t *testing.T) {
 		t.Errorf("nextValidId = %v, want 1", e.Data)
 	}
 	st := s.Stats()
-	if st.Clients != 1 || st.Conns[0].Version != 200 || st.Conns[0].ClientID != 7 {
-		t.Errorf("stats = %+v, want one client id 7 at version 200", st)
+	if want := s.cfg.MaxServerVersion; st.Clients != 1 || st.Conns[0].Version != want || st.Conns[0].ClientID != 7 {
+		t.Errorf("stats = %+v, want one client id 7 at version %d", st, want)
 	}
 }
 
@@ -80,19 +80,44 @@ func rawHandshake(t *testing.T, addr, versions string) (net.Conn, *bufio.Reader,
 }
 
 func TestVersionNegotiation(t *testing.T) {
-	s := startSim(t, Config{})
-	for _, tc := range []struct{ in, want string }{
-		{"v100..225", "200"},
-		{"v100..225 +PACEAPI", "200"},
-		{"v157..178", "178"},
-		{"v100..151", "151"},
-		{"v176", "176"},
-		{"v100..188", "186"},
+	high := strconv.Itoa(HighestServerVersion)
+	s := startSim(t, Config{MaxServerVersion: HighestServerVersion})
+	text := startSim(t, Config{MaxServerVersion: 200})
+	for _, tc := range []struct {
+		srv      *Server
+		in, want string
+	}{
+		{s, "v100..225", high},
+		{s, "v100..225 +PACEAPI", high},
+		{s, "v100..203", "203"},
+		{s, "v201", "201"},
+		{s, "v157..178", "178"},
+		{s, "v100..151", "151"},
+		{s, "v176", "176"},
+		{s, "v100..188", "186"},
+		{text, "v100..225", "200"},
+		{text, "v193", "193"},
 	} {
-		_, _, f := rawHandshake(t, s.Addr(), tc.in)
+		_, _, f := rawHandshake(t, tc.srv.Addr(), tc.in)
 		if len(f) != 2 || f[0] != tc.want {
 			t.Errorf("%s: reply %q, want version %s and a time", tc.in, f, tc.want)
 		}
+	}
+	// A client whose minimum is above what the server speaks is refused.
+	nc, err := net.Dial("tcp", text.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	hello := binary.BigEndian.AppendUint32([]byte("API\x00"), uint32(len("v201..225")))
+	if _, err := nc.Write(append(hello, "v201..225"...)); err != nil {
+		t.Fatal(err)
+	}
+	_ = nc.SetReadDeadline(time.Now().Add(waitTimeout))
+	if p, err := wire.ReadFrame(bufio.NewReader(nc)); err == nil {
+		t.Errorf("v201..225 against a 200 server: got %q, want the socket closed", p)
+	} else if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Error("v201..225 against a 200 server: socket left open, want it closed")
 	}
 }
 
@@ -118,5 +143,17 @@ func TestNonAPISocketIsClosed(t *testing.T) {
 	// The server counted it before it closed the socket.
 	if s.Stats().BadHandshakes != 1 {
 		t.Errorf("BadHandshakes = %d, want 1", s.Stats().BadHandshakes)
+	}
+}
+
+func TestReqCurrentTimeInMillis(t *testing.T) {
+	at := time.Date(2026, 3, 10, 10, 0, 0, 123e6, market.NewYork)
+	for _, v := range []int{200, HighestServerVersion} {
+		s := startSim(t, Config{Clock: NewVirtualClock(at), MaxServerVersion: v})
+		c, r := dial(t, s, 1)
+		c.ReqCurrentTimeInMillis()
+		if e := r.waitKind(t, "CurrentTimeInMillis", anyReq); e.Data.(int64) != at.UnixMilli() {
+			t.Errorf("v%d: currentTimeInMillis = %v, want %d", v, e.Data, at.UnixMilli())
+		}
 	}
 }

@@ -31,11 +31,14 @@ type Codec struct {
 // message (openOrder, orderStatus, execDetails, commissionReport,
 // completedOrder), which the server counts per connection.
 func (c Codec) Event(ev engine.Event) (frame []byte, order bool) {
+	if b, order := protoEvent(c.Version, ev); b != nil {
+		return b, order
+	}
 	m, order := encodeEvent(c.Version, ev)
 	if m == nil {
 		return nil, false
 	}
-	return m.Frame(), order
+	return finish(c.Version, m), order
 }
 
 // encodeEvent builds the message of one engine event at version.
@@ -84,7 +87,10 @@ func encodeEvent(version int, ev engine.Event) (m *Msg, order bool) {
 // Error builds an error or warning message (errMsg, 4) on reqID; at is
 // the error time, sent from version 194.
 func (c Codec) Error(reqID int64, code int, text string, at time.Time) []byte {
-	return encodeError(c.Version, reqID, code, text, at).Frame()
+	if c.Version >= VerProtoOrders {
+		return protoError(reqID, code, text, at)
+	}
+	return finish(c.Version, encodeError(c.Version, reqID, code, text, at))
 }
 
 // encodeError builds errMsg at version.

@@ -8,12 +8,12 @@ import (
 // ContractData builds contractData (10) for one listing: the instrument,
 // its underlying's static data (nil for none) and its session hours.
 func (c Codec) ContractData(reqID int64, in *market.Instrument, u *market.Underlying, tradingHours, liquidHours string) []byte {
-	return encodeContractData(c.Version, reqID, in, u, tradingHours, liquidHours).Frame()
+	return finish(c.Version, encodeContractData(c.Version, reqID, in, u, tradingHours, liquidHours))
 }
 
 // ContractDataEnd builds contractDataEnd (52).
 func (c Codec) ContractDataEnd(reqID int64) []byte {
-	return NewMsg(ibapi.CONTRACT_DATA_END).Int(1).Int(reqID).Frame()
+	return finish(c.Version, NewMsg(ibapi.CONTRACT_DATA_END).Int(1).Int(reqID))
 }
 
 // SecDefOptParam builds securityDefinitionOptionParameter (75): one
@@ -28,12 +28,12 @@ func (c Codec) SecDefOptParam(reqID int64, exchange string, underConID int64, tr
 	for _, s := range strikes {
 		m.Float(s)
 	}
-	return m.Frame()
+	return finish(c.Version, m)
 }
 
 // SecDefOptParamEnd builds securityDefinitionOptionParameterEnd (76).
 func (c Codec) SecDefOptParamEnd(reqID int64) []byte {
-	return NewMsg(ibapi.SECURITY_DEFINITION_OPTION_PARAMETER_END).Int(reqID).Frame()
+	return finish(c.Version, NewMsg(ibapi.SECURITY_DEFINITION_OPTION_PARAMETER_END).Int(reqID))
 }
 
 // MarketRule builds marketRule (93): the id, the number of rungs, then
@@ -43,7 +43,7 @@ func (c Codec) MarketRule(id int64, rungs []market.Rung) []byte {
 	for _, g := range rungs {
 		m.Float(g.LowEdge).Float(g.Increment)
 	}
-	return m.Frame()
+	return finish(c.Version, m)
 }
 
 // encodeContractData builds contractData at version v.

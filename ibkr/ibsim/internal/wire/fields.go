@@ -33,6 +33,9 @@ type FieldError struct {
 
 // Error names the field and what is wrong with it.
 func (e *FieldError) Error() string {
+	if e.Index < 0 { // a protobuf field: no position
+		return fmt.Sprintf("%s = %s: want %s", e.Name, e.Value, e.Want)
+	}
 	if e.Value == "" && e.Want == "missing" {
 		return fmt.Sprintf("field %d (%s) is missing", e.Index, e.Name)
 	}
@@ -49,6 +52,11 @@ type Fields struct {
 	// ReqID is set by a handler once it has read the request id, so that a
 	// later parse error is reported on that id.
 	ReqID int64
+	// IsProto marks a protobuf request (version 201 and later, message id
+	// 200 or more); Proto is its serialized message, and the text fields
+	// are empty.
+	IsProto bool
+	Proto   []byte
 }
 
 // NewFields returns a cursor at the first of fields f.

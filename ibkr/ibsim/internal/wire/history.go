@@ -55,7 +55,7 @@ func (c Codec) HistoricalData(reqID int64, start, end string, bars []BarRow) []b
 		}
 		m.Int(b.Count)
 	}
-	return m.Frame()
+	return finish(c.Version, m)
 }
 
 // HistoricalDataEnd builds historicalDataEnd (108), or nil before version
@@ -64,7 +64,7 @@ func (c Codec) HistoricalDataEnd(reqID int64, start, end string) []byte {
 	if c.Version < MinVerHistoricalEnd {
 		return nil
 	}
-	return NewMsg(ibapi.HISTORICAL_DATA_END).Int(reqID).Str(start).Str(end).Frame()
+	return finish(c.Version, NewMsg(ibapi.HISTORICAL_DATA_END).Int(reqID).Str(start).Str(end))
 }
 
 // HistoricalDataUpdate builds historicalDataUpdate (90): the current bar
@@ -73,10 +73,10 @@ func (c Codec) HistoricalDataUpdate(reqID int64, b BarRow) []byte {
 	m := NewMsg(ibapi.HISTORICAL_DATA_UPDATE).Int(reqID).Int(b.Count).Str(b.Date)
 	m.Float(b.Open).Float(b.Close).Float(b.High).Float(b.Low)
 	m.Float(b.WAP).Decimal(b.Volume)
-	return m.Frame()
+	return finish(c.Version, m)
 }
 
 // HeadTimestamp builds headTimestamp (88).
 func (c Codec) HeadTimestamp(reqID int64, ts string) []byte {
-	return NewMsg(ibapi.HEAD_TIMESTAMP).Int(reqID).Str(ts).Frame()
+	return finish(c.Version, NewMsg(ibapi.HEAD_TIMESTAMP).Int(reqID).Str(ts))
 }

@@ -8,7 +8,7 @@ import (
 // MarketDataType builds marketDataType (58): the type a request is served
 // (1 live, 2 frozen, 3 delayed, 4 delayed frozen).
 func (c Codec) MarketDataType(reqID, typ int64) []byte {
-	return NewMsg(ibapi.MARKET_DATA_TYPE).Int(1).Int(reqID).Int(typ).Frame()
+	return finish(c.Version, NewMsg(ibapi.MARKET_DATA_TYPE).Int(1).Int(reqID).Int(typ))
 }
 
 // TickReqParams builds tickReqParams (81), or nil before version 114,
@@ -17,28 +17,28 @@ func (c Codec) TickReqParams(reqID int64, minTick float64, bboExchange string, s
 	if c.Version < MinVerTickReqParams {
 		return nil
 	}
-	return NewMsg(ibapi.TICK_REQ_PARAMS).Int(reqID).Float(minTick).Str(bboExchange).Int(snapshotPermissions).Frame()
+	return finish(c.Version, NewMsg(ibapi.TICK_REQ_PARAMS).Int(reqID).Float(minTick).Str(bboExchange).Int(snapshotPermissions))
 }
 
 // TickPrice builds tickPrice (1), version 6: a price with its size and
 // attribute bits (1 can auto-execute, 2 past limit, 4 pre-open).
 func (c Codec) TickPrice(reqID, tick int64, price, size float64, attrib int64) []byte {
-	return NewMsg(ibapi.TICK_PRICE).Int(6).Int(reqID).Int(tick).Float(price).Decimal(size).Int(attrib).Frame()
+	return finish(c.Version, NewMsg(ibapi.TICK_PRICE).Int(6).Int(reqID).Int(tick).Float(price).Decimal(size).Int(attrib))
 }
 
 // TickSize builds tickSize (2), version 6.
 func (c Codec) TickSize(reqID, tick int64, size float64) []byte {
-	return NewMsg(ibapi.TICK_SIZE).Int(6).Int(reqID).Int(tick).Decimal(size).Frame()
+	return finish(c.Version, NewMsg(ibapi.TICK_SIZE).Int(6).Int(reqID).Int(tick).Decimal(size))
 }
 
 // TickString builds tickString (46), version 6.
 func (c Codec) TickString(reqID, tick int64, value string) []byte {
-	return NewMsg(ibapi.TICK_STRING).Int(6).Int(reqID).Int(tick).Str(value).Frame()
+	return finish(c.Version, NewMsg(ibapi.TICK_STRING).Int(6).Int(reqID).Int(tick).Str(value))
 }
 
 // TickGeneric builds tickGeneric (45), version 6.
 func (c Codec) TickGeneric(reqID, tick int64, value float64) []byte {
-	return NewMsg(ibapi.TICK_GENERIC).Int(6).Int(reqID).Int(tick).Float(value).Frame()
+	return finish(c.Version, NewMsg(ibapi.TICK_GENERIC).Int(6).Int(reqID).Int(tick).Float(value))
 }
 
 // TickOptionComputation builds tickOptionComputation (21): a version field
@@ -55,10 +55,10 @@ func (c Codec) TickOptionComputation(reqID, tick, attrib int64, g market.Greeks)
 	}
 	m.Float(g.IV).Float(g.Delta).Float(g.OptPrice).Float(g.PVDividend).
 		Float(g.Gamma).Float(g.Vega).Float(g.Theta).Float(g.UndPrice)
-	return m.Frame()
+	return finish(c.Version, m)
 }
 
 // TickSnapshotEnd builds tickSnapshotEnd (57).
 func (c Codec) TickSnapshotEnd(reqID int64) []byte {
-	return NewMsg(ibapi.TICK_SNAPSHOT_END).Int(1).Int(reqID).Frame()
+	return finish(c.Version, NewMsg(ibapi.TICK_SNAPSHOT_END).Int(1).Int(reqID))
 }

@@ -30,6 +30,7 @@ var codecVersions = []int{
 	100, 101, 102, 103, 105, 106, 111, 131, 136, 138, 139, 141, 142, 144, 145,
 	148, 150, 151, 157, 158, 160, 162, 166, 169, 170, 176, 177, 178, 183, 184,
 	185, 187, 189, 190, 192, 193, 195, 198, 199, 200,
+	201, 202, VerProtoOrders, VerProtoCompleted,
 }
 
 const codecClientID = 7
@@ -224,12 +225,34 @@ func (g *fakeGateway) readRaw(t testing.TB) []byte {
 	return p
 }
 
-func (g *fakeGateway) read(t testing.TB) []string { return SplitFields(g.readRaw(t)) }
+// read reads the next client frame as its message id and text fields (a
+// protobuf request: its id only).
+func (g *fakeGateway) read(t testing.TB) []string {
+	t.Helper()
+	id, f, err := Codec{Version: g.version}.Request(g.readRaw(t))
+	if err != nil {
+		t.Fatalf("client frame: %v", err)
+	}
+	return append([]string{strconv.FormatInt(id, 10)}, f.f[f.Pos:]...)
+}
 
 func (g *fakeGateway) send(t testing.TB, m *Msg) {
 	t.Helper()
+	g.write(t, finish(g.version, m))
+}
+
+// sendEvent sends an engine event as the server's codec encodes it at the
+// gateway's version (protobuf where the version has it).
+func (g *fakeGateway) sendEvent(t testing.TB, ev engine.Event) {
+	t.Helper()
+	b, _ := Codec{Version: g.version}.Event(ev)
+	g.write(t, b)
+}
+
+func (g *fakeGateway) write(t testing.TB, b []byte) {
+	t.Helper()
 	_ = g.conn.SetWriteDeadline(time.Now().Add(waitTimeout))
-	if _, err := g.conn.Write(m.Frame()); err != nil {
+	if _, err := g.conn.Write(b); err != nil {
 		t.Fatalf("writing to the client: %v", err)
 	}
 }
@@ -753,6 +776,10 @@ func expectRequest(c *ibapi.Contract, o *ibapi.Order, version int) engine.OrderR
 	}
 	r.CustomerAccount, r.ProfessionalCustomer = o.CustomerAccount, o.ProfessionalCustomer
 	r.IncludeOvernight, r.ManualOrderIndicator, r.ImbalanceOnly = o.IncludeOvernight, o.ManualOrderIndicator, o.ImbalanceOnly
+	if version >= VerProtoOrders {
+		// IB's protobuf Order has no auction strategy field.
+		r.AuctionStrategy = 0
+	}
 	return r
 }
 
@@ -901,6 +928,19 @@ func wantEchoedOrder(placed *ibapi.Order, version int, view *engine.OrderView, c
 		// The client does not send it below 102.
 		resetToDefault(&w, "LmtPriceOffset")
 	}
+	if version >= VerProtoOrders {
+		// IB's protobuf Order has no auction strategy field, and an unset
+		// per-leg price is left out, which the client reads as 0.
+		resetToDefault(&w, "AuctionStrategy")
+	}
+	if protoGate := VerProtoOrders; version >= protoGate && (!completed || version >= VerProtoCompleted) {
+		w.OrderComboLegs = append([]ibapi.OrderComboLeg(nil), w.OrderComboLegs...)
+		for i := range w.OrderComboLegs {
+			if w.OrderComboLegs[i].Price == ibapi.UNSET_FLOAT {
+				w.OrderComboLegs[i].Price = 0
+			}
+		}
+	}
 	w.ClientID = codecClientID
 	w.PermID = view.PermID
 	if w.DeltaNeutralOrderType == "" {
@@ -961,13 +1001,17 @@ func TestOrderCodecPlaceOrderRoundTrip(t *testing.T) {
 		t.Run(fmt.Sprintf("v%d", v), func(t *testing.T) {
 			g := startFakeGateway(t, v)
 			for i, tc := range placeOrderCases(v) {
+				if tc.wantErr != "" && v >= VerProtoOrders {
+					continue // a quirk of the text layout; protobuf has none
+				}
 				g.client.PlaceOrder(tc.order.OrderID, tc.contract, tc.order)
 				raw := g.readRaw(t)
-				f := NewFields(SplitFields(raw))
-				if id := f.Str("message id"); id != "3" {
-					t.Fatalf("%s: message id %q, want 3", tc.name, id)
+				codec := Codec{Version: v}
+				id, f, err := codec.Request(raw)
+				if err != nil || id != 3 || f.IsProto != (v >= VerProtoOrders) {
+					t.Fatalf("%s: message id %d (protobuf %v, %v), want 3 (protobuf from %d)", tc.name, id, f.IsProto, err, VerProtoOrders)
 				}
-				req, err := ParsePlaceOrder(f, v)
+				req, err := codec.PlaceOrder(f)
 				if tc.wantErr != "" {
 					if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 						t.Errorf("%s: err = %v, want a field error on %s", tc.name, err, tc.wantErr)
@@ -1006,7 +1050,7 @@ func TestOrderCodecPlaceOrderRoundTrip(t *testing.T) {
 					view.Preview = testPreview()
 					view.WarningText = "preview warning"
 				}
-				g.send(t, encodeOpenOrder(v, view))
+				g.sendEvent(t, engine.OpenOrder{View: view})
 				e := g.w.next(t, "OpenOrder")
 				if e.id != req.OrderID {
 					t.Errorf("%s: openOrder id %d, want %d", tc.name, e.id, req.OrderID)
@@ -1028,7 +1072,7 @@ func TestOrderCodecPlaceOrderRoundTrip(t *testing.T) {
 					AvgFillPrice: 100.25, PermID: view.PermID, ParentID: req.ParentID, LastFillPrice: 100.25,
 					ClientID: codecClientID, WhyHeld: "locate", MktCapPrice: 101.5,
 				}
-				g.send(t, encodeOrderStatus(v, st))
+				g.sendEvent(t, st)
 				e = g.w.next(t, "OrderStatus")
 				if v < svMarketCapPrice {
 					st.MktCapPrice = 0
@@ -1044,7 +1088,7 @@ func TestOrderCodecPlaceOrderRoundTrip(t *testing.T) {
 				view.CompletedStatus = "Filled Size: 100"
 				view.ParentPermID = 12345
 				view.AutoCancelDate = "20260407"
-				g.send(t, encodeCompletedOrder(v, view))
+				g.sendEvent(t, engine.CompletedOrder{View: view})
 				e = g.w.next(t, "CompletedOrder")
 				wantOrder = wantEchoedOrder(tc.order, v, view, true)
 				normalizeOrder(e.order)
@@ -1081,14 +1125,20 @@ func checkOrderState(t *testing.T, name string, version int, view *engine.OrderV
 	if s.Status != view.Status {
 		t.Errorf("%s: status %q, want %q", name, s.Status, view.Status)
 	}
+	// Text sends an unset figure as Double.MAX_VALUE; protobuf (from
+	// version 203) leaves it out, which the client reads as "" or 0.
+	unsetText, unsetNum := maxDoubleText, float64(engine.UnsetFloat)
+	if version >= VerProtoOrders {
+		unsetText, unsetNum = "", 0
+	}
 	text := func(v float64) string {
 		if v == engine.UnsetFloat {
-			return maxDoubleText
+			return unsetText
 		}
 		return strconv.FormatFloat(v, 'f', -1, 64)
 	}
 	p := view.Preview
-	mg, commission, minC, maxC, cur := engine.UnsetMargins, engine.UnsetFloat, engine.UnsetFloat, engine.UnsetFloat, ""
+	mg, commission, minC, maxC, cur := engine.UnsetMargins, unsetNum, unsetNum, unsetNum, ""
 	if p != nil {
 		mg, commission, minC, maxC, cur = p.Margins, p.Commission, p.MinCommission, p.MaxCommission, p.CommissionCurrency
 	}
@@ -1197,7 +1247,7 @@ func TestOrderCodecStatusExecCommission(t *testing.T) {
 				PermID: 1234567890123, ParentID: 41, LastFillPrice: 500.25, ClientID: codecClientID,
 				WhyHeld: "", MktCapPrice: 0,
 			}
-			g.send(t, encodeOrderStatus(v, st))
+			g.sendEvent(t, st)
 			if e := g.w.next(t, "OrderStatus"); e.status != st {
 				t.Errorf("orderStatus = %+v, want %+v", e.status, st)
 			}
@@ -1220,7 +1270,7 @@ func TestOrderCodecStatusExecCommission(t *testing.T) {
 				PendingPriceRevision: true, Submitter: "sub",
 			}
 			for _, reqID := range []int64{-1, 9001} {
-				g.send(t, encodeExecDetails(v, reqID, ex))
+				g.sendEvent(t, engine.ExecDetails{ReqID: reqID, Exec: ex})
 				e := g.w.next(t, "ExecDetails")
 				if e.id != reqID {
 					t.Errorf("execDetails reqId %d, want %d", e.id, reqID)
@@ -1268,7 +1318,7 @@ func TestOrderCodecStatusExecCommission(t *testing.T) {
 				{ExecID: ex.ExecID, Commission: 1.05, Currency: "USD", RealizedPNL: engine.UnsetFloat, Yield: engine.UnsetFloat},
 				{ExecID: ex.ExecID + "x", Commission: 0.65, Currency: "USD", RealizedPNL: -12.5, Yield: 0.0425, YieldRedemptionDate: 20301231},
 			} {
-				g.send(t, encodeCommissionReport(v, cv))
+				g.sendEvent(t, cv)
 				e := g.w.next(t, "CommissionReport")
 				want := ibapi.CommissionAndFeesReport{
 					ExecID: cv.ExecID, CommissionAndFees: cv.Commission, Currency: cv.Currency,

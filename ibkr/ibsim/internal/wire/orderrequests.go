@@ -7,12 +7,24 @@ import (
 
 	"github.com/ibbot/ibbot/ibkr/ibsim/internal/engine"
 	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
+	"github.com/scmhub/ibapi/protobuf"
 )
 
 // The decoders of the order and account requests (see requests.go).
 
 // PlaceOrder reads placeOrder (3); see ParsePlaceOrder.
+//
+// A protobuf placeOrder (PlaceOrderRequest, version 203 and later) holds the
+// contract and the order as IB's Contract and Order messages.
 func (c Codec) PlaceOrder(f *Fields) (engine.OrderRequest, error) {
+	if f.IsProto {
+		var r protobuf.PlaceOrderRequest
+		if err := f.unmarshal("PlaceOrderRequest", &r); err != nil {
+			return engine.OrderRequest{}, err
+		}
+		f.ReqID = int64(r.GetOrderId())
+		return orderRequestFromProto(&r), nil
+	}
 	return ParsePlaceOrder(f, c.Version)
 }
 
@@ -21,6 +33,14 @@ func (c Codec) PlaceOrder(f *Fields) (engine.OrderRequest, error) {
 // manualOrderIndicator (version >= 192). The optional trailing fields
 // carry nothing the engine uses and are not read.
 func (c Codec) CancelOrder(f *Fields) (orderID int64, err error) {
+	if f.IsProto {
+		var r protobuf.CancelOrderRequest
+		if err := f.unmarshal("CancelOrderRequest", &r); err != nil {
+			return 0, err
+		}
+		f.ReqID = int64(r.GetOrderId())
+		return f.ReqID, nil
+	}
 	if c.Version < SvCMETaggingFields {
 		f.Int("version")
 	}
@@ -32,6 +52,9 @@ func (c Codec) CancelOrder(f *Fields) (orderID int64, err error) {
 // ReqGlobalCancel reads reqGlobalCancel (58): below version 192
 // [1]version, else extOperator and manualOrderIndicator (not read).
 func (c Codec) ReqGlobalCancel(f *Fields) error {
+	if f.IsProto {
+		return f.unmarshal("GlobalCancelRequest", &protobuf.GlobalCancelRequest{})
+	}
 	if c.Version < SvCMETaggingFields {
 		f.Int("version")
 	}
@@ -39,13 +62,28 @@ func (c Codec) ReqGlobalCancel(f *Fields) error {
 }
 
 // ReqOpenOrders reads reqOpenOrders (5): [1]version.
-func (c Codec) ReqOpenOrders(f *Fields) error { return versionOnly(f) }
+func (c Codec) ReqOpenOrders(f *Fields) error {
+	if f.IsProto {
+		return f.unmarshal("OpenOrdersRequest", &protobuf.OpenOrdersRequest{})
+	}
+	return versionOnly(f)
+}
 
 // ReqAllOpenOrders reads reqAllOpenOrders (16): [1]version.
-func (c Codec) ReqAllOpenOrders(f *Fields) error { return versionOnly(f) }
+func (c Codec) ReqAllOpenOrders(f *Fields) error {
+	if f.IsProto {
+		return f.unmarshal("AllOpenOrdersRequest", &protobuf.AllOpenOrdersRequest{})
+	}
+	return versionOnly(f)
+}
 
 // ReqAutoOpenOrders reads reqAutoOpenOrders (15): [1]version [2]autoBind.
 func (c Codec) ReqAutoOpenOrders(f *Fields) (autoBind bool, err error) {
+	if f.IsProto {
+		var r protobuf.AutoOpenOrdersRequest
+		err := f.unmarshal("AutoOpenOrdersRequest", &r)
+		return r.GetAutoBind(), err
+	}
 	f.Int("version")
 	b := f.Bool("autoBind")
 	return b, f.Err
@@ -53,6 +91,11 @@ func (c Codec) ReqAutoOpenOrders(f *Fields) (autoBind bool, err error) {
 
 // ReqCompletedOrders reads reqCompletedOrders (99): [1]apiOnly.
 func (c Codec) ReqCompletedOrders(f *Fields) (apiOnly bool, err error) {
+	if f.IsProto {
+		var r protobuf.CompletedOrdersRequest
+		err := f.unmarshal("CompletedOrdersRequest", &r)
+		return r.GetApiOnly(), err
+	}
 	b := f.Bool("apiOnly")
 	return b, f.Err
 }
@@ -69,7 +112,37 @@ func (c Codec) CancelPositions(f *Fields) error { return versionOnly(f) }
 // dates. The side is upper case; lastNDays is UnsetInt when not sent; the
 // time ("yyyymmdd hh:mm:ss", New York time unless a zone follows, or
 // "yyyymmdd-hh:mm:ss" UTC) is zero when empty or not understood.
+//
+// A protobuf reqExecutions (ExecutionRequest, version 201 and later) has
+// the same filter; absent fields are empty, lastNDays unset.
 func (c Codec) ReqExecutions(f *Fields) (reqID int64, flt engine.ExecFilter, err error) {
+	if f.IsProto {
+		var r protobuf.ExecutionRequest
+		if err := f.unmarshal("ExecutionRequest", &r); err != nil {
+			return 0, flt, err
+		}
+		reqID = int64(r.GetReqId())
+		f.ReqID = reqID
+		p := r.GetExecutionFilter()
+		if p == nil {
+			p = &protobuf.ExecutionFilter{} // no filter: every execution
+		}
+		flt.ClientID = int64(p.GetClientId())
+		flt.Acct = p.GetAcctCode()
+		flt.Symbol = p.GetSymbol()
+		flt.SecType = p.GetSecType()
+		flt.Exchange = p.GetExchange()
+		flt.Side = strings.ToUpper(strings.TrimSpace(p.GetSide()))
+		flt.LastNDays = getI32(p.LastNDays)
+		if n := len(p.GetSpecificDates()); n > 1000 {
+			return reqID, flt, &FieldError{Index: -1, Name: "executionFilter.specificDates", Value: strconv.Itoa(n) + " dates", Want: "at most 1000"}
+		}
+		for _, d := range p.GetSpecificDates() {
+			flt.Dates = append(flt.Dates, int64(d))
+		}
+		flt.Since = parseFilterTime(p.GetTime())
+		return reqID, flt, nil
+	}
 	f.Int("version")
 	reqID = f.Int("reqId")
 	f.ReqID = reqID

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strconv"
 	"strings"
@@ -18,16 +19,37 @@ import (
 
 // BadIDError is a message whose id is not a number. Its text is what
 // error 320 reports after "Error reading request. ".
-type BadIDError struct{ ID string }
+type BadIDError struct {
+	ID     string
+	binary bool // a binary id (version 201 and later) shorter than 4 bytes
+}
 
 // Error is the text of error 320 after "Error reading request. ".
 func (e *BadIDError) Error() string {
+	if e.binary {
+		return fmt.Sprintf("Unable to parse message id: %d bytes (%s), want a 4-byte id.", len(strings.Fields(e.ID)), truncate(e.ID, 32))
+	}
 	return fmt.Sprintf("Unable to parse message id %q.", truncate(e.ID, 32))
 }
 
 // Request splits one client message into its message id and the cursor
 // over the fields after it. An id that is not a number is a *BadIDError.
+//
+// From version 201 the id is a 4-byte binary integer; an id of 200 or more
+// is a protobuf request, returned as its text twin's id with f.IsProto set
+// and f.Proto holding the message.
 func (c Codec) Request(payload []byte) (id int64, f *Fields, err error) {
+	if c.Version >= VerProtobuf {
+		if len(payload) < 4 {
+			return 0, NewFields(nil), &BadIDError{ID: fmt.Sprintf("% x", payload), binary: true}
+		}
+		id = int64(binary.BigEndian.Uint32(payload))
+		body := payload[4:]
+		if id >= protobufIDOffset {
+			return id - protobufIDOffset, &Fields{IsProto: true, Proto: body}, nil
+		}
+		return id, NewFields(SplitFields(body)), nil
+	}
 	f = NewFields(SplitFields(payload))
 	s := f.Str("message id")
 	id, perr := strconv.ParseInt(s, 10, 64)
@@ -70,6 +92,9 @@ func (c Codec) ReqIDs(f *Fields) error {
 
 // ReqCurrentTime reads reqCurrentTime (49): [1]version.
 func (c Codec) ReqCurrentTime(f *Fields) error { return versionOnly(f) }
+
+// ReqCurrentTimeInMillis reads reqCurrentTimeInMillis (105): no fields.
+func (c Codec) ReqCurrentTimeInMillis(f *Fields) error { return f.Err }
 
 // ReqMarketDataType reads reqMarketDataType (59): [1]version [2]type.
 func (c Codec) ReqMarketDataType(f *Fields) (typ int64, err error) {

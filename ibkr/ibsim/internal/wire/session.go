@@ -11,17 +11,17 @@ import (
 // ManagedAccounts builds managedAccounts (15): the account ids, comma
 // separated.
 func (c Codec) ManagedAccounts(accounts string) []byte {
-	return NewMsg(ibapi.MANAGED_ACCTS).Int(1).Str(accounts).Frame()
+	return finish(c.Version, NewMsg(ibapi.MANAGED_ACCTS).Int(1).Str(accounts))
 }
 
 // NextValidID builds nextValidId (9).
 func (c Codec) NextValidID(id int64) []byte {
-	return NewMsg(ibapi.NEXT_VALID_ID).Int(1).Int(id).Frame()
+	return finish(c.Version, NewMsg(ibapi.NEXT_VALID_ID).Int(1).Int(id))
 }
 
 // CurrentTime builds currentTime (49): epoch seconds.
 func (c Codec) CurrentTime(unix int64) []byte {
-	return NewMsg(ibapi.CURRENT_TIME).Int(1).Int(unix).Frame()
+	return finish(c.Version, NewMsg(ibapi.CURRENT_TIME).Int(1).Int(unix))
 }
 
 // HandshakeReply is the server's answer to the handshake: the negotiated
@@ -34,5 +34,11 @@ func (c Codec) HandshakeReply(at time.Time) []byte {
 // Malformed is a frame a fragile client cannot decode: a tickPrice whose
 // price is not a number (the fault panel's SendMalformed).
 func (c Codec) Malformed() []byte {
-	return EncodeFrame(strconv.FormatInt(ibapi.TICK_PRICE, 10), "6", "1", "1", "not-a-price", "100", "0")
+	return finish(c.Version, NewMsg(ibapi.TICK_PRICE).Str("6").Str("1").Str("1").Str("not-a-price").Str("100").Str("0"))
+}
+
+// CurrentTimeInMillis builds currentTimeInMillis (109): epoch milliseconds,
+// no version field.
+func (c Codec) CurrentTimeInMillis(ms int64) []byte {
+	return finish(c.Version, NewMsg(ibapi.CURRENT_TIME_IN_MILLIS).Int(ms))
 }

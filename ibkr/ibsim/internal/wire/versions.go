@@ -88,3 +88,19 @@ const (
 	MinVerPriceBasedVol    = 156 // tickOptionComputation: tickAttrib, no version field
 	MinVerMarketDataShares = 159 // stock sizes in shares instead of lots
 )
+
+// The protobuf gates (MIN_SERVER_VER_PROTOBUF_*): from each version on, the
+// TWS API client sends the requests of one family as protobuf messages and
+// a Gateway answers them with protobuf messages.
+const (
+	VerProtobuf        = 201 // 4-byte binary message ids; reqExecutions and execDetails
+	VerProtoOrders     = 203 // placeOrder, cancelOrder, reqGlobalCancel; openOrder, orderStatus, errors
+	VerProtoCompleted  = 204 // reqOpenOrders, reqAllOpenOrders, reqAutoOpenOrders, reqCompletedOrders
+	VerProtoContract   = 205 // reqContractDetails; contractData
+	VerProtoMarketData = 206 // reqMktData, reqMarketDataType, market depth; ticks
+	VerProtoAccounts   = 207 // accounts and positions
+	VerProtoHistorical = 208 // historical data, real-time bars, head timestamp, ticks
+)
+
+// protobufIDOffset is added to the message id of a protobuf message.
+const protobufIDOffset = 200
