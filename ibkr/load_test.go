@@ -23,10 +23,28 @@ import (
 
 var morning = time.Date(2026, 3, 10, 10, 0, 0, 0, newYork)
 
+// simVersion is the server version the suite's simulators negotiate at
+// most: IBBOT_SIM_VERSION when set, else the simulator's default.
+func simVersion(t testing.TB) int {
+	t.Helper()
+	s := os.Getenv("IBBOT_SIM_VERSION")
+	if s == "" {
+		return 0
+	}
+	v, err := strconv.Atoi(s)
+	if err != nil || v < 100 || v > ibsim.HighestServerVersion {
+		t.Fatalf("IBBOT_SIM_VERSION=%q: want a server version 100..%d", s, ibsim.HighestServerVersion)
+	}
+	return v
+}
+
 func simFor(t testing.TB, cfg ibsim.Config) *ibsim.Server {
 	t.Helper()
 	if cfg.Clock == nil {
 		cfg.Clock = ibsim.NewVirtualClock(morning)
+	}
+	if cfg.MaxServerVersion == 0 {
+		cfg.MaxServerVersion = simVersion(t)
 	}
 	s, err := ibsim.Start(cfg)
 	if err != nil {

@@ -38,6 +38,14 @@ func startSim(t testing.TB, cfg ibsim.Config) *ibsim.Server {
 	if cfg.Clock == nil {
 		cfg.Clock = ibsim.NewVirtualClock(tradingMorning)
 	}
+	if s := os.Getenv("IBBOT_SIM_VERSION"); s != "" && cfg.MaxServerVersion == 0 {
+		// As simVersion in load_test.go: CI runs the suite at 200 too.
+		v, err := strconv.Atoi(s)
+		if err != nil {
+			t.Fatalf("IBBOT_SIM_VERSION=%q: want a server version", s)
+		}
+		cfg.MaxServerVersion = v
+	}
 	s, err := ibsim.Start(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -3,9 +3,7 @@ package ibsim
 import (
 	"fmt"
 	"log/slog"
-	"os"
 	"regexp"
-	"strconv"
 	"time"
 )
 
@@ -26,11 +24,6 @@ const (
 	// sends contract details requests as protobuf, which the simulator
 	// does not read, so it negotiates at most 204.
 	HighestServerVersion = 204
-	// ServerVersionEnv names the environment variable that Start reads
-	// when Config.MaxServerVersion is 0: a version to pin every simulator
-	// of a test run to, e.g. IBBOT_SIM_VERSION=200 go test ./ibkr/. It is
-	// meant for tests only; programs set Config.MaxServerVersion.
-	ServerVersionEnv = "IBBOT_SIM_VERSION"
 )
 
 // Config configures a simulated Gateway. Every zero field means the default
@@ -54,8 +47,7 @@ type Config struct {
 	// MaxServerVersion is the highest version the simulator negotiates,
 	// 100..HighestServerVersion: the client's maximum is capped at it
 	// (200 speaks text only; 176 or 193 answer older clients as their
-	// Gateways did). Default: the environment variable IBBOT_SIM_VERSION
-	// when set (for tests), else HighestServerVersion.
+	// Gateways did). Default HighestServerVersion.
 	MaxServerVersion int
 	// Clock is the market clock: prices, trading hours and bar times are
 	// read from it. Default the wall clock. Use a *VirtualClock to place
@@ -142,13 +134,6 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.MaxServerVersion == 0 {
 		c.MaxServerVersion = DefaultServerVersion
-		if s := os.Getenv(ServerVersionEnv); s != "" {
-			v, err := strconv.Atoi(s)
-			if err != nil || v < MinClientVersion || v > HighestServerVersion {
-				return c, fmt.Errorf("ibsim: %s=%q: want a version %d..%d", ServerVersionEnv, s, MinClientVersion, HighestServerVersion)
-			}
-			c.MaxServerVersion = v
-		}
 	}
 	if c.MaxServerVersion < MinClientVersion || c.MaxServerVersion > HighestServerVersion {
 		return c, fmt.Errorf("ibsim: Config.MaxServerVersion %d: want %d..%d", c.MaxServerVersion, MinClientVersion, HighestServerVersion)
