@@ -210,7 +210,12 @@ func (w *wrapper) MarketDataType(reqID int64, t int64) {
 // History.
 
 func (w *wrapper) HistoricalData(reqID int64, b conn.Bar) {
-	o, ok := w.s.router.Get(reqID).(*oneShot[Bar])
+	t := w.s.router.Get(reqID)
+	if bs, ok := t.(*barsSub); ok {
+		bs.bar(b)
+		return
+	}
+	o, ok := t.(*oneShot[Bar])
 	if !ok {
 		return
 	}
@@ -223,8 +228,11 @@ func (w *wrapper) HistoricalData(reqID int64, b conn.Bar) {
 }
 
 func (w *wrapper) HistoricalDataEnd(reqID int64) {
-	if o, ok := w.s.router.Get(reqID).(*oneShot[Bar]); ok {
-		o.Finish()
+	switch t := w.s.router.Get(reqID).(type) {
+	case *oneShot[Bar]:
+		t.Finish()
+	case *barsSub:
+		t.answered()
 	}
 }
 
@@ -357,15 +365,27 @@ func (w *wrapper) CompletedOrdersEnd() {
 // Account.
 
 func (w *wrapper) Position(account string, c conn.Contract, pos string, avgCost float64) {
+	u := w.s.posSub()
+	if !w.s.positionsFlight.Active() && u == nil {
+		return
+	}
+	p := Position{Account: account, Contract: contractFromWire(c), Quantity: decimalFromSigned(pos), AvgCost: priceDecimal(avgCost)}
 	if w.s.positionsFlight.Active() {
-		q := decimalFromSigned(pos)
-		w.s.positionsFlight.Add(Position{Account: account, Contract: contractFromWire(c), Quantity: q, AvgCost: priceDecimal(avgCost)})
+		w.s.positionsFlight.Add(p)
+	}
+	if u != nil {
+		u.st.push(PositionUpdate{Position: p})
 	}
 }
 
 func (w *wrapper) PositionEnd() {
 	s := w.s
 	s.positionsFlight.Finish()
+	if u := s.posSub(); u != nil {
+		// The subscription is the stream's: keep it.
+		u.st.push(PositionUpdate{SnapshotEnd: true})
+		return
+	}
 	s.sendAsync(w.gen, pace.LaneOrder, conn.CancelPositions{})
 }
 
