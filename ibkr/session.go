@@ -420,6 +420,9 @@ func (s *Session) supervise(c *conn.Conn) {
 		for _, st := range streams {
 			st.lost(lost)
 		}
+		for _, t := range s.orders.unresolved() {
+			t.streamsEvent(func(st *Stream[TradeEvent]) { st.gap(lost) })
+		}
 		s.failConnWaiters(lost)
 		s.status.set(StatusEvent{Status: StatusReconnecting, Err: err})
 		if s.cfg.NoReconnect {
@@ -435,6 +438,9 @@ func (s *Session) supervise(c *conn.Conn) {
 		s.onConnected(c)
 		for _, st := range streams {
 			st.resume(s)
+		}
+		for _, t := range s.orders.unresolved() {
+			t.streamsEvent(func(st *Stream[TradeEvent]) { st.resumed() })
 		}
 		gen := c.Gen()
 		s.wg.Add(1)

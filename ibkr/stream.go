@@ -200,11 +200,7 @@ func (st *Stream[T]) Dropped() uint64 {
 // was written). It is idempotent and returns nil.
 func (st *Stream[T]) Close() error {
 	st.closeOnce.Do(func() {
-		st.mu.Lock()
-		clear(st.queue)
-		st.queue = nil
-		st.mu.Unlock()
-		if st.end(nil) && st.stop != nil {
+		if st.endWith(nil, true) && st.stop != nil {
 			st.stop()
 		}
 	})
@@ -286,9 +282,17 @@ func (st *Stream[T]) resumed() {
 
 // end ends the stream with err (nil: Close). It reports whether this call
 // ended it.
-func (st *Stream[T]) end(err error) bool {
+func (st *Stream[T]) end(err error) bool { return st.endWith(err, false) }
+
+// endWith is end, dropping what is buffered if drop is set (Close).
+func (st *Stream[T]) endWith(err error, drop bool) bool {
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	if drop {
+		clear(st.queue)
+		st.queue = nil
+		st.seen = st.version
+	}
 	if st.ended {
 		return false
 	}

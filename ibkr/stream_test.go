@@ -372,3 +372,99 @@ func TestStreamPositions(t *testing.T) {
 	st.Close()
 	waitReleased(t, sess)
 }
+
+func TestStreamTradeEventsModifyAndRestart(t *testing.T) {
+	s, clk, sess := streamSim(t, 309, Config{})
+	ctx := testCtx(t, time.Minute)
+	tr, err := sess.PlaceOrder(ctx, Stock("SPY"), lmt("BUY", 5, "1.00"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := tr.Stream()
+	events := st.Events()
+	if ev := next(t, s, clk, st); ev.Kind != TradeStatus || ev.Status.OrderID != tr.ID() {
+		t.Fatalf("first event %+v", ev)
+	}
+	// Refused modifications leave the order working.
+	if _, err := sess.ModifyOrder(ctx, tr.ID(), lmt("SELL", 5, "1.00")); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("a modification changing sides: %v", err)
+	}
+	if _, err := sess.ModifyOrder(ctx, tr.ID(), lmt("BUY", 5, "1.001")); !errors.Is(err, ErrPriceIncrement) {
+		t.Errorf("an off-tick modification: %v", err)
+	}
+	if tr.isDone() || !tr.Order().LimitPrice.Equal(decimal.RequireFromString("1.00")) {
+		t.Fatalf("after a refused modification: done %v, order %+v", tr.isDone(), tr.Order())
+	}
+	if _, err := sess.ModifyOrder(ctx, tr.ID(), lmt("BUY", 5, "1.02")); err != nil {
+		t.Fatal(err)
+	}
+	if !tr.Order().LimitPrice.Equal(decimal.RequireFromString("1.02")) {
+		t.Errorf("order after the modification %+v", tr.Order())
+	}
+	restart(t, s, events)
+	// After the restart the handle still works: a marketable price fills.
+	q, err := sess.Snapshot(ctx, Stock("SPY"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sess.ModifyOrder(ctx, tr.ID(), Order{Action: "BUY", Quantity: decimal.NewFromInt(5), Type: "LMT", LimitPrice: q.Ask.Add(decimal.NewFromInt(5)).Round(2)}); err != nil {
+		t.Fatal(err)
+	}
+	var fills, comms int
+	var last OrderStatus
+	for ev, err := range st.All() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch ev.Kind {
+		case TradeFill:
+			fills++
+		case TradeCommission:
+			comms++
+			if ev.Fill.Commission.Sign() <= 0 {
+				t.Errorf("commission %+v", ev.Fill)
+			}
+		case TradeStatus:
+			last = ev.Status
+		}
+	}
+	if fills == 0 || comms != fills || last.Status != OrderFilled {
+		t.Errorf("fills %d, commissions %d, last status %+v", fills, comms, last)
+	}
+	if _, err := st.Next(ctx); !errors.Is(err, ErrClosed) {
+		t.Errorf("Next after the order is done: %v", err)
+	}
+	if _, err := sess.ModifyOrder(ctx, tr.ID(), lmt("BUY", 5, "1.00")); !errors.Is(err, ErrOrderNotCancellable) {
+		t.Errorf("modifying a filled order: %v", err)
+	}
+}
+
+func TestCancelAllResolvesEveryOpenTrade(t *testing.T) {
+	_, _, sess := streamSim(t, 310, Config{})
+	ctx := testCtx(t, time.Minute)
+	var trs []*Trade
+	for i := range 3 {
+		tr, err := sess.PlaceOrder(ctx, Stock("SPY"), lmt("BUY", int64(i+1), "1.00"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		trs = append(trs, tr)
+	}
+	st := trs[0].Stream()
+	if err := sess.CancelAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, tr := range trs {
+		if s := tr.Status().Status; s != OrderCancelled {
+			t.Errorf("order %d: %s after CancelAll", tr.ID(), s)
+		}
+	}
+	<-st.Done()
+	if st.Err() != nil {
+		t.Errorf("trade stream ended with %v", st.Err())
+	}
+	ro := sessionFor(t, simFor(t, ibsim.Config{}), Config{ClientID: 311, ReadOnly: true})
+	if err := ro.CancelAll(ctx); !errors.Is(err, ErrReadOnly) {
+		t.Errorf("read-only CancelAll: %v", err)
+	}
+}

@@ -74,7 +74,8 @@ type barsSub struct {
 	hist *pace.Historical
 
 	mu       sync.Mutex
-	held     bool         // an open historical slot is held
+	slots    int          // open historical slots held (two while resuming)
+	released bool         // the stream ended and gave its slots back
 	rec      *pace.Record // the latest request's, until answered
 	lastTime time.Time    // the last bar delivered
 }
@@ -112,28 +113,51 @@ func (s *Session) BarsStream(ctx context.Context, req HistoricalRequest) (*Strea
 		if err != nil {
 			return nil, fmt.Errorf("waiting for pacing: %w", err)
 		}
+		b.mu.Lock()
+		if b.released {
+			b.mu.Unlock()
+			s.hist.Forget(rec)
+			s.hist.Release()
+			return nil, ErrClosed
+		}
+		b.slots++
+		b.mu.Unlock()
 		return func(written bool) {
-			if !written {
-				s.hist.Forget(rec)
-				s.hist.Release()
+			b.mu.Lock()
+			if b.released {
+				// The stream ended meanwhile and gave this slot back too.
+				b.mu.Unlock()
+				if !written {
+					s.hist.Forget(rec)
+				} else {
+					s.hist.Answered(rec)
+				}
 				return
 			}
-			b.mu.Lock()
-			hadSlot := b.held
-			b.held, b.rec = true, rec
+			free := 0
+			if !written {
+				free = 1
+			} else {
+				b.rec = rec
+				free = b.slots - 1 // the slot of the request a lost connection ended
+			}
+			b.slots -= free
 			b.mu.Unlock()
-			if hadSlot {
-				s.hist.Release() // the slot of the request the lost connection ended
+			if !written {
+				s.hist.Forget(rec)
+			}
+			for range free {
+				s.hist.Release()
 			}
 		}, nil
 	}
 	b.release = func() {
 		b.answered()
 		b.mu.Lock()
-		held := b.held
-		b.held = false
+		n := b.slots
+		b.slots, b.released = 0, true
 		b.mu.Unlock()
-		if held {
+		for range n {
 			s.hist.Release()
 		}
 	}

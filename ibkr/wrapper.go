@@ -93,6 +93,10 @@ func (s *Session) routeOrderError(id int64, e *APIError, info CodeInfo) {
 		s.warn(e)
 		return
 	}
+	if !info.Warning && e.Code != 202 && s.orders.modified(id, e, nil) {
+		// A modification was refused; the order works as before.
+		return
+	}
 	if cancelling && !info.Warning && !info.EndsOrder {
 		// The cancel was refused (10147, 10148, 135, 161, ...); the order
 		// itself is untouched.
@@ -265,6 +269,7 @@ func (w *wrapper) OpenOrder(orderID int64, c conn.Contract, o conn.Order, st con
 		s.orders.mu.Unlock()
 		if t != nil {
 			t.seen(o.PermID)
+			s.orders.modified(orderID, nil, &info.Order)
 		}
 	}
 }
@@ -349,9 +354,14 @@ func (w *wrapper) CommissionReport(r conn.CommissionReport) {
 	for i := range t.fills {
 		if t.fills[i].ExecID == r.ExecID {
 			t.fills[i].Commission, t.fills[i].RealizedPNL, t.fills[i].Currency = f.Commission, f.RealizedPNL, f.Currency
+			t.emit(TradeEvent{Kind: TradeCommission, Fill: t.fills[i]})
 		}
 	}
+	last := t.finished && !t.commissionsDue()
 	t.mu.Unlock()
+	if last {
+		t.endStreams()
+	}
 }
 
 func (w *wrapper) CompletedOrder(c conn.Contract, o conn.Order, st conn.OrderState) {
