@@ -19,6 +19,7 @@ const (
 	DefaultRate             = 43.0 // messages per second
 	MaxRate                 = 50.0 // IB's documented limit; see Config.Rate for the Session's own
 	DefaultMarketDataLines  = 100
+	DefaultStreamBuffer     = 1024
 	DefaultReconnectWait    = 500 * time.Millisecond
 	DefaultMaxReconnectWait = 30 * time.Second
 )
@@ -61,6 +62,11 @@ type Config struct {
 	// MarketDataLines is the account's market data line budget that
 	// streams and snapshots draw from. Default 100.
 	MarketDataLines int
+	// StreamBuffer is how many items a Stream holds for a reader that
+	// falls behind; when it is full the oldest item is dropped and counted
+	// (Stream.Dropped). Quote streams never queue: they merge. Default
+	// 1024, at most 1<<20.
+	StreamBuffer int
 	// Historical sets the historical data pacing the Session keeps to.
 	// Zero fields mean IB's rules.
 	Historical HistoricalPacing
@@ -184,6 +190,12 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.MarketDataLines < 1 || c.MarketDataLines > 10000 {
 		return c, invalid("Config.MarketDataLines", c.MarketDataLines, "1..10000 (0 means 100)")
+	}
+	if c.StreamBuffer == 0 {
+		c.StreamBuffer = DefaultStreamBuffer
+	}
+	if c.StreamBuffer < 1 || c.StreamBuffer > 1<<20 {
+		return c, invalid("Config.StreamBuffer", c.StreamBuffer, "1..1048576 (0 means 1024)")
 	}
 	h := &c.Historical
 	if h.IdenticalWindow == 0 {

@@ -51,9 +51,11 @@ func (s *Session) connectivityRestored(e *APIError, dataLost bool) {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		for _, m := range streamsOf(s.router) {
-			m.resume(s)
+		streams := s.liveStreams()
+		for _, st := range streams {
+			st.lost(e)
+			st.resume(s)
 		}
-		s.log.Info("ibkr: market data requested again after 1101", "streams", len(streamsOf(s.router)))
+		s.log.Info("ibkr: subscriptions requested again after 1101", "streams", len(streams))
 	}()
 }

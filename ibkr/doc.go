@@ -52,6 +52,18 @@
 // Status and StatusChanged report each step. A 326 on reconnect is
 // retried.
 //
+// # Streams
+//
+// Every subscription is a Stream[T] with one API: Next(ctx), All, Events
+// (StreamGap, StreamResumed, StreamClosed), Done, Err, Close, Gaps and
+// Dropped. MarketData (quotes, merged), BarsStream (bars kept up to
+// date), PnL, PnLSingle, AccountUpdates, PositionsStream and
+// Trade.Stream (statuses, fills, commissions) return one. The reader
+// never waits for a Stream's reader: items wait in a bounded buffer
+// (Config.StreamBuffer) that drops the oldest when full. After a
+// reconnect each stream is requested again behind the same handle;
+// Close cancels it and frees its market data line or pacing slot.
+//
 // # Orders and prices
 //
 // Every Trade resolves: a terminal status, a rejection (Err; status

@@ -225,3 +225,85 @@ func ExamplePool_Session() {
 	// ready
 	// closed
 }
+
+// A Stream is read with Next (ctx first) or ranged over with All; its
+// Events say when the connection was lost (StreamGap) and the
+// subscription was made again behind the same handle (StreamResumed).
+func ExampleStream() {
+	sess, ctx, done := exampleSession()
+	defer done()
+
+	pnl, err := sess.PnL(ctx, sess.Accounts()[0], "")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer pnl.Close()
+	go func() {
+		for ev := range pnl.Events() { // closed after StreamClosed
+			if ev.Kind == ibkr.StreamGap {
+				log.Printf("pnl: connection lost (%v), values may be missing", ev.Err)
+			}
+		}
+	}()
+	p, err := pnl.Next(ctx) // the current values come at once
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("daily", p.Daily, "unrealized", p.Unrealized, "realized", p.Realized)
+	// Output: daily 0 unrealized 0 realized 0
+}
+
+// A Trade's Stream carries its statuses, fills and commissions; ranging
+// over All ends when the order is done.
+func ExampleTrade_Stream() {
+	sess, ctx, done := exampleSession()
+	defer done()
+
+	tr, err := sess.PlaceOrder(ctx, ibkr.Stock("SPY"), ibkr.Order{Action: "BUY", Quantity: decimal.NewFromInt(1), Type: "MKT"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	events := tr.Stream()
+	defer events.Close()
+	var fills, commissions int
+	for ev, err := range events.All() {
+		if err != nil {
+			log.Fatal(err) // the order ended with an error: a rejection, ErrOrderLost, ErrClosed
+		}
+		switch ev.Kind {
+		case ibkr.TradeFill:
+			fills++
+		case ibkr.TradeCommission:
+			commissions++
+		}
+	}
+	fmt.Println(tr.Status().Status, "fills:", fills, "commissions:", commissions)
+	// Output: Filled fills: 1 commissions: 1
+}
+
+// BarsStream keeps a window of bars up to date: a bar with the Time of
+// the previous one is that bar updated in place.
+func ExampleSession_BarsStream() {
+	sess, ctx, done := exampleSession()
+	defer done()
+
+	bars, err := sess.BarsStream(ctx, ibkr.HistoricalRequest{Contract: ibkr.Stock("SPY"), Duration: "60 S", BarSize: "5 secs", WhatToShow: "MIDPOINT"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer bars.Close()
+	var window []ibkr.Bar
+	for len(window) < 12 {
+		b, err := bars.Next(ctx)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if n := len(window); n > 0 && window[n-1].Time.Equal(b.Time) {
+			window[n-1] = b // the forming bar, updated
+			continue
+		}
+		window = append(window, b)
+	}
+	fmt.Println(len(window), "bars, the last at", window[11].Time.In(time.UTC).Format("15:04:05"))
+	// Output: 12 bars, the last at 13:59:55
+}

@@ -238,84 +238,28 @@ type MarketDataOptions struct {
 	GenericTicks []int
 }
 
-// MarketData is a streaming subscription with a stable handle: if the
-// connection is lost, or the Gateway drops subscriptions (1101), the
-// Session requests it again behind the same handle. It holds one market
-// data line until Close.
+// MarketData is a stream of one contract's quotes with a stable handle:
+// if the connection is lost, or the Gateway drops subscriptions (1101),
+// the Session requests it again behind the same handle (a StreamGap, then
+// StreamResumed). It is a Stream[Quote] that merges ticks: Next returns
+// the latest state once it changed, never a backlog. It holds one market
+// data line until it ends.
 type MarketData struct {
-	s        *Session
+	*Stream[Quote]
 	contract Contract
-	generic  string
-
-	st      quoteState
-	mu      sync.Mutex
-	id      int64
-	gen     uint64
-	version uint64 // bumped on every change
-	seen    uint64
-	notify  chan struct{}
-	gaps    int
-	err     error
-	done    chan struct{}
-	closeMu sync.Once
+	u        *sub[Quote]
+	st       quoteState
 }
 
-func (m *MarketData) state() *quoteState { return &m.st }
+// mdSink is what the router delivers a stream's ticks to.
+type mdSink struct{ m *MarketData }
 
-func (m *MarketData) changed() {
-	m.mu.Lock()
-	m.version++
-	m.mu.Unlock()
-	select {
-	case m.notify <- struct{}{}:
-	default:
-	}
-}
-
-func (m *MarketData) snapshotEnd() {}
-
-// fail ends the stream with err (the Gateway refused it, or the session
-// closed).
-func (m *MarketData) fail(err error) {
-	m.closeMu.Do(func() {
-		m.mu.Lock()
-		m.err = err
-		id, gen := m.id, m.gen
-		m.mu.Unlock()
-		close(m.done)
-		m.s.router.Remove(id)
-		m.s.untrack(m)
-		m.s.lines.Release()
-		_ = gen
-	})
-}
-
-func (m *MarketData) lost() {
-	m.mu.Lock()
-	m.gaps++
-	m.mu.Unlock()
-}
-
-// resume requests the stream again on the current connection.
-func (m *MarketData) resume(s *Session) {
-	select {
-	case <-m.done:
-		return
-	default:
-	}
-	gen, err := s.awaitReady(s.ctx)
-	if err != nil {
-		return
-	}
-	id := s.router.NewID()
-	m.mu.Lock()
-	old := m.id
-	m.id, m.gen = id, gen
-	m.mu.Unlock()
-	s.router.Remove(old)
-	s.router.Add(id, m)
-	s.sendAsync(gen, pace.LaneInteractive, conn.MktData{ReqID: id, Contract: m.contract.toWire(), GenericTicks: m.generic})
-}
+func (k mdSink) state() *quoteState { return &k.m.st }
+func (k mdSink) changed()           { k.m.Stream.changed() }
+func (k mdSink) snapshotEnd()       {}
+func (k mdSink) fail(err error)     { k.m.u.fail(err) }
+func (k mdSink) lost(err error)     { k.m.u.lost(err) }
+func (k mdSink) resume(s *Session)  { k.m.u.resume(s) }
 
 // MarketData starts a stream of c's quotes. It waits (with ctx) for a
 // market data line and for the request to be written; the first ticks come
@@ -331,22 +275,18 @@ func (s *Session) MarketData(ctx context.Context, c Contract, opts MarketDataOpt
 	if err := s.lines.Acquire(ctx); err != nil {
 		return nil, fmt.Errorf("ibkr: market data for %s: waiting for a market data line: %w", c, err)
 	}
-	gen, err := s.awaitReady(ctx)
-	if err != nil {
-		s.lines.Release()
-		return nil, err
-	}
-	m := &MarketData{s: s, contract: c, generic: strings.Join(gt, ","), notify: make(chan struct{}, 1), done: make(chan struct{})}
+	generic := strings.Join(gt, ",")
+	m := &MarketData{contract: c}
 	m.st.q.Contract = c
-	m.id, m.gen = s.router.NewID(), gen
-	s.router.Add(m.id, m)
-	s.track(m)
-	id := m.id
-	if err := s.send(ctx, gen, pace.LaneInteractive, conn.MktData{ReqID: id, Contract: c.toWire(), GenericTicks: m.generic}); err != nil {
-		m.closeMu.Do(func() { close(m.done) })
-		s.router.Remove(id)
-		s.untrack(m)
-		s.lines.Release()
+	m.Stream = newLatestStream("market data for "+c.String(), m.st.snapshot)
+	wc := c.toWire()
+	m.u = newSub(s, m.Stream, pace.LaneInteractive, func(id int64) conn.Request {
+		return conn.MktData{ReqID: id, Contract: wc, GenericTicks: generic}
+	})
+	m.u.cancel = func(id int64) conn.Request { return conn.CancelMktData{ReqID: id} }
+	m.u.release = s.lines.Release
+	m.u.self = mdSink{m}
+	if err := m.u.start(ctx); err != nil {
 		return nil, fmt.Errorf("ibkr: market data for %s: %w", c, err)
 	}
 	return m, nil
@@ -357,77 +297,3 @@ func (m *MarketData) Contract() Contract { return m.contract }
 
 // Latest returns the quote as it stands now.
 func (m *MarketData) Latest() Quote { return m.st.snapshot() }
-
-// Next waits for a quote newer than the one the last Next returned.
-// Intermediate ticks are merged, never queued: a slow reader sees the
-// latest state, and the reader goroutine never waits for it.
-func (m *MarketData) Next(ctx context.Context) (Quote, error) {
-	for {
-		m.mu.Lock()
-		v := m.version
-		if v != m.seen {
-			m.seen = v
-			m.mu.Unlock()
-			return m.st.snapshot(), nil
-		}
-		m.mu.Unlock()
-		select {
-		case <-m.notify:
-		case <-m.done:
-			m.mu.Lock()
-			err := m.err
-			m.mu.Unlock()
-			if err == nil {
-				err = ErrClosed
-			}
-			return Quote{}, err
-		case <-ctx.Done():
-			return Quote{}, ctx.Err()
-		}
-	}
-}
-
-// Gaps counts the connection losses the stream lived through.
-func (m *MarketData) Gaps() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.gaps
-}
-
-// Done is closed when the stream ended (Close, a Gateway refusal, or the
-// session closing); Err then says why.
-func (m *MarketData) Done() <-chan struct{} { return m.done }
-
-// Err returns why the stream ended, or nil while it runs or after Close.
-func (m *MarketData) Err() error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.err
-}
-
-// Close cancels the subscription and frees its line once the cancel was
-// written. It is idempotent.
-func (m *MarketData) Close() error {
-	m.closeMu.Do(func() {
-		m.mu.Lock()
-		id, gen := m.id, m.gen
-		m.mu.Unlock()
-		close(m.done)
-		m.s.router.Remove(id)
-		m.s.untrack(m)
-		m.s.sendCancel(gen, conn.CancelMktData{ReqID: id}, m.s.lines.Release)
-	})
-	return nil
-}
-
-func (s *Session) track(m *MarketData) {
-	s.streamsMu.Lock()
-	s.streams[m] = struct{}{}
-	s.streamsMu.Unlock()
-}
-
-func (s *Session) untrack(m *MarketData) {
-	s.streamsMu.Lock()
-	delete(s.streams, m)
-	s.streamsMu.Unlock()
-}

@@ -57,8 +57,10 @@ type Session struct {
 
 	warnings chan *APIError
 
+	idless idless // the account updates and positions streams
+
 	streamsMu sync.Mutex
-	streams   map[*MarketData]struct{}
+	streams   map[liveStream]struct{} // every live Stream, between connections too
 
 	reconnects atomic.Int64
 	conn1100   connectivity
@@ -92,7 +94,7 @@ func Dial(ctx context.Context, cfg Config) (*Session, error) {
 		summarySlots: make(chan struct{}, 2),
 		warnings:     make(chan *APIError, 256),
 		closed:       make(chan struct{}),
-		streams:      map[*MarketData]struct{}{},
+		streams:      map[liveStream]struct{}{},
 	}
 	if cfg.rateOverride > 0 {
 		s.w = pace.NewWriter[conn.Request](cfg.rateOverride, max(cfg.Burst, 1))
@@ -146,14 +148,8 @@ func (s *Session) shutdown(cause error) {
 			st.fail(ErrClosed)
 		}
 		// Streams between connections are not in the router.
-		s.streamsMu.Lock()
-		ms := make([]*MarketData, 0, len(s.streams))
-		for m := range s.streams {
-			ms = append(ms, m)
-		}
-		s.streamsMu.Unlock()
-		for _, m := range ms {
-			m.fail(ErrClosed)
+		for _, st := range s.liveStreams() {
+			st.fail(ErrClosed)
 		}
 		s.failConnWaiters(ErrClosed)
 		s.orders.failAll(ErrClosed)
@@ -419,7 +415,14 @@ func (s *Session) supervise(c *conn.Conn) {
 		s.teardown(c)
 		lost := fmt.Errorf("%w: %v", ErrDisconnected, err)
 		s.w.FailAll(ErrDisconnected)
-		streams := failRequests(s.router, lost)
+		failRequests(s.router, lost)
+		streams := s.liveStreams()
+		for _, st := range streams {
+			st.lost(lost)
+		}
+		for _, t := range s.orders.unresolved() {
+			t.streamsEvent(func(st *Stream[TradeEvent]) { st.gap(lost) })
+		}
 		s.failConnWaiters(lost)
 		s.status.set(StatusEvent{Status: StatusReconnecting, Err: err})
 		if s.cfg.NoReconnect {
@@ -435,6 +438,9 @@ func (s *Session) supervise(c *conn.Conn) {
 		s.onConnected(c)
 		for _, st := range streams {
 			st.resume(s)
+		}
+		for _, t := range s.orders.unresolved() {
+			t.streamsEvent(func(st *Stream[TradeEvent]) { st.resumed() })
 		}
 		gen := c.Gen()
 		s.wg.Add(1)

@@ -89,6 +89,7 @@ type Trade struct {
 	fills    []Fill
 	err      error
 	updates  chan OrderStatus
+	streams  []*Stream[TradeEvent] // Trade.Stream's, fed under mu
 	ack      chan struct{}
 	done     chan struct{}
 	ackOnce  sync.Once
@@ -199,8 +200,9 @@ func (t *Trade) setStatus(st OrderStatus) {
 }
 
 // publish sends st on updates, dropping the oldest unread change when the
-// buffer is full. Caller holds t.mu.
+// buffer is full, and to the trade's streams. Caller holds t.mu.
 func (t *Trade) publish(st OrderStatus) {
+	t.emit(TradeEvent{Kind: TradeStatus, Status: st})
 	select {
 	case t.updates <- st:
 		return
@@ -235,6 +237,7 @@ func (t *Trade) addFill(f Fill) {
 		}
 	}
 	t.fills = append(t.fills, f)
+	t.emit(TradeEvent{Kind: TradeFill, Fill: f})
 }
 
 // filled sums the trade's fills: shares and their average price.
@@ -292,12 +295,50 @@ func (t *Trade) finish(err error) {
 			t.publish(st)
 		}
 		close(t.updates)
+		sts := t.streams
+		if t.commissionsDue() {
+			// The commissions of the last fills follow the terminal
+			// status: the streams end once they came, or after a grace.
+			sts = nil
+			time.AfterFunc(commissionGrace, t.endStreams)
+		} else {
+			t.streams = nil
+		}
 		t.mu.Unlock()
+		for _, st := range sts {
+			st.end(err)
+		}
 		// Done before the acknowledgement: a caller woken by the ack (a
 		// rejection) sees the Trade done.
 		close(t.done)
 		t.ackOnce.Do(func() { close(t.ack) })
 	})
+}
+
+// commissionGrace bounds how long a done trade's streams wait for the
+// commissions of its fills.
+const commissionGrace = 2 * time.Second
+
+// commissionsDue reports whether a fill still waits for its commission
+// report. Caller holds t.mu.
+func (t *Trade) commissionsDue() bool {
+	for _, f := range t.fills {
+		if f.Currency == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// endStreams ends the streams of a done trade.
+func (t *Trade) endStreams() {
+	t.mu.Lock()
+	sts, err := t.streams, t.err
+	t.streams = nil
+	t.mu.Unlock()
+	for _, st := range sts {
+		st.end(err)
+	}
 }
 
 // fail is the router's error delivery: a rejection ends the order.
@@ -333,7 +374,9 @@ type orderBook struct {
 	byExec  map[string]int64 // exec id -> order id, for commission reports
 	whatIf  map[int64]*oneShot[OrderPreview]
 	cancels map[int64]*oneShot[struct{}]
-	comms   map[string]Fill // commissions that arrived, by exec id
+	// modifies are ModifyOrder's waiters for the Gateway's word.
+	modifies map[int64]*modifyWait
+	comms    map[string]Fill // commissions that arrived, by exec id
 }
 
 func (b *orderBook) init() {
@@ -341,6 +384,7 @@ func (b *orderBook) init() {
 	b.byExec = map[string]int64{}
 	b.whatIf = map[int64]*oneShot[OrderPreview]{}
 	b.cancels = map[int64]*oneShot[struct{}]{}
+	b.modifies = map[int64]*modifyWait{}
 	b.comms = map[string]Fill{}
 }
 
@@ -382,6 +426,10 @@ func (b *orderBook) failWaiters(err error) {
 	for id, c := range b.cancels {
 		cs = append(cs, c)
 		delete(b.cancels, id)
+	}
+	for id, c := range b.modifies {
+		cs = append(cs, c.oneShot)
+		delete(b.modifies, id)
 	}
 	b.mu.Unlock()
 	for _, w := range ws {

@@ -93,6 +93,10 @@ func (s *Session) routeOrderError(id int64, e *APIError, info CodeInfo) {
 		s.warn(e)
 		return
 	}
+	if !info.Warning && e.Code != 202 && s.orders.modified(id, e, nil) {
+		// A modification was refused; the order works as before.
+		return
+	}
 	if cancelling && !info.Warning && !info.EndsOrder {
 		// The cancel was refused (10147, 10148, 135, 161, ...); the order
 		// itself is untouched.
@@ -210,7 +214,12 @@ func (w *wrapper) MarketDataType(reqID int64, t int64) {
 // History.
 
 func (w *wrapper) HistoricalData(reqID int64, b conn.Bar) {
-	o, ok := w.s.router.Get(reqID).(*oneShot[Bar])
+	t := w.s.router.Get(reqID)
+	if bs, ok := t.(*barsSub); ok {
+		bs.bar(b)
+		return
+	}
+	o, ok := t.(*oneShot[Bar])
 	if !ok {
 		return
 	}
@@ -223,8 +232,11 @@ func (w *wrapper) HistoricalData(reqID int64, b conn.Bar) {
 }
 
 func (w *wrapper) HistoricalDataEnd(reqID int64) {
-	if o, ok := w.s.router.Get(reqID).(*oneShot[Bar]); ok {
-		o.Finish()
+	switch t := w.s.router.Get(reqID).(type) {
+	case *oneShot[Bar]:
+		t.Finish()
+	case *barsSub:
+		t.answered()
 	}
 }
 
@@ -257,6 +269,7 @@ func (w *wrapper) OpenOrder(orderID int64, c conn.Contract, o conn.Order, st con
 		s.orders.mu.Unlock()
 		if t != nil {
 			t.seen(o.PermID)
+			s.orders.modified(orderID, nil, &info.Order)
 		}
 	}
 }
@@ -341,9 +354,14 @@ func (w *wrapper) CommissionReport(r conn.CommissionReport) {
 	for i := range t.fills {
 		if t.fills[i].ExecID == r.ExecID {
 			t.fills[i].Commission, t.fills[i].RealizedPNL, t.fills[i].Currency = f.Commission, f.RealizedPNL, f.Currency
+			t.emit(TradeEvent{Kind: TradeCommission, Fill: t.fills[i]})
 		}
 	}
+	last := t.finished && !t.commissionsDue()
 	t.mu.Unlock()
+	if last {
+		t.endStreams()
+	}
 }
 
 func (w *wrapper) CompletedOrder(c conn.Contract, o conn.Order, st conn.OrderState) {
@@ -357,15 +375,27 @@ func (w *wrapper) CompletedOrdersEnd() {
 // Account.
 
 func (w *wrapper) Position(account string, c conn.Contract, pos string, avgCost float64) {
+	u := w.s.posSub()
+	if !w.s.positionsFlight.Active() && u == nil {
+		return
+	}
+	p := Position{Account: account, Contract: contractFromWire(c), Quantity: decimalFromSigned(pos), AvgCost: priceDecimal(avgCost)}
 	if w.s.positionsFlight.Active() {
-		q := decimalFromSigned(pos)
-		w.s.positionsFlight.Add(Position{Account: account, Contract: contractFromWire(c), Quantity: q, AvgCost: priceDecimal(avgCost)})
+		w.s.positionsFlight.Add(p)
+	}
+	if u != nil {
+		u.st.push(PositionUpdate{Position: p})
 	}
 }
 
 func (w *wrapper) PositionEnd() {
 	s := w.s
 	s.positionsFlight.Finish()
+	if u := s.posSub(); u != nil {
+		// The subscription is the stream's: keep it.
+		u.st.push(PositionUpdate{SnapshotEnd: true})
+		return
+	}
 	s.sendAsync(w.gen, pace.LaneOrder, conn.CancelPositions{})
 }
 

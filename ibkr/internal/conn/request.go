@@ -67,12 +67,14 @@ type MktData struct {
 type CancelMktData struct{ ReqID int64 }
 
 // HistoricalData is reqHistoricalData with formatDate 2 (epoch seconds for
-// intraday bars), never kept up to date.
+// intraday bars). With KeepUpToDate (End must be empty) the Gateway goes
+// on with historicalDataUpdate after the bars.
 type HistoricalData struct {
 	ReqID                              int64
 	Contract                           Contract
 	End, Duration, BarSize, WhatToShow string
 	UseRTH                             bool
+	KeepUpToDate                       bool
 }
 
 // CancelHistoricalData is cancelHistoricalData.
@@ -86,6 +88,35 @@ type PlaceOrder struct {
 
 // CancelOrder is cancelOrder.
 type CancelOrder struct{ OrderID int64 }
+
+// GlobalCancel is reqGlobalCancel.
+type GlobalCancel struct{}
+
+// PnL is reqPnL.
+type PnL struct {
+	ReqID              int64
+	Account, ModelCode string
+}
+
+// CancelPnL is cancelPnL.
+type CancelPnL struct{ ReqID int64 }
+
+// PnLSingle is reqPnLSingle.
+type PnLSingle struct {
+	ReqID              int64
+	Account, ModelCode string
+	ConID              int64
+}
+
+// CancelPnLSingle is cancelPnLSingle.
+type CancelPnLSingle struct{ ReqID int64 }
+
+// AccountUpdates is reqAccountUpdates; Subscribe false ends the
+// subscription.
+type AccountUpdates struct {
+	Subscribe bool
+	Account   string
+}
 
 // MarketRule is reqMarketRule.
 type MarketRule struct{ ID int64 }
@@ -116,11 +147,19 @@ func (r MktData) send(ec *ibapi.EClient) {
 }
 func (r CancelMktData) send(ec *ibapi.EClient) { ec.CancelMktData(r.ReqID) }
 func (r HistoricalData) send(ec *ibapi.EClient) {
-	ec.ReqHistoricalData(r.ReqID, r.Contract.toIB(), r.End, r.Duration, r.BarSize, r.WhatToShow, r.UseRTH, 2, false, nil)
+	ec.ReqHistoricalData(r.ReqID, r.Contract.toIB(), r.End, r.Duration, r.BarSize, r.WhatToShow, r.UseRTH, 2, r.KeepUpToDate, nil)
 }
 func (r CancelHistoricalData) send(ec *ibapi.EClient) { ec.CancelHistoricalData(r.ReqID) }
 func (r PlaceOrder) send(ec *ibapi.EClient) {
 	ec.PlaceOrder(r.Order.OrderID, r.Contract.toIB(), r.Order.toIB())
 }
-func (r CancelOrder) send(ec *ibapi.EClient) { ec.CancelOrder(r.OrderID, ibapi.NewOrderCancel()) }
-func (r MarketRule) send(ec *ibapi.EClient)  { ec.ReqMarketRule(r.ID) }
+func (r CancelOrder) send(ec *ibapi.EClient)     { ec.CancelOrder(r.OrderID, ibapi.NewOrderCancel()) }
+func (r MarketRule) send(ec *ibapi.EClient)      { ec.ReqMarketRule(r.ID) }
+func (GlobalCancel) send(ec *ibapi.EClient)      { ec.ReqGlobalCancel(ibapi.NewOrderCancel()) }
+func (r PnL) send(ec *ibapi.EClient)             { ec.ReqPnL(r.ReqID, r.Account, r.ModelCode) }
+func (r CancelPnL) send(ec *ibapi.EClient)       { ec.CancelPnL(r.ReqID) }
+func (r CancelPnLSingle) send(ec *ibapi.EClient) { ec.CancelPnLSingle(r.ReqID) }
+func (r PnLSingle) send(ec *ibapi.EClient) {
+	ec.ReqPnLSingle(r.ReqID, r.Account, r.ModelCode, r.ConID)
+}
+func (r AccountUpdates) send(ec *ibapi.EClient) { ec.ReqAccountUpdates(r.Subscribe, r.Account) }

@@ -39,6 +39,9 @@ type Handler interface {
 
 	HistoricalData(reqID int64, b Bar)
 	HistoricalDataEnd(reqID int64)
+	// HistoricalDataUpdate is the current bar of a keepUpToDate request
+	// (the same bar again while it is still forming).
+	HistoricalDataUpdate(reqID int64, b Bar)
 
 	OpenOrder(orderID int64, c Contract, o Order, st OrderState)
 	OpenOrderEnd()
@@ -55,6 +58,18 @@ type Handler interface {
 	PositionEnd()
 	AccountSummary(reqID int64, account, tag, value, currency string)
 	AccountSummaryEnd(reqID int64)
+
+	// PnL: the wire's unset marker (math.MaxFloat64) is kept.
+	PnL(reqID int64, daily, unrealized, realized float64)
+	// PnLSingle: pos is a decimal string.
+	PnLSingle(reqID int64, pos string, daily, unrealized, realized, value float64)
+	// UpdateAccountValue, UpdatePortfolio, UpdateAccountTime and
+	// AccountDownloadEnd answer reqAccountUpdates. UpdatePortfolio's pos is
+	// a decimal string.
+	UpdateAccountValue(tag, value, currency, account string)
+	UpdatePortfolio(c Contract, pos string, marketPrice, marketValue, avgCost, unrealized, realized float64, account string)
+	UpdateAccountTime(stamp string)
+	AccountDownloadEnd(account string)
 }
 
 // wrapper is the decoder's EWrapper: the connection's bootstrap here, the
@@ -218,3 +233,27 @@ func (w *wrapper) AccountSummary(reqID int64, account, tag, value, currency stri
 }
 
 func (w *wrapper) AccountSummaryEnd(reqID int64) { w.h.AccountSummaryEnd(reqID) }
+
+func (w *wrapper) HistoricalDataUpdate(reqID int64, b *ibapi.Bar) {
+	w.h.HistoricalDataUpdate(reqID, barFromIB(b))
+}
+
+func (w *wrapper) Pnl(reqID int64, daily, unrealized, realized float64) {
+	w.h.PnL(reqID, daily, unrealized, realized)
+}
+
+func (w *wrapper) PnlSingle(reqID int64, pos ibapi.Decimal, daily, unrealized, realized, value float64) {
+	w.h.PnLSingle(reqID, ibapi.DecimalToString(pos), daily, unrealized, realized, value)
+}
+
+func (w *wrapper) UpdateAccountValue(tag, value, currency, account string) {
+	w.h.UpdateAccountValue(tag, value, currency, account)
+}
+
+func (w *wrapper) UpdatePortfolio(c *ibapi.Contract, pos ibapi.Decimal, marketPrice, marketValue, avgCost, unrealized, realized float64, account string) {
+	w.h.UpdatePortfolio(contractFromIB(c), ibapi.DecimalToString(pos), marketPrice, marketValue, avgCost, unrealized, realized, account)
+}
+
+func (w *wrapper) UpdateAccountTime(stamp string) { w.h.UpdateAccountTime(stamp) }
+
+func (w *wrapper) AccountDownloadEnd(account string) { w.h.AccountDownloadEnd(account) }
