@@ -286,7 +286,7 @@ func (c *client) dispatch(p []byte) {
 	}
 	h := handlerFor(id)
 	if h == nil {
-		c.sendError(-1, 320, fmt.Sprintf("Error reading request. Message id %d is not supported by this simulator.", id))
+		c.answerUnserved(id, f)
 		return
 	}
 	if d := c.srv.latencyFor(id); d != 0 {
