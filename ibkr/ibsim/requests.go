@@ -74,6 +74,10 @@ func handlerFor(id int64) handler {
 		return handleReqPnL
 	case ibapi.CANCEL_PNL:
 		return handleCancelPnL
+	case ibapi.REQ_PNL_SINGLE:
+		return handleReqPnLSingle
+	case ibapi.CANCEL_PNL_SINGLE:
+		return handleCancelPnLSingle
 	}
 	return nil
 }

@@ -75,8 +75,6 @@ var unservedRequests = map[int64]unservedReq{
 	ibapi.REQ_HISTORICAL_NEWS:           {idField: at(0), code: 10276, text: "News feed is not allowed."},
 	ibapi.REQ_HISTOGRAM_DATA:            {idField: at(0), code: 162, text: fmt.Sprintf(hmdsText, "Histogram data is not available in the simulator.")},
 	ibapi.CANCEL_HISTOGRAM_DATA:         {idField: at(0)},
-	ibapi.REQ_PNL_SINGLE:                {idField: at(0), code: 321, text: fmt.Sprintf(validateTxt, "bN", "PnL for a single position is not supported by the simulator.")},
-	ibapi.CANCEL_PNL_SINGLE:             {idField: at(0)},
 	ibapi.REQ_HISTORICAL_TICKS:          {idField: at(0), code: 162, text: fmt.Sprintf(hmdsText, "Historical ticks are not available in the simulator.")},
 	ibapi.REQ_TICK_BY_TICK_DATA:         {idField: at(0), code: 10089, text: fmt.Sprintf(mdSubText, "Tick-by-tick data")},
 	ibapi.CANCEL_TICK_BY_TICK_DATA:      {idField: at(0)},
