@@ -70,7 +70,7 @@ func reqIDCalls() map[string]reqIDCall {
 		"CancelPositionsMulti":      silent(func(c *ibapi.EClient, id int64) { c.CancelPositionsMulti(id) }),
 		"ReqAccountUpdatesMulti":    errOn(321, func(c *ibapi.EClient, id int64) { c.ReqAccountUpdatesMulti(id, DefaultAccount, "", true) }),
 		"CancelAccountUpdatesMulti": silent(func(c *ibapi.EClient, id int64) { c.CancelAccountUpdatesMulti(id) }),
-		"ReqPnLSingle": on("PnLSingle", func(c *ibapi.EClient, id int64) { c.ReqPnLSingle(id, DefaultAccount, "", spyConID) }),
+		"ReqPnLSingle":              on("PnLSingle", func(c *ibapi.EClient, id int64) { c.ReqPnLSingle(id, DefaultAccount, "", spyConID) }),
 		"CancelPnLSingle":           silent(func(c *ibapi.EClient, id int64) { c.CancelPnLSingle(id) }),
 		"ReplaceFA":                 errOn(321, func(c *ibapi.EClient, id int64) { c.ReplaceFA(id, ibapi.GROUPS, "<ListOfGroups/>") }),
 		"ReqHistogramData":          errOn(162, func(c *ibapi.EClient, id int64) { c.ReqHistogramData(id, spy(), true, "1 week") }),
