@@ -52,7 +52,7 @@ func reqIDCalls() map[string]reqIDCall {
 		// Refused requests: an error on the id.
 		"ReqMktDepth":          errOn(10089, func(c *ibapi.EClient, id int64) { c.ReqMktDepth(id, spy(), 5, false, nil) }),
 		"CancelMktDepth":       silent(func(c *ibapi.EClient, id int64) { c.CancelMktDepth(id, false) }),
-		"ReqSmartComponents":   errOn(321, func(c *ibapi.EClient, id int64) { c.ReqSmartComponents(id, "a6") }),
+		"ReqSmartComponents":   on("SmartComponents", func(c *ibapi.EClient, id int64) { c.ReqSmartComponents(id, "9c0001") }),
 		"ReqTickByTickData":    errOn(10089, func(c *ibapi.EClient, id int64) { c.ReqTickByTickData(id, spy(), "Last", 0, false) }),
 		"CancelTickByTickData": silent(func(c *ibapi.EClient, id int64) { c.CancelTickByTickData(id) }),
 		"CalculateImpliedVolatility": errOn(321, func(c *ibapi.EClient, id int64) {
@@ -95,7 +95,7 @@ func reqIDCalls() map[string]reqIDCall {
 		"UpdateDisplayGroup":         errOn(321, func(c *ibapi.EClient, id int64) { c.UpdateDisplayGroup(id, "8314@SMART") }),
 		"UnsubscribeFromGroupEvents": silent(func(c *ibapi.EClient, id int64) { c.UnsubscribeFromGroupEvents(id) }),
 		"ReqSoftDollarTiers":         errOn(321, func(c *ibapi.EClient, id int64) { c.ReqSoftDollarTiers(id) }),
-		"ReqMatchingSymbols":         errOn(321, func(c *ibapi.EClient, id int64) { c.ReqMatchingSymbols(id, "SP") }),
+		"ReqMatchingSymbols":         on("SymbolSamples", func(c *ibapi.EClient, id int64) { c.ReqMatchingSymbols(id, "SP") }),
 		"ReqWshMetaData":             errOn(10276, func(c *ibapi.EClient, id int64) { c.ReqWshMetaData(id) }),
 		"CancelWshMetaData":          silent(func(c *ibapi.EClient, id int64) { c.CancelWshMetaData(id) }),
 		"ReqWshEventData": errOn(10276, func(c *ibapi.EClient, id int64) {

@@ -32,6 +32,10 @@ func handlerFor(id int64) handler {
 		return handleReqSecDefOptParams
 	case ibapi.REQ_MARKET_RULE:
 		return handleReqMarketRule
+	case ibapi.REQ_MATCHING_SYMBOLS:
+		return handleReqMatchingSymbols
+	case ibapi.REQ_SMART_COMPONENTS:
+		return handleReqSmartComponents
 	case ibapi.REQ_MKT_DATA:
 		return handleReqMktData
 	case ibapi.CANCEL_MKT_DATA:

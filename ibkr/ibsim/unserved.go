@@ -69,8 +69,6 @@ var unservedRequests = map[int64]unservedReq{
 	ibapi.REQ_ACCOUNT_UPDATES_MULTI:     {idField: at(1), code: 321, text: fmt.Sprintf(validateTxt, "bN", "Account updates by model are not supported by the simulator.")},
 	ibapi.CANCEL_ACCOUNT_UPDATES_MULTI:  {idField: at(1)},
 	ibapi.REQ_SOFT_DOLLAR_TIERS:         {idField: at(0), code: 321, text: fmt.Sprintf(validateTxt, "bN", "Soft dollar tiers are not supported by the simulator.")},
-	ibapi.REQ_MATCHING_SYMBOLS:          {idField: at(0), code: 321, text: fmt.Sprintf(validateTxt, "bN", "Symbol search is not supported by the simulator.")},
-	ibapi.REQ_SMART_COMPONENTS:          {idField: at(0), code: 321, text: fmt.Sprintf(validateTxt, "bN", "SMART components are not supported by the simulator.")},
 	ibapi.REQ_NEWS_ARTICLE:              {idField: at(0), code: 10276, text: "News feed is not allowed."},
 	ibapi.REQ_HISTORICAL_NEWS:           {idField: at(0), code: 10276, text: "News feed is not allowed."},
 	ibapi.REQ_HISTOGRAM_DATA:            {idField: at(0), code: 162, text: fmt.Sprintf(hmdsText, "Histogram data is not available in the simulator.")},
