@@ -67,6 +67,7 @@ type client struct {
 
 	md *mdState   // market data subscriptions (mktdata.go)
 	hd *histState // historical data requests (history.go)
+	rt *rtState   // real-time bars (rtbars.go)
 
 	stats *connStats
 
@@ -89,6 +90,7 @@ func newClient(s *Server, nc net.Conn, connID int64) *client {
 	c.mdType.Store(1)
 	c.md = newMDState()
 	c.hd = newHistState()
+	c.rt = newRTState()
 	c.stats = s.stats.newConn(connID, nc.RemoteAddr().String())
 	return c
 }
@@ -457,6 +459,7 @@ func (c *client) onTick(now time.Time) {
 	}
 	c.md.tick(c, now)
 	c.hd.tick(c, now)
+	c.rt.tick(c, now)
 }
 
 // rateWindow is a sliding window of message arrival times.

@@ -20,6 +20,8 @@ type reqIDCall struct {
 	// which the test checks after a round trip.
 	kind string
 	code int64
+	// tick: the answer comes with the next market step (5 s later).
+	tick bool
 }
 
 func reqIDCalls() map[string]reqIDCall {
@@ -84,7 +86,7 @@ func reqIDCalls() map[string]reqIDCall {
 			c.ReqScannerSubscription(id, sub, nil, nil)
 		}),
 		"CancelScannerSubscription": silent(func(c *ibapi.EClient, id int64) { c.CancelScannerSubscription(id) }),
-		"ReqRealTimeBars":           errOn(10089, func(c *ibapi.EClient, id int64) { c.ReqRealTimeBars(id, spy(), 5, "TRADES", true, nil) }),
+		"ReqRealTimeBars":           {call: func(c *ibapi.EClient, id int64) { c.ReqRealTimeBars(id, spy(), 5, "TRADES", true, nil) }, kind: "RealtimeBar", tick: true},
 		"CancelRealTimeBars":        silent(func(c *ibapi.EClient, id int64) { c.CancelRealTimeBars(id) }),
 		"ReqNewsArticle":            errOn(10276, func(c *ibapi.EClient, id int64) { c.ReqNewsArticle(id, "BZ", "BZ$1", nil) }),
 		"ReqHistoricalNews": errOn(10276, func(c *ibapi.EClient, id int64) {
@@ -179,6 +181,11 @@ func TestEveryReqIDAnsweredOnItsID(t *testing.T) {
 				id := int64(1000 + i)
 				from := len(r.all())
 				call.call(c, id)
+				if call.tick {
+					ordSync(t, c, r)
+					clk.Advance(5 * time.Second)
+					s.Tick()
+				}
 				if call.kind != "" {
 					e, _ := r.wait(t, from, fmt.Sprintf("%s on %d", name, id), func(e ev) bool { return e.ReqID == id })
 					if e.Kind != call.kind || (call.kind == "Error" && e.Code != call.code) {

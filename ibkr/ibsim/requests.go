@@ -46,6 +46,10 @@ func handlerFor(id int64) handler {
 		return handleCancelHistoricalData
 	case ibapi.REQ_HEAD_TIMESTAMP:
 		return handleReqHeadTimestamp
+	case ibapi.REQ_REAL_TIME_BARS:
+		return handleReqRealTimeBars
+	case ibapi.CANCEL_REAL_TIME_BARS:
+		return handleCancelRealTimeBars
 	case ibapi.CANCEL_HEAD_TIMESTAMP:
 		return handleIgnore
 	case ibapi.PLACE_ORDER:

@@ -54,8 +54,6 @@ var unservedRequests = map[int64]unservedReq{
 		return 0
 	}, code: 162, text: fmt.Sprintf(hmdsText, "Scanner subscriptions are not available in the simulator.")},
 	ibapi.CANCEL_SCANNER_SUBSCRIPTION:   {idField: at(1)},
-	ibapi.REQ_REAL_TIME_BARS:            {idField: at(1), code: 10089, text: fmt.Sprintf(mdSubText, "Real-time bars")},
-	ibapi.CANCEL_REAL_TIME_BARS:         {idField: at(1)},
 	ibapi.REQ_CALC_IMPLIED_VOLAT:        {idField: at(1), code: 321, text: fmt.Sprintf(validateTxt, "bN", "Option calculations are not supported by the simulator.")},
 	ibapi.REQ_CALC_OPTION_PRICE:         {idField: at(1), code: 321, text: fmt.Sprintf(validateTxt, "bN", "Option calculations are not supported by the simulator.")},
 	ibapi.CANCEL_CALC_IMPLIED_VOLAT:     {idField: at(1)},
