@@ -67,6 +67,7 @@ type client struct {
 
 	md *mdState   // market data subscriptions (mktdata.go)
 	hd *histState // historical data requests (history.go)
+	rt *rtState   // real-time bars (rtbars.go)
 
 	stats *connStats
 
@@ -89,6 +90,7 @@ func newClient(s *Server, nc net.Conn, connID int64) *client {
 	c.mdType.Store(1)
 	c.md = newMDState()
 	c.hd = newHistState()
+	c.rt = newRTState()
 	c.stats = s.stats.newConn(connID, nc.RemoteAddr().String())
 	return c
 }
@@ -286,7 +288,7 @@ func (c *client) dispatch(p []byte) {
 	}
 	h := handlerFor(id)
 	if h == nil {
-		c.sendError(-1, 320, fmt.Sprintf("Error reading request. Message id %d is not supported by this simulator.", id))
+		c.answerUnserved(id, f)
 		return
 	}
 	if d := c.srv.latencyFor(id); d != 0 {
@@ -457,6 +459,7 @@ func (c *client) onTick(now time.Time) {
 	}
 	c.md.tick(c, now)
 	c.hd.tick(c, now)
+	c.rt.tick(c, now)
 }
 
 // rateWindow is a sliding window of message arrival times.

@@ -143,3 +143,31 @@ func handleReqMarketRule(c *client, f *wire.Fields) error {
 	c.send(c.codec.MarketRule(id, r.Rungs))
 	return nil
 }
+
+// handleReqMatchingSymbols: reqMatchingSymbols (81): [1]reqId
+// [2]pattern; answers symbolSamples (79) from the reference data.
+func handleReqMatchingSymbols(c *client, f *wire.Fields) error {
+	reqID, pattern, err := c.codec.ReqMatchingSymbols(f)
+	if err != nil {
+		return err
+	}
+	c.send(c.codec.SymbolSamples(reqID, c.srv.ref.MatchingSymbols(pattern)))
+	return nil
+}
+
+// handleReqSmartComponents: reqSmartComponents (83): [1]reqId
+// [2]bboExchange; answers smartComponents (82), or 321 for a code
+// tickReqParams never names.
+func handleReqSmartComponents(c *client, f *wire.Fields) error {
+	reqID, bbo, err := c.codec.ReqSmartComponents(f)
+	if err != nil {
+		return err
+	}
+	cs, ok := market.SmartComponents[bbo]
+	if !ok {
+		c.sendError(reqID, 321, fmt.Sprintf("Error validating request.-'bN' : cause - Invalid BBO exchange %q.", bbo))
+		return nil
+	}
+	c.send(c.codec.SmartComponents(reqID, cs))
+	return nil
+}

@@ -173,3 +173,24 @@ func handleCancelPnL(c *client, f *wire.Fields) error {
 	c.srv.engine.CancelPnL(c.origin(), reqID)
 	return nil
 }
+
+// handleReqPnLSingle: reqPnLSingle (94): [1]reqId [2]account [3]modelCode
+// [4]conId; answers pnlSingle at once and on every change of a cent.
+func handleReqPnLSingle(c *client, f *wire.Fields) error {
+	reqID, conID, err := c.codec.ReqPnLSingle(f)
+	if err != nil {
+		return err
+	}
+	c.srv.engine.PnLSingle(c.origin(), reqID, conID)
+	return nil
+}
+
+// handleCancelPnLSingle: cancelPnLSingle (95): [1]reqId.
+func handleCancelPnLSingle(c *client, f *wire.Fields) error {
+	reqID, err := c.codec.CancelPnLSingle(f)
+	if err != nil {
+		return err
+	}
+	c.srv.engine.CancelPnLSingle(c.origin(), reqID)
+	return nil
+}

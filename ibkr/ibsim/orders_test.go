@@ -1087,3 +1087,22 @@ func TestOrderCompletedOrders(t *testing.T) {
 		t.Errorf("completed orders: %v", got)
 	}
 }
+
+// TestOrderGlobalCancelHeld: reqGlobalCancel ends a held (not transmitted)
+// order with orderStatus Cancelled too.
+func TestOrderGlobalCancelHeld(t *testing.T) {
+	s, _ := ordSim(t, ordAt)
+	c, r := dial(t, s, 1)
+	q := s.prices.Quote(ordInst(t, s, "SPY"), ordAt)
+	held := ordNew("BUY", "LMT", 10, math.Round((q.Bid-2)*100)/100, 0)
+	held.Transmit = false
+	c.PlaceOrder(5, ordStock("SPY"), held)
+	ordSync(t, c, r)
+	c.ReqGlobalCancel(ibapi.OrderCancel{ManualOrderIndicator: ibapi.UNSET_INT})
+	ordWaitStatus(t, r, 5, "Cancelled", 1)
+	c.ReqAllOpenOrders()
+	r.waitKind(t, "OpenOrderEnd", anyReq)
+	if n := len(ordEvents(r, "OpenOrder", 5)); n != 0 {
+		t.Errorf("held order 5 listed %d times after global cancel", n)
+	}
+}

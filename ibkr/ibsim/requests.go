@@ -32,6 +32,10 @@ func handlerFor(id int64) handler {
 		return handleReqSecDefOptParams
 	case ibapi.REQ_MARKET_RULE:
 		return handleReqMarketRule
+	case ibapi.REQ_MATCHING_SYMBOLS:
+		return handleReqMatchingSymbols
+	case ibapi.REQ_SMART_COMPONENTS:
+		return handleReqSmartComponents
 	case ibapi.REQ_MKT_DATA:
 		return handleReqMktData
 	case ibapi.CANCEL_MKT_DATA:
@@ -42,6 +46,10 @@ func handlerFor(id int64) handler {
 		return handleCancelHistoricalData
 	case ibapi.REQ_HEAD_TIMESTAMP:
 		return handleReqHeadTimestamp
+	case ibapi.REQ_REAL_TIME_BARS:
+		return handleReqRealTimeBars
+	case ibapi.CANCEL_REAL_TIME_BARS:
+		return handleCancelRealTimeBars
 	case ibapi.CANCEL_HEAD_TIMESTAMP:
 		return handleIgnore
 	case ibapi.PLACE_ORDER:
@@ -74,6 +82,10 @@ func handlerFor(id int64) handler {
 		return handleReqPnL
 	case ibapi.CANCEL_PNL:
 		return handleCancelPnL
+	case ibapi.REQ_PNL_SINGLE:
+		return handleReqPnLSingle
+	case ibapi.CANCEL_PNL_SINGLE:
+		return handleCancelPnLSingle
 	}
 	return nil
 }

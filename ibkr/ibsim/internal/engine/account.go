@@ -52,7 +52,11 @@ import (
 // (then accountSummaryEnd) and afterwards get the tags whose values changed
 // every 3 minutes of market time, as the real Gateway does. reqPnL
 // subscribers get pnl at once and then whenever a value changes by a cent
-// or more, checked at every market step.
+// or more, checked at every market step; reqPnLSingle subscribers get
+// pnlSingle for one conId the same way: the position, its daily PnL
+// (realized today plus the change of unrealized PnL since the previous
+// close), unrealized and realized PnL and market value, all zero for a
+// conId the account does not hold.
 
 // StartingCash is a fresh paper account's cash.
 const StartingCash = 1_000_000
@@ -63,6 +67,7 @@ type position struct {
 	qty      float64
 	avgCost  float64 // per unit, multiplier and commissions included
 	realized float64 // realized today
+	dayBase  float64 // unrealized PnL at the previous close when the day began
 	seq      int
 }
 
@@ -120,6 +125,7 @@ func (a *account) rollover(e *Engine, now time.Time) {
 	e.settleExpired(day, now)
 	for k, p := range a.positions {
 		p.realized = 0
+		p.dayBase = 0
 		if math.Abs(p.qty) <= QtyEps {
 			delete(a.positions, k)
 			continue
@@ -129,7 +135,8 @@ func (a *account) rollover(e *Engine, now time.Time) {
 		if !(ref > 0) {
 			ref = markOf(q)
 		}
-		a.dayBase += (ref*market.MultiplierOf(p.in) - p.avgCost) * p.qty
+		p.dayBase = (ref*market.MultiplierOf(p.in) - p.avgCost) * p.qty
+		a.dayBase += p.dayBase
 	}
 }
 

@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"time"
 
@@ -138,9 +139,20 @@ func (e *Engine) GlobalCancel() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	now := e.now()
+	// Held orders (transmit=false) were never reported, but their client
+	// knows it placed them and waits for their end: each gets orderStatus
+	// Cancelled, in placement order.
+	held := make([]*simOrder, 0, len(e.held))
 	for _, o := range e.held {
-		o.status = stCancelled
-		e.finish(o, now)
+		held = append(held, o)
+	}
+	sort.Slice(held, func(i, j int) bool { return held[i].seq < held[j].seq })
+	for _, o := range held {
+		if !o.done {
+			o.status = stCancelled
+			e.finish(o, now)
+			e.sendStatus(toClient(o.key.client), o, stCancelled)
+		}
 	}
 	// Every open order ends, children included (in placement order, so a
 	// parent's sequence comes before its children's).

@@ -92,6 +92,15 @@ type PnL struct {
 	Daily, Unrealized, Realized float64
 }
 
+// PnLSingle is the PnL of one position (pnlSingle, 95).
+type PnLSingle struct {
+	ReqID                              int64
+	Pos                                float64
+	Daily, Unrealized, Realized, Value float64
+}
+
+func (PnLSingle) isEvent() {}
+
 func (OrderStatus) isEvent()        {}
 func (OpenOrder) isEvent()          {}
 func (OpenOrderEnd) isEvent()       {}

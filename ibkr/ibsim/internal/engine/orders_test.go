@@ -365,6 +365,25 @@ func TestEngineOrders(t *testing.T) {
 			}
 			return map[int64][]string{1: cat(resting, userCancel), 2: cat(resting, userCancel)}
 		}},
+		{"global cancel ends held orders with orderStatus Cancelled", func(t *testing.T, h *harness) map[int64][]string {
+			q := h.quote("SPY")
+			parent := order(10, "SPY", "BUY", "LMT", 100, cents(q.Bid-2), 0)
+			tp := order(11, "SPY", "SELL", "LMT", 100, cents(q.Ask+20), 0)
+			parent.Transmit = false
+			tp.ParentID, tp.Transmit = 10, false
+			h.e.Place(client1, parent)
+			h.e.Place(client1, tp)
+			h.e.GlobalCancel()
+			h.e.OpenOrders(client1, true, true)
+			if n := len(events[OpenOrder](h)); n != 0 {
+				t.Errorf("%d held orders still listed after global cancel", n)
+			}
+			h.e.CompletedOrders(client1)
+			if co := events[CompletedOrder](h); len(co) != 2 || co[0].View.OrderID != 10 || co[1].View.OrderID != 11 {
+				t.Errorf("completed orders %+v", co)
+			}
+			return map[int64][]string{10: {"OrderStatus:Cancelled"}, 11: {"OrderStatus:Cancelled"}}
+		}},
 		{"a DAY order ends at the close", func(t *testing.T, h *harness) map[int64][]string {
 			q := h.quote("SPY")
 			h.e.Place(client1, order(1, "SPY", "BUY", "LMT", 10, cents(q.Bid-2), 0))

@@ -33,12 +33,19 @@ type pnlSub struct {
 	sent bool
 }
 
+type pnlSingleSub struct {
+	conID int64
+	last  [5]float64
+	sent  bool
+}
+
 // subscriptions are the account subscriptions, by connection.
 type subscriptions struct {
 	positions map[int64]bool
 	acct      map[int64]*acctSub
 	summary   map[int64]map[int64]*summarySub
 	pnl       map[int64]map[int64]*pnlSub
+	pnlSingle map[int64]map[int64]*pnlSingleSub
 }
 
 func newSubscriptions() subscriptions {
@@ -47,6 +54,7 @@ func newSubscriptions() subscriptions {
 		acct:      make(map[int64]*acctSub),
 		summary:   make(map[int64]map[int64]*summarySub),
 		pnl:       make(map[int64]map[int64]*pnlSub),
+		pnlSingle: make(map[int64]map[int64]*pnlSingleSub),
 	}
 }
 
@@ -71,6 +79,11 @@ func (s *subscriptions) purge(live func(conn int64) bool) {
 	for c := range s.pnl {
 		if !live(c) {
 			delete(s.pnl, c)
+		}
+	}
+	for c := range s.pnlSingle {
+		if !live(c) {
+			delete(s.pnlSingle, c)
 		}
 	}
 }
@@ -107,6 +120,7 @@ func (e *Engine) positionChanged(in *market.Instrument, now time.Time) {
 		}
 	}
 	e.pushPnL(now)
+	e.pushPnLSingle(now)
 }
 
 // pushAccount sends an account-updates subscriber the changed values, the
@@ -189,6 +203,7 @@ func (e *Engine) pushPnL(now time.Time) {
 func (e *Engine) pushPeriodic(now time.Time) {
 	e.subs.purge(e.cfg.Sink.Live)
 	e.pushPnL(now)
+	e.pushPnLSingle(now)
 	due := func(last time.Time) bool { return now.Sub(last) >= acctPushEvery || now.Before(last) }
 	var v acctValues
 	var marks map[int64]posValue
@@ -292,4 +307,69 @@ func (e *Engine) CancelPnL(from Origin, reqID int64) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	delete(e.subs.pnl[from.Conn], reqID)
+}
+
+// pushPnLSingle sends pnlSingle to subscribers whose position's values
+// changed by a cent (or whose position changed).
+func (e *Engine) pushPnLSingle(now time.Time) {
+	if len(e.subs.pnlSingle) == 0 {
+		return
+	}
+	vals := map[int64][5]float64{}
+	for _, c := range sortedConns(e.subs.pnlSingle) {
+		subs := e.subs.pnlSingle[c]
+		ids := make([]int64, 0, len(subs))
+		for id := range subs {
+			ids = append(ids, id)
+		}
+		sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+		for _, id := range ids {
+			s := subs[id]
+			cur, ok := vals[s.conID]
+			if !ok {
+				cur = e.positionPnL(s.conID, now)
+				vals[s.conID] = cur
+			}
+			if s.sent && s.last == cur {
+				continue
+			}
+			s.last, s.sent = cur, true
+			e.emit(toConn(c), PnLSingle{ReqID: id, Pos: cur[0], Daily: cur[1], Unrealized: cur[2], Realized: cur[3], Value: cur[4]})
+		}
+	}
+}
+
+// positionPnL is the position, daily, unrealized and realized PnL and
+// value of conID, rounded to cents; zeros for a conId not held.
+func (e *Engine) positionPnL(conID int64, now time.Time) [5]float64 {
+	p := e.acct.positions[conID]
+	if p == nil {
+		return [5]float64{}
+	}
+	var pv posValue
+	if p.qty != 0 {
+		pv = e.positionValue(p, now)
+	}
+	return [5]float64{p.qty, Round2(p.realized + pv.unreal - p.dayBase), Round2(pv.unreal), Round2(p.realized), Round2(pv.value)}
+}
+
+// PnLSingle subscribes the requester to the PnL of one position (conID):
+// pnlSingle at once, then on every change of a cent.
+func (e *Engine) PnLSingle(from Origin, reqID, conID int64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.subs.pnlSingle[from.Conn] == nil {
+		e.subs.pnlSingle[from.Conn] = make(map[int64]*pnlSingleSub)
+	}
+	e.subs.pnlSingle[from.Conn][reqID] = &pnlSingleSub{conID: conID}
+	now := e.now()
+	e.acct.rollover(e, now)
+	e.pushPnLSingle(now)
+}
+
+// CancelPnLSingle ends one pnlSingle subscription of the requester.
+func (e *Engine) CancelPnLSingle(from Origin, reqID int64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	delete(e.subs.pnlSingle[from.Conn], reqID)
 }

@@ -482,3 +482,70 @@ func (r *RefData) ResolveOne(q ContractQuery, now time.Time) (*Instrument, strin
 	}
 	return nil, fmt.Sprintf("The contract description specified for %s is ambiguous.", q.Symbol)
 }
+
+// SymbolSample is one reqMatchingSymbols result: an underlying, the
+// security types of its derivatives and its description.
+type SymbolSample struct {
+	ConID                                  int64
+	Symbol, SecType, PrimaryExch, Currency string
+	DerivSecTypes                          []string
+	Description                            string
+}
+
+// MaxSymbolSamples is the most results reqMatchingSymbols returns, as IB.
+const MaxSymbolSamples = 16
+
+// MatchingSymbols returns the underlyings matching pattern, as IB's symbol
+// search: symbols starting with it first (an exact symbol first of all),
+// then names containing it, case-insensitive, at most MaxSymbolSamples.
+// An empty pattern matches nothing.
+func (r *RefData) MatchingSymbols(pattern string) []SymbolSample {
+	p := strings.ToUpper(strings.TrimSpace(pattern))
+	if p == "" {
+		return nil
+	}
+	var exact, prefix, name []*Underlying
+	for _, u := range r.unders {
+		switch {
+		case u.Symbol == p:
+			exact = append(exact, u)
+		case strings.HasPrefix(u.Symbol, p):
+			prefix = append(prefix, u)
+		case strings.Contains(strings.ToUpper(u.longName), p):
+			name = append(name, u)
+		}
+	}
+	var out []SymbolSample
+	for _, u := range append(append(exact, prefix...), name...) {
+		if len(out) == MaxSymbolSamples {
+			break
+		}
+		var deriv []string
+		if u.Idx >= 0 {
+			deriv = []string{"OPT"}
+		}
+		out = append(out, SymbolSample{ConID: u.ConID, Symbol: u.Symbol, SecType: u.SecType, PrimaryExch: u.primary,
+			Currency: "USD", DerivSecTypes: deriv, Description: u.longName})
+	}
+	return out
+}
+
+// SmartComponent is one exchange of a SMART book: its bit number in the
+// book's tick attributes, its name and its one-letter code.
+type SmartComponent struct {
+	Bit            int64
+	Exchange       string
+	ExchangeLetter string
+}
+
+// SmartComponents are the exchanges behind each BBO exchange code that
+// tickReqParams names ("9c0001" is the US stock SMART book), a fixed
+// subset of IB's, with the SIP participant letters.
+var SmartComponents = map[string][]SmartComponent{
+	"9c0001": {
+		{0, "NYSE", "N"}, {1, "ARCA", "P"}, {2, "NASDAQ", "Q"}, {3, "AMEX", "A"}, {4, "BATS", "Z"},
+		{5, "BYX", "Y"}, {6, "EDGEA", "J"}, {7, "EDGX", "K"}, {8, "IEX", "V"}, {9, "CHX", "M"},
+		{10, "PSX", "X"}, {11, "BEX", "B"}, {12, "NYSENAT", "C"}, {13, "MEMX", "U"}, {14, "LTSE", "L"},
+		{15, "PEARL", "H"},
+	},
+}

@@ -71,3 +71,16 @@ func encodePnL(version int, v engine.PnL) *Msg {
 	}
 	return m
 }
+
+// encodePnLSingle builds pnlSingle (95): reqId, pos, dailyPnL, and
+// unrealizedPnL (version >= 129) and realizedPnL (version >= 135), value.
+func encodePnLSingle(version int, v engine.PnLSingle) *Msg {
+	m := NewMsg(ibapi.PNL_SINGLE).Int(v.ReqID).Decimal(v.Pos).Float(v.Daily)
+	if version >= 129 {
+		m.Float(v.Unrealized)
+	}
+	if version >= 135 {
+		m.Float(v.Realized)
+	}
+	return m.Float(v.Value)
+}

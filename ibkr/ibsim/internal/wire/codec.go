@@ -80,6 +80,8 @@ func encodeEvent(version int, ev engine.Event) (m *Msg, order bool) {
 		return encodeAccountSummaryEnd(ev), false
 	case engine.PnL:
 		return encodePnL(version, ev), false
+	case engine.PnLSingle:
+		return encodePnLSingle(version, ev), false
 	}
 	return nil, false
 }

@@ -126,3 +126,29 @@ func encodeContractData(v int, reqID int64, in *market.Instrument, u *market.Und
 	}
 	return m
 }
+
+// SymbolSamples builds symbolSamples (79): the matches of
+// reqMatchingSymbols; description and issuerId from version 176.
+func (c Codec) SymbolSamples(reqID int64, ss []market.SymbolSample) []byte {
+	m := NewMsg(ibapi.SYMBOL_SAMPLES).Int(reqID).Int(int64(len(ss)))
+	for _, s := range ss {
+		m.Int(s.ConID).Str(s.Symbol).Str(s.SecType).Str(s.PrimaryExch).Str(s.Currency)
+		m.Int(int64(len(s.DerivSecTypes)))
+		for _, d := range s.DerivSecTypes {
+			m.Str(d)
+		}
+		if c.Version >= 176 {
+			m.Str(s.Description).Str("")
+		}
+	}
+	return finish(c.Version, m)
+}
+
+// SmartComponents builds smartComponents (82).
+func (c Codec) SmartComponents(reqID int64, cs []market.SmartComponent) []byte {
+	m := NewMsg(ibapi.SMART_COMPONENTS).Int(reqID).Int(int64(len(cs)))
+	for _, x := range cs {
+		m.Int(x.Bit).Str(x.Exchange).Str(x.ExchangeLetter)
+	}
+	return finish(c.Version, m)
+}

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"strings"
 	"time"
 
 	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
@@ -79,4 +80,46 @@ func (c Codec) HistoricalDataUpdate(reqID int64, b BarRow) []byte {
 // HeadTimestamp builds headTimestamp (88).
 func (c Codec) HeadTimestamp(reqID int64, ts string) []byte {
 	return finish(c.Version, NewMsg(ibapi.HEAD_TIMESTAMP).Int(reqID).Str(ts))
+}
+
+// RealTimeBarsRequest is a decoded reqRealTimeBars.
+type RealTimeBarsRequest struct {
+	ReqID      int64
+	Contract   market.ContractQuery
+	BarSize    int64
+	WhatToShow string
+	UseRTH     bool
+}
+
+// ReqRealTimeBars reads reqRealTimeBars (50): [1]version [2]reqId
+// [3..14] contract (conId to tradingClass) [15]barSize [16]whatToShow
+// [17]useRTH [18]realTimeBarsOptions.
+func (c Codec) ReqRealTimeBars(f *Fields) (RealTimeBarsRequest, error) {
+	var r RealTimeBarsRequest
+	f.Int("version")
+	r.ReqID = f.Int("reqId")
+	if f.Err == nil {
+		f.ReqID = r.ReqID
+	}
+	r.Contract = f.ReadContract()
+	r.BarSize = f.Int("barSize")
+	r.WhatToShow = strings.ToUpper(strings.TrimSpace(f.Str("whatToShow")))
+	r.UseRTH = f.Bool("useRTH")
+	f.OptStr()
+	return r, f.Err
+}
+
+// CancelRealTimeBars reads cancelRealTimeBars (51): [1]version [2]reqId.
+func (c Codec) CancelRealTimeBars(f *Fields) (reqID int64, err error) {
+	f.Int("version")
+	reqID = f.Int("reqId")
+	return reqID, f.Err
+}
+
+// RealTimeBar builds realtimeBar (50), version 3: one 5-second bar that
+// starts at the epoch second start.
+func (c Codec) RealTimeBar(reqID, start int64, b market.Bar) []byte {
+	m := NewMsg(ibapi.REAL_TIME_BARS).Int(3).Int(reqID).Int(start)
+	m.Float(b.Open).Float(b.High).Float(b.Low).Float(b.Close).Decimal(b.Volume).Decimal(b.WAP).Int(b.Count)
+	return finish(c.Version, m)
 }

@@ -234,6 +234,23 @@ func (c Codec) ReqPnL(f *Fields) (reqID int64, err error) {
 	return reqID, f.Err
 }
 
+// ReqPnLSingle reads reqPnLSingle (94): [1]reqId [2]account [3]modelCode
+// [4]conId.
+func (c Codec) ReqPnLSingle(f *Fields) (reqID, conID int64, err error) {
+	reqID = f.Int("reqId")
+	f.ReqID = reqID
+	f.Str("account")
+	f.Str("modelCode")
+	conID = f.Int("conId")
+	return reqID, conID, f.Err
+}
+
+// CancelPnLSingle reads cancelPnLSingle (95): [1]reqId.
+func (c Codec) CancelPnLSingle(f *Fields) (reqID int64, err error) {
+	reqID = f.Int("reqId")
+	return reqID, f.Err
+}
+
 // CancelPnL reads cancelPnL (93): [1]reqId.
 func (c Codec) CancelPnL(f *Fields) (reqID int64, err error) {
 	reqID = f.Int("reqId")

@@ -179,6 +179,23 @@ func (c Codec) ReqSecDefOptParams(f *Fields) (SecDefOptParamsRequest, error) {
 	return r, f.Err
 }
 
+// ReqMatchingSymbols reads reqMatchingSymbols (81): [1]reqId [2]pattern.
+func (c Codec) ReqMatchingSymbols(f *Fields) (reqID int64, pattern string, err error) {
+	reqID = f.Int("reqId")
+	f.ReqID = reqID
+	pattern = f.Str("pattern")
+	return reqID, pattern, f.Err
+}
+
+// ReqSmartComponents reads reqSmartComponents (83): [1]reqId
+// [2]bboExchange.
+func (c Codec) ReqSmartComponents(f *Fields) (reqID int64, bbo string, err error) {
+	reqID = f.Int("reqId")
+	f.ReqID = reqID
+	bbo = f.Str("bboExchange")
+	return reqID, bbo, f.Err
+}
+
 // ReqMarketRule reads reqMarketRule (91): [1]marketRuleId (no version
 // field; clients send it from version 126).
 func (c Codec) ReqMarketRule(f *Fields) (id int64, err error) {
