@@ -616,7 +616,7 @@ func (r *run) act(t Ticket) error {
 	}
 	br, err := b.d.Broker.PlaceBracket(r.ctx, t.Contract, parent, tp, sl)
 	if err != nil {
-		if false && br != nil && !errors.Is(err, ibkr.ErrOrderRejected) {
+		if br != nil && !errors.Is(err, ibkr.ErrOrderRejected) {
 			// Written, not acknowledged: it may be live.
 			b.mu.Lock()
 			b.inDoubt[r.symbol] = br
