@@ -56,6 +56,9 @@ func (s *Session) connectivityRestored(e *APIError, dataLost bool) {
 			st.lost(e)
 			st.resume(s)
 		}
-		s.log.Info("ibkr: subscriptions requested again after 1101", "streams", len(streams))
+		// The Gateway dropped pending snapshots too: ask again on the same
+		// ids, or their callers would wait for an end that never comes.
+		snaps := s.resendSnapshots(0)
+		s.log.Info("ibkr: subscriptions requested again after 1101", "streams", len(streams), "snapshots", snaps)
 	}()
 }

@@ -197,6 +197,17 @@ func (s *Session) Snapshot(ctx context.Context, c Contract) (Quote, error) {
 	r.st.q.Contract = c
 	s.router.Add(id, r)
 	defer s.router.Remove(id)
+	s.snapMu.Lock()
+	if s.snapshots == nil {
+		s.snapshots = map[int64]Contract{}
+	}
+	s.snapshots[id] = c
+	s.snapMu.Unlock()
+	defer func() {
+		s.snapMu.Lock()
+		delete(s.snapshots, id)
+		s.snapMu.Unlock()
+	}()
 	if err := s.send(ctx, gen, pace.LaneInteractive, conn.MktData{ReqID: id, Contract: c.toWire(), Snapshot: true}); err != nil {
 		return Quote{}, fmt.Errorf("ibkr: snapshot of %s: %w", c, err)
 	}
@@ -210,6 +221,22 @@ func (s *Session) Snapshot(ctx context.Context, c Contract) (Quote, error) {
 		return Quote{}, fmt.Errorf("ibkr: snapshot of %s: %w", c, err)
 	}
 	return r.st.snapshot(), nil
+}
+
+// resendSnapshots requests every pending snapshot again on the same ids,
+// after a 1101 dropped them at the Gateway. Off the reader goroutine.
+func (s *Session) resendSnapshots(gen uint64) int {
+	s.snapMu.Lock()
+	pending := make(map[int64]Contract, len(s.snapshots))
+	for id, c := range s.snapshots {
+		pending[id] = c
+	}
+	s.snapMu.Unlock()
+	for id, c := range pending {
+		j := &job{Lane: pace.LaneInteractive, Gen: gen, Req: conn.MktData{ReqID: id, Contract: c.toWire(), Snapshot: true}, Done: make(chan error, 1)}
+		s.w.Enqueue(j)
+	}
+	return len(pending)
 }
 
 // sendCancel queues a cancel on the order lane and runs after once it was

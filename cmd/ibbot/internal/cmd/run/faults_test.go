@@ -790,13 +790,6 @@ func TestFaultSocketDrop(t *testing.T) {
 // the Gateway drops every market data request, the session asks again,
 // the cycle goes on: every symbol enters in cycle 1, on one connection.
 func TestFaultConnectivityLostThenDataLost(t *testing.T) {
-	t.Skip("ibkr bug: a snapshot in flight when 1101 arrives is neither requested again nor failed: " +
-		"Session.connectivityRestored (ibkr/connectivity.go) resumes only the live streams (Session.liveStreams, " +
-		"ibkr/subscription.go), while the Gateway drops every market data request on 1101, snapshots included " +
-		"(ibsim Broadcast(1101): mdState.dropAll), so the snapshotReq (ibkr/marketdata.go) never gets its " +
-		"tickSnapshotEnd and Session.Snapshot waits until its ctx ends: SPY times out (\"SPY: option chain: optchain: " +
-		"SPY: quote of the underlying: ibkr: snapshot of SPY STK @SMART: context canceled\") instead of the cycle going on. " +
-		"Fix: on 1101 send every pending snapshot again (or fail it with a retryable error).")
 	t.Parallel()
 	f := runFault(t, faultSpec{symbols: []string{"SPY"}, cycles: 2, hook: func(f *faultRun, m map[string]any) {
 		if is(m, "historical_success", "SPY", 1) && f.once("1100") {
