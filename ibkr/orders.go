@@ -325,6 +325,16 @@ func (s *Session) awaitLegs(ctx context.Context, down <-chan struct{}, legs []*T
 			return fmt.Errorf("ibkr: bracket written, not yet acknowledged: %w", ctx.Err())
 		}
 		if err := legs[i].Err(); err != nil {
+			// Report the first refused leg in placing order: a parent's
+			// refusal reaches the session before the "parent order is
+			// being cancelled" of its children, but the acknowledgements
+			// race to this loop, and IB's reason is the parent's.
+			for k := range legs {
+				if e := legs[k].Err(); e != nil {
+					i, err = k, e
+					break
+				}
+			}
 			for _, t := range legs {
 				if t != legs[i] && !t.isDone() {
 					s.cancelInBackground(t, fmt.Errorf("ibkr: bracket leg %d: the %s was refused, and the gateway does not know this leg: %w", t.ID(), names[i], ErrOrderLost))

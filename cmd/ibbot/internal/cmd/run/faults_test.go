@@ -1262,11 +1262,6 @@ func runRejected(t *testing.T) *faultRun {
 // The reason IB gave for rejecting the parent is what the journal and the
 // skip say, not the stop-loss's consequence.
 func TestFaultOrderRejectedKeepsReason(t *testing.T) {
-	t.Skip("ibkr bug: when a bracket's parent is rejected (201 with IB's reason), the Gateway also refuses the " +
-		"stop-loss (201 \"Parent order is being cancelled.\"), and Session.awaitLegs (ibkr/orders.go) returns the " +
-		"error of whichever refused leg it happens to see first: in about one run in six here the bracket's error, and so the " +
-		"journal and the skip, carry only \"Parent order is being cancelled.\" and lose the reason (insufficient equity " +
-		"here). Fix: when several legs are refused, report the parent's refusal (the cause).")
 	t.Parallel()
 	f := runRejected(t)
 	if errs := f.journaled(bot.KindError, "SPY", rejectReason); len(errs) != 1 || errs[0].Cycle != 1 {
