@@ -515,8 +515,11 @@ func (c *client) answerHist(r *histReq) {
 	default:
 	}
 	if len(bars) == 0 {
-		c.histError(r.id, 162, fmt.Sprintf("%sHMDS query returned no data: %s@%s %s", hmdsPrefix, histLocalSymbol(r.hi.In), r.exchange, whatToShowNames[r.spec.What]))
-		c.hd.end(c, r)
+		// Released before the answer: a client that has the answer sees
+		// the slot free.
+		if c.hd.end(c, r) {
+			c.histError(r.id, 162, fmt.Sprintf("%sHMDS query returned no data: %s@%s %s", hmdsPrefix, histLocalSymbol(r.hi.In), r.exchange, whatToShowNames[r.spec.What]))
+		}
 		return
 	}
 	startStr := c.histTime(r.hi.In, market.QueryStart(r.spec, end))
@@ -530,19 +533,22 @@ func (c *client) answerHist(r *histReq) {
 	// the lock the tick sends updates with: a client that saw the end and
 	// then moves the market gets an update, and no update comes before the
 	// end.
-	c.hd.sendMu.Lock()
-	c.send(c.codec.HistoricalDataEnd(r.id, startStr, endStr))
-	if r.keepUp {
-		c.hd.mu.Lock()
-		if c.hd.reqs[r.id] == r {
-			r.live = true
+	if !r.keepUp {
+		// Released before the end marker: a client that has the answer
+		// sees the slot free.
+		if c.hd.end(c, r) {
+			c.send(c.codec.HistoricalDataEnd(r.id, startStr, endStr))
 		}
-		c.hd.mu.Unlock()
-		c.hd.sendMu.Unlock()
 		return
 	}
+	c.hd.sendMu.Lock()
+	c.send(c.codec.HistoricalDataEnd(r.id, startStr, endStr))
+	c.hd.mu.Lock()
+	if c.hd.reqs[r.id] == r {
+		r.live = true
+	}
+	c.hd.mu.Unlock()
 	c.hd.sendMu.Unlock()
-	c.hd.end(c, r)
 }
 
 // histLocalSymbol names an instrument in HMDS messages.
