@@ -25,7 +25,7 @@ func HTTPAddr(s string) (string, error) {
 		}
 		host, port = strings.Trim(s, "[]"), ""
 	}
-	if strings.ContainsAny(host, " /?#@") {
+	if strings.ContainsAny(host, " /?#@[]%") || strings.ContainsFunc(host, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
 		return "", fmt.Errorf("host %q: want a host name or IP address, e.g. 127.0.0.1:%d", host, DefaultHTTPPort)
 	}
 	if host == "" {

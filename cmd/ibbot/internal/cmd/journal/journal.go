@@ -110,6 +110,10 @@ func (o *JournalOptions) resolve() error {
 	return nil
 }
 
+// maxSinceDays bounds --since Nd (about a century; more would overflow a
+// duration).
+const maxSinceDays = 36500
+
 // ParseSince reads --since: a duration back from now (90m, 2h, 3d), a New
 // York date (2026-12-01: from its midnight) or an RFC 3339 time.
 func ParseSince(s string, now time.Time) (time.Time, error) {
@@ -118,6 +122,9 @@ func ParseSince(s string, now time.Time) (time.Time, error) {
 	if strings.HasSuffix(s, "d") {
 		var n int
 		if _, err := fmt.Sscanf(s, "%dd", &n); err == nil && n >= 0 && fmt.Sprintf("%dd", n) == s {
+			if n > maxSinceDays {
+				return time.Time{}, fmt.Errorf("%d days: want at most %d", n, maxSinceDays)
+			}
 			return now.Add(-time.Duration(n) * 24 * time.Hour), nil
 		}
 	}
