@@ -55,10 +55,10 @@ type Session struct {
 	// snapshots are the snapshot requests waiting for their end, by id:
 	// a 1101 (market data lost) drops them at the Gateway, so they are
 	// requested again.
-	snapMu    sync.Mutex
-	snapshots map[int64]Contract
-	completedFlight  route.Flight[OrderInfo]
-	summarySlots     chan struct{} // IB allows 2 account summary requests at once
+	snapMu          sync.Mutex
+	snapshots       map[int64]Contract
+	completedFlight route.Flight[OrderInfo]
+	summarySlots    chan struct{} // IB allows 2 account summary requests at once
 
 	warnings chan *APIError
 
