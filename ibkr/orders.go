@@ -498,6 +498,13 @@ func (s *Session) cancelInBackground(t *Trade, lost error) {
 			case err == nil:
 				t.cancelled()
 				return
+			case errors.Is(err, ErrOrderNotCancellable) && t.Order().Hold && !t.isDone():
+				// A held leg the Gateway will not cancel and does not list:
+				// it was never transmitted and cannot go live without its
+				// bracket's last leg, which never left. End the handle
+				// rather than leave it PendingSubmit with no status to come.
+				t.finish(fmt.Errorf("ibkr: held bracket leg %d: the gateway refused its cancel (%w); it was never transmitted: %w", t.ID(), err, lost))
+				return
 			case errors.Is(err, ErrOrderNotCancellable):
 				return // done at the Gateway: its status tells how
 			case errors.Is(err, ErrOrderNotFound):
