@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -102,7 +103,7 @@ func TestHandlerOverListener(t *testing.T) {
 		Alerts: func() map[string]AlertStats { return map[string]AlertStats{"slack": {Sent: 4, Dropped: 1}} }})
 	h := NewHealth(m, nil)
 	h.SetSession(s)
-	srv, err := Listen("127.0.0.1:0", Handler(m, h), slogDiscard())
+	srv, err := Listen("127.0.0.1:0", Handler(m, h), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

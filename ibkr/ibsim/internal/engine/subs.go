@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"maps"
 	"sort"
 	"time"
 
@@ -61,31 +62,16 @@ func newSubscriptions() subscriptions {
 // purge drops the subscriptions of connections that cannot receive
 // events any more.
 func (s *subscriptions) purge(live func(conn int64) bool) {
-	for c := range s.positions {
-		if !live(c) {
-			delete(s.positions, c)
-		}
-	}
-	for c := range s.acct {
-		if !live(c) {
-			delete(s.acct, c)
-		}
-	}
-	for c := range s.summary {
-		if !live(c) {
-			delete(s.summary, c)
-		}
-	}
-	for c := range s.pnl {
-		if !live(c) {
-			delete(s.pnl, c)
-		}
-	}
-	for c := range s.pnlSingle {
-		if !live(c) {
-			delete(s.pnlSingle, c)
-		}
-	}
+	purgeConns(s.positions, live)
+	purgeConns(s.acct, live)
+	purgeConns(s.summary, live)
+	purgeConns(s.pnl, live)
+	purgeConns(s.pnlSingle, live)
+}
+
+// purgeConns deletes the entries of connections that are not live.
+func purgeConns[V any](m map[int64]V, live func(conn int64) bool) {
+	maps.DeleteFunc(m, func(c int64, _ V) bool { return !live(c) })
 }
 
 // sortedConns returns the keys of a subscription map in connection

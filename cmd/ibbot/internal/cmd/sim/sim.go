@@ -354,7 +354,7 @@ func checkLoopback(addr string) error {
 	if p, err := strconv.ParseUint(port, 10, 16); err != nil || p > math.MaxUint16 {
 		return fmt.Errorf("port %q must be a number from 0 to 65535", port)
 	}
-	if ip := net.ParseIP(host); !strings.EqualFold(host, "localhost") && (ip == nil || !ip.IsLoopback()) {
+	if !cmdutil.IsLoopback(net.JoinHostPort(host, port)) {
 		return fmt.Errorf("host %q is not loopback; the control port can kill clients and restart the Gateway, so it listens only on 127.0.0.1, ::1 or localhost", host)
 	}
 	return nil
