@@ -32,8 +32,8 @@ func simVersion(t testing.TB) int {
 		return 0
 	}
 	v, err := strconv.Atoi(s)
-	if err != nil || v < 100 || v > ibsim.HighestServerVersion {
-		t.Fatalf("IBBOT_SIM_VERSION=%q: want a server version 100..%d", s, ibsim.HighestServerVersion)
+	if err != nil || v < 100 || v > ibsim.NewestClientVersion {
+		t.Fatalf("IBBOT_SIM_VERSION=%q: want a server version 100..%d", s, ibsim.NewestClientVersion)
 	}
 	return v
 }

@@ -24,6 +24,11 @@ const (
 	// sends contract details requests as protobuf, which the simulator
 	// does not read, so it negotiates at most 204.
 	HighestServerVersion = 204
+	// NewestClientVersion is the newest version a TWS API client asks for
+	// (scmhub/ibapi v0.10.47's MAX_CLIENT_VER): the most Config.MaxServerVersion
+	// may name. Families above HighestServerVersion that the simulator
+	// does not read yet are answered with 320.
+	NewestClientVersion = 225
 )
 
 // Config configures a simulated Gateway. Every zero field means the default
@@ -45,7 +50,7 @@ type Config struct {
 	// requests (type 3 or 4) get 10167 and delayed ticks.
 	Delayed bool
 	// MaxServerVersion is the highest version the simulator negotiates,
-	// 100..HighestServerVersion: the client's maximum is capped at it
+	// 100..NewestClientVersion: the client's maximum is capped at it
 	// (200 speaks text only; 176 or 193 answer older clients as their
 	// Gateways did). Default HighestServerVersion.
 	MaxServerVersion int
@@ -135,8 +140,8 @@ func (c Config) withDefaults() (Config, error) {
 	if c.MaxServerVersion == 0 {
 		c.MaxServerVersion = DefaultServerVersion
 	}
-	if c.MaxServerVersion < MinClientVersion || c.MaxServerVersion > HighestServerVersion {
-		return c, fmt.Errorf("ibsim: Config.MaxServerVersion %d: want %d..%d", c.MaxServerVersion, MinClientVersion, HighestServerVersion)
+	if c.MaxServerVersion < MinClientVersion || c.MaxServerVersion > NewestClientVersion {
+		return c, fmt.Errorf("ibsim: Config.MaxServerVersion %d: want %d..%d", c.MaxServerVersion, MinClientVersion, NewestClientVersion)
 	}
 	if c.Clock == nil {
 		c.Clock = WallClock{}

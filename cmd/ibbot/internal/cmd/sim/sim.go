@@ -154,7 +154,7 @@ func NewCmdSim(f *cmdutil.Factory, runF func(context.Context, *SimOptions) error
 	fl.Int64Var(&opts.Seed, "seed", DefaultSeed, "market model seed: the same seed gives the same prices")
 	fl.StringVar(&opts.Account, "account", DefaultAccount, "paper account id, DU followed by digits")
 	fl.BoolVar(&opts.Delayed, "delayed", false, "simulate an account without live market data subscriptions")
-	fl.IntVar(&opts.ServerVersion, "server-version", 0, fmt.Sprintf("highest protocol version to negotiate, %d..%d (200: text only; 0: %d)", ibsim.MinClientVersion, ibsim.HighestServerVersion, ibsim.HighestServerVersion))
+	fl.IntVar(&opts.ServerVersion, "server-version", 0, fmt.Sprintf("highest protocol version to negotiate, %d..%d (200: text only; 0: %d)", ibsim.MinClientVersion, ibsim.NewestClientVersion, ibsim.HighestServerVersion))
 	fl.Float64Var(&opts.Speed, "speed", 1, fmt.Sprintf("market clock speed, a multiple of wall time (> 0, <= %d)", MaxSpeed))
 	fl.StringVar(&opts.startArg, "start", "", "market clock start `TIME` (RFC 3339; default now if the regular session is open, else 10:00 New York on the next trading day)")
 	fl.StringVar(&opts.LogFormat, "log-format", cmdutil.LogText, "log format on standard error: text or json")
@@ -259,8 +259,8 @@ func (o *SimOptions) validate() error {
 	if !accountRE.MatchString(o.Account) {
 		return cmdutil.FlagErrorf("invalid --account %q: want a paper account id, DU followed by 1 to 12 digits (e.g. %s)", o.Account, DefaultAccount)
 	}
-	if v := o.ServerVersion; v != 0 && (v < ibsim.MinClientVersion || v > ibsim.HighestServerVersion) {
-		return cmdutil.FlagErrorf("invalid --server-version %d: must be %d..%d", v, ibsim.MinClientVersion, ibsim.HighestServerVersion)
+	if v := o.ServerVersion; v != 0 && (v < ibsim.MinClientVersion || v > ibsim.NewestClientVersion) {
+		return cmdutil.FlagErrorf("invalid --server-version %d: must be %d..%d", v, ibsim.MinClientVersion, ibsim.NewestClientVersion)
 	}
 	if math.IsNaN(o.Speed) || o.Speed <= 0 || o.Speed > MaxSpeed {
 		return cmdutil.FlagErrorf("invalid --speed %v: must be > 0 and <= %d", o.Speed, MaxSpeed)
