@@ -22,6 +22,8 @@ const (
 	DefaultStreamBuffer     = 1024
 	DefaultReconnectWait    = 500 * time.Millisecond
 	DefaultMaxReconnectWait = 30 * time.Second
+	DefaultProbeInterval    = 30 * time.Second
+	DefaultProbeTimeout     = 15 * time.Second
 )
 
 // Config configures a Session. It is read once by Dial; zero fields mean
@@ -95,6 +97,16 @@ type Config struct {
 	// (1101 or 1102) before it drops the connection and reconnects.
 	// Default 2m.
 	ConnectivityTimeout time.Duration
+	// ProbeInterval is how often the Session asks a ready connection for
+	// the Gateway's time to prove the stream alive; ProbeTimeout is how
+	// long an answer may take once the probe was written. An unanswered
+	// probe means the connection is dead though its socket is open (a
+	// half-open TCP connection, a Gateway that stalled, a stream that lost
+	// its framing): the Session drops it and reconnects instead of letting
+	// every call time out. Defaults 30s and 15s; a negative ProbeInterval
+	// turns probing off.
+	ProbeInterval time.Duration
+	ProbeTimeout  time.Duration
 	// Now is the Session's clock for pacing windows (the Gateway's limits
 	// run on real time). Default time.Now.
 	Now func() time.Time
@@ -255,6 +267,15 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.ReconnectJitter == 0 {
 		c.ReconnectJitter = c.ReconnectWait / 2
+	}
+	if c.ProbeTimeout < 0 {
+		return c, invalid("Config.ProbeTimeout", c.ProbeTimeout, "0 (default 15s) or a positive duration")
+	}
+	if c.ProbeInterval == 0 {
+		c.ProbeInterval = DefaultProbeInterval
+	}
+	if c.ProbeTimeout == 0 {
+		c.ProbeTimeout = DefaultProbeTimeout
 	}
 	if c.ConnectivityTimeout < 0 {
 		return c, invalid("Config.ConnectivityTimeout", c.ConnectivityTimeout, "0 (default 2m) or a positive duration")

@@ -1,6 +1,7 @@
 package ibkr
 
 import (
+	"errors"
 	"sync"
 	"time"
 )
@@ -23,10 +24,7 @@ func (s *Session) connectivityLost(gen uint64, e *APIError) {
 		s.conn1100.timer.Stop()
 	}
 	s.conn1100.timer = time.AfterFunc(s.cfg.ConnectivityTimeout, func() {
-		select {
-		case s.lostCh <- gen:
-		default:
-		}
+		s.dropConn(gen, errors.New("connectivity between the gateway and IB was not restored"))
 	})
 }
 

@@ -23,13 +23,7 @@ func (s *Session) CurrentTime(ctx context.Context) (time.Time, error) {
 	}
 	var v []int64
 	for {
-		r, start := s.times.Join()
-		if start {
-			s.sendAsyncJob(&job{Lane: pace.LaneInteractive, Gen: gen, Done: make(chan error, 1), Build: func() (conn.Request, error) {
-				r.MarkWritten()
-				return conn.CurrentTime{}, nil
-			}}, func(err error) { s.times.Fail(r, err) })
-		}
+		r := s.joinTime(gen)
 		// A request unanswered route.TimeStale after it was written is presumed
 		// lost: join then sends a fresh one, so a caller without a
 		// deadline gets the next answer too.
@@ -54,6 +48,19 @@ func (s *Session) CurrentTime(ctx context.Context) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("ibkr: current time: empty answer")
 	}
 	return time.Unix(v[0], 0), nil
+}
+
+// joinTime returns the running reqCurrentTime, sending a new one on the
+// connection of generation gen when there is none (or it went stale).
+func (s *Session) joinTime(gen uint64) *route.TimeReq {
+	r, start := s.times.Join()
+	if start {
+		s.sendAsyncJob(&job{Lane: pace.LaneInteractive, Gen: gen, Done: make(chan error, 1), Build: func() (conn.Request, error) {
+			r.MarkWritten()
+			return conn.CurrentTime{}, nil
+		}}, func(err error) { s.times.Fail(r, err) })
+	}
+	return r
 }
 
 // oneShotReq runs the request req(id) that is answered under its request id

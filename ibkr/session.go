@@ -41,7 +41,7 @@ type Session struct {
 	readyCh chan struct{} // closed while a connection is ready; replaced on loss
 	readyMu sync.Mutex
 
-	lostCh chan uint64 // the supervisor's wake-up: the connection of this generation ended
+	lostCh chan lostConn // the supervisor's wake-up: a connection must be dropped
 
 	ids     orderIDs
 	orders  orderBook
@@ -68,6 +68,7 @@ type Session struct {
 	streams   map[liveStream]struct{} // every live Stream, between connections too
 
 	reconnects atomic.Int64
+	probeDrops atomic.Int64 // connections dropped for an unanswered probe
 	conn1100   connectivity
 
 	closeOnce sync.Once
@@ -95,7 +96,7 @@ func Dial(ctx context.Context, cfg Config) (*Session, error) {
 		lines:        cfg.lines,
 		router:       newRouter(),
 		readyCh:      make(chan struct{}),
-		lostCh:       make(chan uint64, 1),
+		lostCh:       make(chan lostConn, 1),
 		summarySlots: make(chan struct{}, 2),
 		warnings:     make(chan *APIError, 256),
 		closed:       make(chan struct{}),
@@ -203,6 +204,9 @@ type Stats struct {
 	HistoricalOpen, HistoricalWaiting int
 	// Reconnects counts successful reconnects.
 	Reconnects int64
+	// DeadConnections counts connections dropped because a probe went
+	// unanswered (Config.ProbeInterval) though the socket was open.
+	DeadConnections int64
 }
 
 // Stats returns the session's counters.
@@ -213,6 +217,7 @@ func (s *Session) Stats() Stats {
 	st.HistoricalOpen, st.HistoricalWaiting = s.hist.Counts()
 	st.MarketDataLines = s.lines.InUse()
 	st.Reconnects = s.reconnects.Load()
+	st.DeadConnections = s.probeDrops.Load()
 	return st
 }
 
@@ -489,6 +494,10 @@ func (s *Session) onConnected(c *conn.Conn) {
 	}
 	s.status.set(StatusEvent{Status: StatusReady})
 	s.log.Info("ibkr: session ready", "gen", c.Gen())
+	if s.cfg.ProbeInterval > 0 {
+		s.wg.Add(1)
+		go s.probe(c)
+	}
 }
 
 // watch returns when c ends: the Gateway closed it, the EClient shut down,
@@ -502,9 +511,9 @@ func (s *Session) watch(c *conn.Conn) error {
 			return fmt.Errorf("the gateway closed the connection: %w", c.LostErr())
 		case <-c.Closed():
 			return errors.New("the wire client shut down")
-		case lg := <-s.lostCh:
-			if lg == c.Gen() {
-				return errors.New("connectivity between the gateway and IB was not restored")
+		case l := <-s.lostCh:
+			if l.gen == c.Gen() {
+				return l.err
 			}
 		}
 	}

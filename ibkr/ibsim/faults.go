@@ -241,6 +241,24 @@ func (s *Server) takeReject() (code int, text string, ok bool) {
 // connection.
 var ErrNoClient = errors.New("ibsim: no connected client with that id")
 
+// SendRaw writes b to clientID's socket as it is, after what is already
+// queued: no length prefix is added and nothing is checked, so b can be
+// any frame of any message at any version, a truncated frame, or bytes
+// that are no frame at all. Use it to test what a client does with a
+// broken or hostile Gateway; the simulator's own state does not change.
+func (s *Server) SendRaw(clientID int64, b []byte) error {
+	s.mu.Lock()
+	c := s.byID[clientID]
+	s.mu.Unlock()
+	if c == nil {
+		return fmt.Errorf("%w: %d", ErrNoClient, clientID)
+	}
+	if len(b) > 0 {
+		c.send(append([]byte(nil), b...))
+	}
+	return nil
+}
+
 // SendMalformed sends clientID one malformed frame: a tickPrice whose price
 // is not a number. scmhub/ibapi's decoder panics on it and shuts its client
 // down; a robust client logs and survives. Use it to test client

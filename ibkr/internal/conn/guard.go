@@ -399,7 +399,7 @@ func (g *guard) pumpDown(enc, dec net.Conn) {
 	if err == nil {
 		select {
 		case <-g.goDown:
-			_, err = io.Copy(dec, g.upstream)
+			err = relayDown(dec, g.upstream, int(g.serverVersion.Load()))
 		case <-g.lost:
 			err = g.lostErr
 		}
@@ -408,6 +408,55 @@ func (g *guard) pumpDown(enc, dec net.Conn) {
 		err = io.EOF
 	}
 	g.markLost(err)
+}
+
+// maxDownFrame is the largest frame the wire library's reader accepts
+// (its MAX_MSG_LEN); a longer one ends its connection, so it ends the
+// relay here first.
+const maxDownFrame = 0xFFFFFF
+
+// relayDown copies the Gateway's frames to the decoder after the
+// handshake, each checked by checkFrame at server version v. Frames that
+// arrived together leave together: the writer is flushed when no whole
+// frame is left buffered.
+func relayDown(dec io.Writer, upstream io.Reader, v int) error {
+	src := bufio.NewReaderSize(upstream, 64<<10)
+	dst := bufio.NewWriterSize(dec, 64<<10)
+	var buf []byte
+	for {
+		if dst.Buffered() > 0 && !frameBuffered(src) {
+			if err := dst.Flush(); err != nil {
+				return err
+			}
+		}
+		var hdr [4]byte
+		if _, err := io.ReadFull(src, hdr[:]); err != nil {
+			return err
+		}
+		n := int(binary.BigEndian.Uint32(hdr[:]))
+		if n > maxDownFrame {
+			return fmt.Errorf("ibkr: relay: the gateway sent a frame of %d bytes, more than the %d a message may have", n, maxDownFrame)
+		}
+		if cap(buf) < n {
+			buf = make([]byte, n)
+		}
+		buf = buf[:n]
+		if _, err := io.ReadFull(src, buf); err != nil {
+			return err
+		}
+		if err := checkFrame(v, buf); err != nil {
+			return err
+		}
+		if _, err := dst.Write(hdr[:]); err != nil {
+			return err
+		}
+		if _, err := dst.Write(buf); err != nil {
+			return err
+		}
+		if cap(buf) > 1<<20 {
+			buf = nil // do not keep one large message's buffer
+		}
+	}
 }
 
 // readFrame reads one length-prefixed frame, header included.

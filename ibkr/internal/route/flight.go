@@ -193,6 +193,14 @@ func (r *TimeReq) MarkWritten() {
 	r.written.Store(true)
 }
 
+// Written reports when r's message left, if it has.
+func (r *TimeReq) Written() (time.Time, bool) {
+	if !r.written.Load() {
+		return time.Time{}, false
+	}
+	return time.Unix(0, r.writtenAt.Load()), true
+}
+
 // stale reports whether r was written longer than TimeStale ago.
 func (r *TimeReq) stale() bool {
 	return r.written.Load() && time.Since(time.Unix(0, r.writtenAt.Load())) > TimeStale
