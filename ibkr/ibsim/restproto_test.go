@@ -1,14 +1,18 @@
 package ibsim
 
 import (
+	"bufio"
+	"encoding/binary"
 	"fmt"
 	"reflect"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/ibbot/ibbot/ibkr/ibsim/internal/wire"
 	"github.com/scmhub/ibapi"
 	"github.com/scmhub/ibapi/protobuf"
+	"google.golang.org/protobuf/proto"
 )
 
 // Callbacks of the last protobuf families (versions 212 and 213) and the
@@ -151,5 +155,177 @@ func TestRestProtoMatchesText(t *testing.T) {
 				t.Errorf("v%d: %d protobuf currentTimeInMillis, want protobuf %v", v, n, proto)
 			}
 		})
+	}
+}
+
+// restReqIDCalls are the rows of reqIDCalls in the 212 and 213 families.
+var restReqIDCalls = []string{
+	"ReqSecDefOptParams", "ReqSoftDollarTiers", "ReqMatchingSymbols", "ReqSmartComponents", "ReqUserInfo",
+	"QueryDisplayGroups", "SubscribeToGroupEvents", "UpdateDisplayGroup", "UnsubscribeFromGroupEvents",
+}
+
+// TestRestReqIDsAnsweredOnTheirIDs: every request of the 212 and 213
+// families that carries a request id is answered on it when it is sent as
+// protobuf, as in text (TestEveryReqIDAnsweredOnItsID), and nothing is
+// answered with 320 or on -1.
+func TestRestReqIDsAnsweredOnTheirIDs(t *testing.T) {
+	calls := reqIDCalls()
+	for _, v := range []int{212, 213, 225} {
+		t.Run(fmt.Sprintf("v%d", v), func(t *testing.T) {
+			s := startSim(t, Config{Clock: NewVirtualClock(ordAt), TickInterval: time.Hour, MaxServerVersion: v, Limits: Limits{MaxMsgRate: 1000}})
+			c, r := dial(t, s, 1)
+			for i, name := range restReqIDCalls {
+				call, ok := calls[name]
+				if !ok {
+					t.Fatalf("no reqIDCalls row %s", name)
+				}
+				id := int64(2000 + i)
+				from := len(r.all())
+				call.call(c, id)
+				if call.kind != "" {
+					e, _ := r.wait(t, from, fmt.Sprintf("%s on %d", name, id), func(e ev) bool { return e.ReqID == id })
+					if e.Kind != call.kind || (call.kind == "Error" && e.Code != call.code) {
+						t.Errorf("%s: first answer on %d = %s %d %q, want %s %d", name, id, e.Kind, e.Code, e.Msg, call.kind, call.code)
+					}
+				}
+				mark := len(r.all())
+				c.ReqCurrentTime()
+				r.wait(t, mark, "currentTime", func(e ev) bool { return e.Kind == "CurrentTime" })
+				for _, e := range r.all()[from:] {
+					if e.Kind == "Error" && (e.Code == 320 || e.ReqID == -1) {
+						t.Errorf("%s: %v", name, e)
+					}
+					if call.kind == "" && e.ReqID == id {
+						t.Errorf("%s: answered %v, want nothing", name, e)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestConfigRequests: reqConfig (219) and updateConfig (221) are answered
+// on their request ids with the Gateway's configuration, which an update
+// changes; a setting the simulator cannot honour fails the whole update.
+func TestConfigRequests(t *testing.T) {
+	s := startSim(t, Config{Clock: NewVirtualClock(ordAt), TickInterval: time.Hour, MaxServerVersion: 225})
+	c, r := dial(t, s, 1)
+	_, port := hostPort(t, s)
+	id := int32(31)
+	c.ReqConfigProtoBuf(&protobuf.ConfigRequest{ReqId: &id})
+	cfg := r.waitKind(t, "ConfigResponse", 31).Data.(*protobuf.ConfigResponse)
+	st := cfg.GetApi().GetSettings()
+	if int(st.GetSocketPort()) != port || st.GetReadOnlyApi() || !st.GetDownloadOpenOrdersOnConnection() || cfg.GetOrders().GetSmartRouting() == nil {
+		t.Fatalf("configResponse %v", cfg)
+	}
+
+	id = 32
+	yes := true
+	c.UpdateConfigProtoBuf(&protobuf.UpdateConfigRequest{ReqId: &id, Orders: &protobuf.OrdersConfig{SmartRouting: &protobuf.OrdersSmartRoutingConfig{SeekPriceImprovement: &yes}}})
+	e := r.waitKind(t, "UpdateConfigResponse", 32)
+	up := e.Data.(*protobuf.UpdateConfigResponse)
+	if e.Msg != "SUCCESS" || !reflect.DeepEqual(up.GetChangedFields(), []string{"orders.smartRouting.seekPriceImprovement"}) {
+		t.Fatalf("updateConfig: %v", up)
+	}
+	id = 33
+	c.UpdateConfigProtoBuf(&protobuf.UpdateConfigRequest{ReqId: &id, Api: &protobuf.ApiConfig{Settings: &protobuf.ApiSettingsConfig{ReadOnlyApi: &yes, CreateApiMessageLogFile: &yes}}})
+	e = r.waitKind(t, "UpdateConfigResponse", 33)
+	if up := e.Data.(*protobuf.UpdateConfigResponse); e.Msg != "FAILED" || len(up.GetErrors()) != 1 {
+		t.Fatalf("read-only updateConfig: %v", up)
+	}
+	id = 34
+	c.ReqConfigProtoBuf(&protobuf.ConfigRequest{ReqId: &id})
+	cfg = r.waitKind(t, "ConfigResponse", 34).Data.(*protobuf.ConfigResponse)
+	if !cfg.GetOrders().GetSmartRouting().GetSeekPriceImprovement() || cfg.GetApi().GetSettings().GetCreateApiMessageLogFile() {
+		t.Fatalf("configResponse after the updates: %v", cfg)
+	}
+	for _, e := range r.all() {
+		if e.Kind == "Error" && (e.Code == 320 || e.Code == 321) {
+			t.Errorf("%v", e)
+		}
+	}
+}
+
+// rawProtoFrame frames a protobuf request as a client does from 201.
+func rawProtoFrame(t *testing.T, id int64, pm proto.Message) []byte {
+	t.Helper()
+	b, err := proto.Marshal(pm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := binary.BigEndian.AppendUint32(nil, uint32(4+len(b)))
+	out = binary.BigEndian.AppendUint32(out, uint32(id+200))
+	return append(out, b...)
+}
+
+// readRawFrame reads one server frame at 201 or later: its message id
+// and the rest.
+func readRawFrame(t *testing.T, br *bufio.Reader) (int64, []byte) {
+	t.Helper()
+	p, err := wire.ReadFrame(br)
+	if err != nil || len(p) < 4 {
+		t.Fatalf("read frame: %v (%d bytes)", err, len(p))
+	}
+	return int64(binary.BigEndian.Uint32(p)), p[4:]
+}
+
+// TestStartAPIProtobuf: a client asking for 225 of a server configured up
+// to 225 connects at 225, and its startApi, a StartApiRequest, is read:
+// one without a client id is refused with error 320 and binds nothing, a
+// second with one gets the bootstrap (managedAccounts, a protobuf
+// nextValidId, the farm notices) and registers that id.
+func TestStartAPIProtobuf(t *testing.T) {
+	s := startSim(t, Config{Clock: NewVirtualClock(ordAt), MaxServerVersion: 225})
+	nc, br, hello := rawHandshake(t, s.Addr(), "v100..225")
+	if len(hello) != 2 || hello[0] != "225" {
+		t.Fatalf("handshake reply %q, want version 225", hello)
+	}
+	write := func(b []byte) {
+		if _, err := nc.Write(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(rawProtoFrame(t, ibapi.START_API, &protobuf.StartApiRequest{OptionalCapabilities: proto.String("")}))
+	id, body := readRawFrame(t, br)
+	var em protobuf.ErrorMessage
+	if id != ibapi.ERR_MSG+200 || proto.Unmarshal(body, &em) != nil || em.GetErrorCode() != 320 || em.GetId() != -1 {
+		t.Fatalf("startApi without a client id: message %d %v, want protobuf error 320 on -1", id, &em)
+	}
+	if st := s.Stats(); st.Clients != 0 || st.Conns[0].ClientID != -1 {
+		t.Fatalf("after a startApi without a client id: %d clients, client id %d", st.Clients, st.Conns[0].ClientID)
+	}
+	write(rawProtoFrame(t, ibapi.START_API, &protobuf.StartApiRequest{ClientId: proto.Int32(9), OptionalCapabilities: proto.String("")}))
+	seen := map[int64]bool{}
+	var next protobuf.NextValidId
+	for len(seen) < 3 {
+		id, body := readRawFrame(t, br)
+		switch id {
+		case ibapi.MANAGED_ACCTS, ibapi.MANAGED_ACCTS + 200:
+			seen[ibapi.MANAGED_ACCTS] = true
+		case ibapi.NEXT_VALID_ID + 200:
+			if err := proto.Unmarshal(body, &next); err != nil || next.OrderId == nil {
+				t.Fatalf("nextValidId %x: %v", body, err)
+			}
+			seen[ibapi.NEXT_VALID_ID] = true
+		case ibapi.ERR_MSG + 200:
+			var em protobuf.ErrorMessage
+			if err := proto.Unmarshal(body, &em); err != nil || em.GetErrorCode() != 2104 && em.GetErrorCode() != 2106 && em.GetErrorCode() != 2158 {
+				t.Fatalf("bootstrap error %v (%v)", &em, err)
+			}
+			if em.GetErrorCode() == 2158 {
+				seen[ibapi.ERR_MSG] = true
+			}
+		default:
+			t.Fatalf("bootstrap message %d", id)
+		}
+	}
+	write(rawProtoFrame(t, ibapi.REQ_CURRENT_TIME, &protobuf.CurrentTimeRequest{}))
+	id, body = readRawFrame(t, br)
+	var ct protobuf.CurrentTime
+	if id != ibapi.CURRENT_TIME+200 || proto.Unmarshal(body, &ct) != nil || ct.GetCurrentTime() != ordAt.Unix() {
+		t.Fatalf("currentTime: message %d %v", id, &ct)
+	}
+	if st := s.Stats(); st.Clients != 1 || st.Conns[0].ClientID != 9 || st.Conns[0].Version != 225 {
+		t.Fatalf("stats %+v", st.Conns[0])
 	}
 }

@@ -163,8 +163,9 @@ func handleReqConfig(c *client, f *wire.Fields) error {
 // 221 and later); answers updateConfigResponse (111) on its request id:
 // status SUCCESS and the fields that changed, or FAILED and the errors
 // for a setting the simulator cannot honour (the socket port and trusted
-// IPs of a running server, resetting the API order id sequence), in
-// which case nothing changes.
+// IPs of a running server, a read-only API, resetting the API order id
+// sequence), in which case nothing changes. The other settings are kept
+// and reported by reqConfig but do not change what the simulator does.
 func handleUpdateConfig(c *client, f *wire.Fields) error {
 	if c.version < wire.VerUpdConfig {
 		return notAtVersion(c, ibapi.UPDATE_CONFIG)
@@ -178,6 +179,9 @@ func handleUpdateConfig(c *client, f *wire.Fields) error {
 	if st := req.GetApi().GetSettings(); st != nil {
 		if st.SocketPort != nil {
 			errs = append(errs, "api.settings.socketPort: the socket port of a running Gateway cannot be changed through the API")
+		}
+		if st.GetReadOnlyApi() {
+			errs = append(errs, "api.settings.readOnlyApi: the simulator's API cannot be made read-only")
 		}
 		if len(st.TrustedIPs) > 0 {
 			errs = append(errs, "api.settings.trustedIPs: trusted IPs cannot be changed through the API")
