@@ -174,7 +174,16 @@ func TestRestReqIDsAnsweredOnTheirIDs(t *testing.T) {
 		t.Run(fmt.Sprintf("v%d", v), func(t *testing.T) {
 			s := startSim(t, Config{Clock: NewVirtualClock(ordAt), TickInterval: time.Hour, MaxServerVersion: v, Limits: Limits{MaxMsgRate: 1000}})
 			c, r := dial(t, s, 1)
-			for i, name := range restReqIDCalls {
+			names := restReqIDCalls
+			if v >= 215 {
+				// From 215 the client sends these cancels (below, it refuses
+				// them itself with 503): a cancel of an answered request is
+				// answered by nothing.
+				calls["CancelContractData"] = reqIDCall{call: func(c *ibapi.EClient, id int64) { c.CancelContractData(id) }}
+				calls["CancelHistoricalTicks"] = reqIDCall{call: func(c *ibapi.EClient, id int64) { c.CancelHistoricalTicks(id) }}
+				names = append(names[:len(names):len(names)], "CancelContractData", "CancelHistoricalTicks")
+			}
+			for i, name := range names {
 				call, ok := calls[name]
 				if !ok {
 					t.Fatalf("no reqIDCalls row %s", name)
