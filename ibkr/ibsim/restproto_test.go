@@ -4,7 +4,10 @@ import (
 	"bufio"
 	"encoding/binary"
 	"fmt"
+	"io"
+	"net"
 	"reflect"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -70,6 +73,7 @@ func askRest(t *testing.T, v int) restAnswers {
 		t.Fatalf("negotiated version %d, want %d", got, v)
 	}
 	var a restAnswers
+	c.SetServerLogLevel(5) // answered by nothing (checked at the end: no 320)
 	from := len(r.all())
 	c.ReqIDs(1)
 	e, _ := r.wait(t, from, "nextValidId", func(e ev) bool { return e.Kind == "NextValidID" })
@@ -337,4 +341,74 @@ func TestStartAPIProtobuf(t *testing.T) {
 	if st := s.Stats(); st.Clients != 1 || st.Conns[0].ClientID != 9 || st.Conns[0].Version != 225 {
 		t.Fatalf("stats %+v", st.Conns[0])
 	}
+}
+
+// FuzzStartAPIProto sends an arbitrary StartApiRequest payload after a
+// handshake at 225, then a protobuf reqCurrentTime. The server must
+// neither panic nor hang, and binds a client id only when the payload is a
+// StartApiRequest that carries one, and exactly that id. (Whether a valid
+// one is bound depends on how far the server got before the pipe closed;
+// TestStartAPIProtobuf checks that over a socket.)
+func FuzzStartAPIProto(f *testing.F) {
+	for _, pm := range []*protobuf.StartApiRequest{
+		{ClientId: proto.Int32(0), OptionalCapabilities: proto.String("")},
+		{ClientId: proto.Int32(-1)},
+		{ClientId: proto.Int32(2147483647), OptionalCapabilities: proto.String("+PACEAPI")},
+		{OptionalCapabilities: proto.String("x")},
+		{},
+	} {
+		b, _ := proto.Marshal(pm)
+		f.Add(b)
+	}
+	f.Add([]byte{0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01}) // a 64-bit varint
+	f.Add([]byte{0x12, 0x02, 0xc3, 0x28})                                           // invalid UTF-8
+	f.Add([]byte{0x08})                                                             // truncated
+	s, err := Start(Config{Clock: NewVirtualClock(ordAt), MaxServerVersion: 225})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { s.Close() })
+	var conn int64
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		if len(payload) > 1<<16 {
+			return
+		}
+		conn++
+		vr := "v100..225"
+		var data []byte
+		data = append(data, "API\x00"...)
+		data = binary.BigEndian.AppendUint32(data, uint32(len(vr)))
+		data = append(data, vr...)
+		data = binary.BigEndian.AppendUint32(data, uint32(4+len(payload)))
+		data = binary.BigEndian.AppendUint32(data, uint32(ibapi.START_API+200))
+		data = append(data, payload...)
+		data = append(data, rawProtoFrame(t, ibapi.REQ_CURRENT_TIME, &protobuf.CurrentTimeRequest{})...)
+		c := serveClient(s, 3_000_000+conn, data)
+		var r protobuf.StartApiRequest
+		valid := proto.Unmarshal(payload, &r) == nil && r.ClientId != nil
+		if c.registered && (!valid || c.clientID != int64(r.GetClientId())) {
+			t.Fatalf("payload %x registered client id %d (valid %v, sent %d)", payload, c.clientID, valid, r.GetClientId())
+		}
+	})
+}
+
+// serveClient is serveBytes returning the connection it served.
+func serveClient(s *Server, connID int64, data []byte) *client {
+	srvEnd, cliEnd := net.Pipe()
+	c := newClient(s, srvEnd, connID)
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		_, _ = io.Copy(io.Discard, cliEnd)
+	}()
+	go func() {
+		defer wg.Done()
+		_, _ = cliEnd.Write(data)
+		_ = cliEnd.Close()
+	}()
+	c.serve()
+	_ = cliEnd.Close()
+	wg.Wait()
+	return c
 }
