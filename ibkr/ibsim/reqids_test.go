@@ -96,7 +96,7 @@ func reqIDCalls() map[string]reqIDCall {
 		"SubscribeToGroupEvents":     errOn(321, func(c *ibapi.EClient, id int64) { c.SubscribeToGroupEvents(id, 1) }),
 		"UpdateDisplayGroup":         errOn(321, func(c *ibapi.EClient, id int64) { c.UpdateDisplayGroup(id, "8314@SMART") }),
 		"UnsubscribeFromGroupEvents": silent(func(c *ibapi.EClient, id int64) { c.UnsubscribeFromGroupEvents(id) }),
-		"ReqSoftDollarTiers":         errOn(321, func(c *ibapi.EClient, id int64) { c.ReqSoftDollarTiers(id) }),
+		"ReqSoftDollarTiers":         on("SoftDollarTiers", func(c *ibapi.EClient, id int64) { c.ReqSoftDollarTiers(id) }),
 		"ReqMatchingSymbols":         on("SymbolSamples", func(c *ibapi.EClient, id int64) { c.ReqMatchingSymbols(id, "SP") }),
 		"ReqWshMetaData":             errOn(10276, func(c *ibapi.EClient, id int64) { c.ReqWshMetaData(id) }),
 		"CancelWshMetaData":          silent(func(c *ibapi.EClient, id int64) { c.CancelWshMetaData(id) }),
@@ -106,7 +106,7 @@ func reqIDCalls() map[string]reqIDCall {
 			c.ReqWshEventData(id, w)
 		}),
 		"CancelWshEventData": silent(func(c *ibapi.EClient, id int64) { c.CancelWshEventData(id) }),
-		"ReqUserInfo":        errOn(321, func(c *ibapi.EClient, id int64) { c.ReqUserInfo(id) }),
+		"ReqUserInfo":        on("UserInfo", func(c *ibapi.EClient, id int64) { c.ReqUserInfo(id) }),
 		// Protobuf-only cancels from version 215: the client refuses them
 		// itself (503) below that, on the id.
 		"CancelContractData":    errOn(503, func(c *ibapi.EClient, id int64) { c.CancelContractData(id) }),

@@ -86,6 +86,18 @@ func handlerFor(id int64) handler {
 		return handleReqPnLSingle
 	case ibapi.CANCEL_PNL_SINGLE:
 		return handleCancelPnLSingle
+	case ibapi.REQ_SOFT_DOLLAR_TIERS:
+		return handleReqSoftDollarTiers
+	case ibapi.REQ_FAMILY_CODES:
+		return handleReqFamilyCodes
+	case ibapi.REQ_USER_INFO:
+		return handleReqUserInfo
+	case ibapi.SET_SERVER_LOGLEVEL:
+		return handleSetServerLogLevel
+	case ibapi.REQ_CONFIG:
+		return handleReqConfig
+	case ibapi.UPDATE_CONFIG:
+		return handleUpdateConfig
 	}
 	return nil
 }

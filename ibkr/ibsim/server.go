@@ -31,6 +31,7 @@ type Server struct {
 	hist   *histPacer
 	stats  *statsCollector
 	engine *engine.Engine // orders, executions and the account
+	apiCfg apiConfig      // reqConfig / updateConfig (restreq.go)
 
 	ctx    context.Context
 	cancel context.CancelFunc

@@ -66,7 +66,6 @@ var unservedRequests = map[int64]unservedReq{
 	ibapi.CANCEL_POSITIONS_MULTI:        {idField: at(1)},
 	ibapi.REQ_ACCOUNT_UPDATES_MULTI:     {idField: at(1), code: 321, text: fmt.Sprintf(validateTxt, "bN", "Account updates by model are not supported by the simulator.")},
 	ibapi.CANCEL_ACCOUNT_UPDATES_MULTI:  {idField: at(1)},
-	ibapi.REQ_SOFT_DOLLAR_TIERS:         {idField: at(0), code: 321, text: fmt.Sprintf(validateTxt, "bN", "Soft dollar tiers are not supported by the simulator.")},
 	ibapi.REQ_NEWS_ARTICLE:              {idField: at(0), code: 10276, text: "News feed is not allowed."},
 	ibapi.REQ_HISTORICAL_NEWS:           {idField: at(0), code: 10276, text: "News feed is not allowed."},
 	ibapi.REQ_HISTOGRAM_DATA:            {idField: at(0), code: 162, text: fmt.Sprintf(hmdsText, "Histogram data is not available in the simulator.")},
@@ -78,11 +77,8 @@ var unservedRequests = map[int64]unservedReq{
 	ibapi.CANCEL_WSH_META_DATA:          {idField: at(0)},
 	ibapi.REQ_WSH_EVENT_DATA:            {idField: at(0), code: 10276, text: "News feed is not allowed."},
 	ibapi.CANCEL_WSH_EVENT_DATA:         {idField: at(0)},
-	ibapi.REQ_USER_INFO:                 {idField: at(0), code: 321, text: fmt.Sprintf(validateTxt, "bN", "User info is not supported by the simulator.")},
 	ibapi.CANCEL_CONTRACT_DATA:          {idField: at(0)},
 	ibapi.CANCEL_HISTORICAL_TICKS:       {idField: at(0)},
-	ibapi.REQ_CONFIG:                    {idField: at(0), code: 321, text: fmt.Sprintf(validateTxt, "bN", "Configuration requests are not supported by the simulator.")},
-	ibapi.UPDATE_CONFIG:                 {idField: at(0), code: 321, text: fmt.Sprintf(validateTxt, "bN", "Configuration requests are not supported by the simulator.")},
 }
 
 // answerUnserved answers a request the simulator has no handler for: on

@@ -213,6 +213,9 @@ func checkOrder(r *OrderRequest) (string, string) {
 	default:
 		return "", "Invalid time in force"
 	}
+	if cause := checkAdditional(r); cause != "" {
+		return "", cause
+	}
 	return typ, ""
 }
 

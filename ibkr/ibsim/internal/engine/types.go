@@ -218,6 +218,7 @@ type OrderRequest struct {
 	IncludeOvernight            bool
 	ManualOrderIndicator        int64
 	ImbalanceOnly               bool
+	Additional                  *AdditionalParams // versions 216..223 (orderparams.go); nil when none were sent
 }
 
 // NewOrderRequest returns a request with the TWS API's defaults: the

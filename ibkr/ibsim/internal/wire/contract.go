@@ -3,6 +3,7 @@ package wire
 import (
 	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
 	"github.com/scmhub/ibapi"
+	"github.com/scmhub/ibapi/protobuf"
 )
 
 // ContractData builds contractData (10) for one listing: the instrument,
@@ -19,6 +20,9 @@ func (c Codec) ContractDataEnd(reqID int64) []byte {
 // SecDefOptParam builds securityDefinitionOptionParameter (75): one
 // exchange's expirations and strikes of an underlying's options.
 func (c Codec) SecDefOptParam(reqID int64, exchange string, underConID int64, tradingClass, multiplier string, expirations []string, strikes []float64) []byte {
+	if c.Version >= VerProtoRest2 {
+		return protoSecDefOptParam(reqID, exchange, underConID, tradingClass, multiplier, expirations, strikes)
+	}
 	m := NewMsg(ibapi.SECURITY_DEFINITION_OPTION_PARAMETER).Int(reqID).Str(exchange).Int(underConID).Str(tradingClass).Str(multiplier)
 	m.Int(int64(len(expirations)))
 	for _, e := range expirations {
@@ -33,12 +37,18 @@ func (c Codec) SecDefOptParam(reqID int64, exchange string, underConID int64, tr
 
 // SecDefOptParamEnd builds securityDefinitionOptionParameterEnd (76).
 func (c Codec) SecDefOptParamEnd(reqID int64) []byte {
+	if c.Version >= VerProtoRest2 {
+		return protoFrame(ibapi.SECURITY_DEFINITION_OPTION_PARAMETER_END, &protobuf.SecDefOptParameterEnd{ReqId: pI32(reqID)})
+	}
 	return finish(c.Version, NewMsg(ibapi.SECURITY_DEFINITION_OPTION_PARAMETER_END).Int(reqID))
 }
 
 // MarketRule builds marketRule (93): the id, the number of rungs, then
 // each rung's low edge and increment. It carries no request id.
 func (c Codec) MarketRule(id int64, rungs []market.Rung) []byte {
+	if c.Version >= VerProtoRest2 {
+		return protoMarketRule(id, rungs)
+	}
 	m := NewMsg(ibapi.MARKET_RULE).Int(id).Int(int64(len(rungs)))
 	for _, g := range rungs {
 		m.Float(g.LowEdge).Float(g.Increment)
@@ -130,6 +140,9 @@ func encodeContractData(v int, reqID int64, in *market.Instrument, u *market.Und
 // SymbolSamples builds symbolSamples (79): the matches of
 // reqMatchingSymbols; description and issuerId from version 176.
 func (c Codec) SymbolSamples(reqID int64, ss []market.SymbolSample) []byte {
+	if c.Version >= VerProtoRest2 {
+		return protoSymbolSamples(reqID, ss)
+	}
 	m := NewMsg(ibapi.SYMBOL_SAMPLES).Int(reqID).Int(int64(len(ss)))
 	for _, s := range ss {
 		m.Int(s.ConID).Str(s.Symbol).Str(s.SecType).Str(s.PrimaryExch).Str(s.Currency)
@@ -146,6 +159,9 @@ func (c Codec) SymbolSamples(reqID int64, ss []market.SymbolSample) []byte {
 
 // SmartComponents builds smartComponents (82).
 func (c Codec) SmartComponents(reqID int64, cs []market.SmartComponent) []byte {
+	if c.Version >= VerProtoRest2 {
+		return protoSmartComponents(reqID, cs)
+	}
 	m := NewMsg(ibapi.SMART_COMPONENTS).Int(reqID).Int(int64(len(cs)))
 	for _, x := range cs {
 		m.Int(x.Bit).Str(x.Exchange).Str(x.ExchangeLetter)

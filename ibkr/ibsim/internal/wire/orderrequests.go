@@ -23,7 +23,9 @@ func (c Codec) PlaceOrder(f *Fields) (engine.OrderRequest, error) {
 			return engine.OrderRequest{}, err
 		}
 		f.ReqID = int64(r.GetOrderId())
-		return orderRequestFromProto(&r), nil
+		req := orderRequestFromProto(&r)
+		additionalFromProto(c.Version, &r, &req)
+		return req, nil
 	}
 	return ParsePlaceOrder(f, c.Version)
 }

@@ -337,6 +337,7 @@ func orderProto(o *engine.OrderView, completed bool) *protobuf.Order {
 		p.ParentId = pI32(o.ParentID)
 		p.BondAccruedInterest = pStrNE(o.BondAccruedInterest)
 	}
+	additionalProto(p, o.Additional)
 	return p
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ibbot/ibbot/ibkr/ibsim/internal/engine"
 	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
+	"github.com/scmhub/ibapi/protobuf"
 )
 
 // The request decoders: each reads one request's fields after the message
@@ -75,6 +76,9 @@ func versionOnly(f *Fields) error {
 // StartAPI reads startApi (71): [1]version [2]clientId
 // [3]optionalCapabilities (version >= 72).
 func (c Codec) StartAPI(f *Fields) (clientID int64, err error) {
+	if f.IsProto {
+		return startAPIProto(f)
+	}
 	f.Int("version")
 	id := f.Int("clientId")
 	if c.Version >= 72 {
@@ -85,16 +89,31 @@ func (c Codec) StartAPI(f *Fields) (clientID int64, err error) {
 
 // ReqIDs reads reqIds (8): [1]version [2]numIds.
 func (c Codec) ReqIDs(f *Fields) error {
+	if f.IsProto {
+		return idsProto(f)
+	}
 	f.Int("version")
 	f.Int("numIds")
 	return f.Err
 }
 
 // ReqCurrentTime reads reqCurrentTime (49): [1]version.
-func (c Codec) ReqCurrentTime(f *Fields) error { return versionOnly(f) }
+func (c Codec) ReqCurrentTime(f *Fields) error {
+	if f.IsProto {
+		var r protobuf.CurrentTimeRequest
+		return f.unmarshal("CurrentTimeRequest", &r)
+	}
+	return versionOnly(f)
+}
 
 // ReqCurrentTimeInMillis reads reqCurrentTimeInMillis (105): no fields.
-func (c Codec) ReqCurrentTimeInMillis(f *Fields) error { return f.Err }
+func (c Codec) ReqCurrentTimeInMillis(f *Fields) error {
+	if f.IsProto {
+		var r protobuf.CurrentTimeInMillisRequest
+		return f.unmarshal("CurrentTimeInMillisRequest", &r)
+	}
+	return f.Err
+}
 
 // ReqMarketDataType reads reqMarketDataType (59): [1]version [2]type.
 func (c Codec) ReqMarketDataType(f *Fields) (typ int64, err error) {
@@ -169,6 +188,9 @@ type SecDefOptParamsRequest struct {
 // [2]underlyingSymbol [3]futFopExchange [4]underlyingSecType
 // [5]underlyingConId.
 func (c Codec) ReqSecDefOptParams(f *Fields) (SecDefOptParamsRequest, error) {
+	if f.IsProto {
+		return secDefOptParamsProto(f)
+	}
 	var r SecDefOptParamsRequest
 	r.ReqID = f.Int("reqId")
 	f.ReqID = r.ReqID
@@ -181,6 +203,9 @@ func (c Codec) ReqSecDefOptParams(f *Fields) (SecDefOptParamsRequest, error) {
 
 // ReqMatchingSymbols reads reqMatchingSymbols (81): [1]reqId [2]pattern.
 func (c Codec) ReqMatchingSymbols(f *Fields) (reqID int64, pattern string, err error) {
+	if f.IsProto {
+		return matchingSymbolsProto(f)
+	}
 	reqID = f.Int("reqId")
 	f.ReqID = reqID
 	pattern = f.Str("pattern")
@@ -190,6 +215,9 @@ func (c Codec) ReqMatchingSymbols(f *Fields) (reqID int64, pattern string, err e
 // ReqSmartComponents reads reqSmartComponents (83): [1]reqId
 // [2]bboExchange.
 func (c Codec) ReqSmartComponents(f *Fields) (reqID int64, bbo string, err error) {
+	if f.IsProto {
+		return smartComponentsProto(f)
+	}
 	reqID = f.Int("reqId")
 	f.ReqID = reqID
 	bbo = f.Str("bboExchange")
@@ -199,6 +227,9 @@ func (c Codec) ReqSmartComponents(f *Fields) (reqID int64, bbo string, err error
 // ReqMarketRule reads reqMarketRule (91): [1]marketRuleId (no version
 // field; clients send it from version 126).
 func (c Codec) ReqMarketRule(f *Fields) (id int64, err error) {
+	if f.IsProto {
+		return marketRuleProto(f)
+	}
 	id = f.Int("marketRuleId")
 	return id, f.Err
 }

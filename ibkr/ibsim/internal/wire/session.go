@@ -6,6 +6,7 @@ import (
 
 	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
 	"github.com/scmhub/ibapi"
+	"github.com/scmhub/ibapi/protobuf"
 )
 
 // ManagedAccounts builds managedAccounts (15): the account ids, comma
@@ -16,11 +17,17 @@ func (c Codec) ManagedAccounts(accounts string) []byte {
 
 // NextValidID builds nextValidId (9).
 func (c Codec) NextValidID(id int64) []byte {
+	if c.Version >= VerProtoRest3 {
+		return protoFrame(ibapi.NEXT_VALID_ID, &protobuf.NextValidId{OrderId: pI32(id)})
+	}
 	return finish(c.Version, NewMsg(ibapi.NEXT_VALID_ID).Int(1).Int(id))
 }
 
 // CurrentTime builds currentTime (49): epoch seconds.
 func (c Codec) CurrentTime(unix int64) []byte {
+	if c.Version >= VerProtoRest3 {
+		return protoFrame(ibapi.CURRENT_TIME, &protobuf.CurrentTime{CurrentTime: pI64(unix)})
+	}
 	return finish(c.Version, NewMsg(ibapi.CURRENT_TIME).Int(1).Int(unix))
 }
 
@@ -40,5 +47,8 @@ func (c Codec) Malformed() []byte {
 // CurrentTimeInMillis builds currentTimeInMillis (109): epoch milliseconds,
 // no version field.
 func (c Codec) CurrentTimeInMillis(ms int64) []byte {
+	if c.Version >= VerProtoRest3 {
+		return protoFrame(ibapi.CURRENT_TIME_IN_MILLIS, &protobuf.CurrentTimeInMillis{CurrentTimeInMillis: pI64(ms)})
+	}
 	return finish(c.Version, NewMsg(ibapi.CURRENT_TIME_IN_MILLIS).Int(ms))
 }
