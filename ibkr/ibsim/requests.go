@@ -86,6 +86,16 @@ func handlerFor(id int64) handler {
 		return handleReqPnLSingle
 	case ibapi.CANCEL_PNL_SINGLE:
 		return handleCancelPnLSingle
+	case ibapi.REQ_POSITIONS_MULTI:
+		return handleReqPositionsMulti
+	case ibapi.CANCEL_POSITIONS_MULTI:
+		return handleCancelPositionsMulti
+	case ibapi.REQ_ACCOUNT_UPDATES_MULTI:
+		return handleReqAccountUpdatesMulti
+	case ibapi.CANCEL_ACCOUNT_UPDATES_MULTI:
+		return handleCancelAccountUpdatesMulti
+	case ibapi.CANCEL_CONTRACT_DATA:
+		return handleCancelContractData
 	}
 	return nil
 }

@@ -101,10 +101,20 @@ func (c Codec) ReqCompletedOrders(f *Fields) (apiOnly bool, err error) {
 }
 
 // ReqPositions reads reqPositions (61): [1]version.
-func (c Codec) ReqPositions(f *Fields) error { return versionOnly(f) }
+func (c Codec) ReqPositions(f *Fields) error {
+	if f.IsProto {
+		return f.unmarshal("PositionsRequest", &protobuf.PositionsRequest{})
+	}
+	return versionOnly(f)
+}
 
 // CancelPositions reads cancelPositions (64): [1]version.
-func (c Codec) CancelPositions(f *Fields) error { return versionOnly(f) }
+func (c Codec) CancelPositions(f *Fields) error {
+	if f.IsProto {
+		return f.unmarshal("CancelPositions", &protobuf.CancelPositions{})
+	}
+	return versionOnly(f)
+}
 
 // ReqExecutions reads reqExecutions (7): [1]version [2]reqId [3]clientId
 // [4]acctCode [5]time [6]symbol [7]secType [8]exchange [9]side, and at
@@ -200,6 +210,9 @@ func parseFilterTime(s string) time.Time {
 // ReqAccountUpdates reads reqAccountUpdates (6): [1]version [2]subscribe
 // [3]acctCode.
 func (c Codec) ReqAccountUpdates(f *Fields) (subscribe bool, err error) {
+	if f.IsProto {
+		return reqAccountUpdatesProto(f)
+	}
 	f.Int("version")
 	sub := f.Bool("subscribe")
 	f.OptStr()
@@ -209,6 +222,9 @@ func (c Codec) ReqAccountUpdates(f *Fields) (subscribe bool, err error) {
 // ReqAccountSummary reads reqAccountSummary (62): [1]version [2]reqId
 // [3]group [4]tags.
 func (c Codec) ReqAccountSummary(f *Fields) (reqID int64, tags string, err error) {
+	if f.IsProto {
+		return reqAccountSummaryProto(f)
+	}
 	f.Int("version")
 	reqID = f.Int("reqId")
 	f.ReqID = reqID
@@ -220,6 +236,9 @@ func (c Codec) ReqAccountSummary(f *Fields) (reqID int64, tags string, err error
 // CancelAccountSummary reads cancelAccountSummary (63): [1]version
 // [2]reqId.
 func (c Codec) CancelAccountSummary(f *Fields) (reqID int64, err error) {
+	if f.IsProto {
+		return protoCancel(f, "CancelAccountSummary", &protobuf.CancelAccountSummary{})
+	}
 	f.Int("version")
 	reqID = f.Int("reqId")
 	return reqID, f.Err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ibbot/ibbot/ibkr/ibsim/internal/engine"
 	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
+	"github.com/scmhub/ibapi/protobuf"
 )
 
 // The request decoders: each reads one request's fields after the message
@@ -104,7 +105,12 @@ func (c Codec) ReqMarketDataType(f *Fields) (typ int64, err error) {
 }
 
 // ReqManagedAccts reads reqManagedAccts (17): [1]version.
-func (c Codec) ReqManagedAccts(f *Fields) error { return versionOnly(f) }
+func (c Codec) ReqManagedAccts(f *Fields) error {
+	if f.IsProto {
+		return f.unmarshal("ManagedAccountsRequest", &protobuf.ManagedAccountsRequest{})
+	}
+	return versionOnly(f)
+}
 
 // ReqContractDetails reads reqContractDetails (9): [1]version 8, [2]reqId
 // (>= 40, else -1), conId, symbol, secType, lastTradeDateOrContractMonth,
@@ -113,6 +119,9 @@ func (c Codec) ReqManagedAccts(f *Fields) error { return versionOnly(f) }
 // (>= 68), includeExpired, secIdType and secId (>= 45), issuerId (>= 176).
 // An unset strike reads as 0.
 func (c Codec) ReqContractDetails(f *Fields) (reqID int64, q market.ContractQuery, err error) {
+	if f.IsProto {
+		return reqContractDetailsProto(f)
+	}
 	v := c.Version
 	f.Int("version")
 	reqID = -1
