@@ -153,7 +153,7 @@ func (e *Engine) pushAccountMulti(c, reqID int64, s *acctMultiSub, v acctValues,
 			continue
 		}
 		k := f.key + "|" + f.currency
-		if !first && s.last[k] == f.value {
+		if old, ok := s.last[k]; ok && old == f.value {
 			continue
 		}
 		s.last[k] = f.value
