@@ -119,3 +119,51 @@ func TestReqIDsAnsweredProtoAccounts(t *testing.T) {
 		t.Run(fmt.Sprintf("v%d", v), func(t *testing.T) { checkReqIDs(t, v, calls, names) })
 	}
 }
+
+// TestAccountUpdatesMultiEveryThreeMinutes: the values that move with the
+// market are pushed every 3 minutes of market time, as the account
+// updates are, in text and in protobuf.
+func TestAccountUpdatesMultiEveryThreeMinutes(t *testing.T) {
+	for _, v := range []int{200, wire.VerProtoAccounts} {
+		t.Run(fmt.Sprintf("v%d", v), func(t *testing.T) {
+			clk := NewVirtualClock(ordAt)
+			s := startSim(t, Config{Clock: clk, TickInterval: time.Hour, MaxServerVersion: v})
+			c, r := dial(t, s, 1)
+			c.PlaceOrder(1, ordStock("SPY"), ordNew("BUY", "MKT", 1000, 0, 0))
+			ordWaitKind(t, r, "Commission", 1)
+			c.ReqAccountUpdatesMulti(5, s.cfg.Account, "", false)
+			_, end := r.wait(t, 0, "accountUpdateMultiEnd", func(e ev) bool { return e.Kind == "AccountUpdateMultiEnd" && e.ReqID == 5 })
+			count := func(key string) int {
+				n := 0
+				for _, e := range r.all()[end:] {
+					if e.Kind == "AccountUpdateMulti" && e.ReqID == 5 && (key == "" || e.Msg == key) {
+						n++
+					}
+				}
+				return n
+			}
+			for range 2 {
+				clk.Advance(time.Minute)
+				s.Tick()
+			}
+			ordSync(t, c, r)
+			if n := count(""); n != 0 {
+				t.Fatalf("%d updates within 3 minutes, want none", n)
+			}
+			clk.Advance(time.Minute)
+			s.Tick()
+			ordWaitN(t, r, "NetLiquidation update", 2, func(e ev) bool {
+				return e.Kind == "AccountUpdateMulti" && e.ReqID == 5 && e.Msg == "NetLiquidation"
+			})
+			c.CancelAccountUpdatesMulti(5)
+			ordSync(t, c, r)
+			n := count("")
+			clk.Advance(3 * time.Minute)
+			s.Tick()
+			ordSync(t, c, r)
+			if m := count(""); m != n {
+				t.Errorf("%d updates after the cancel", m-n)
+			}
+		})
+	}
+}

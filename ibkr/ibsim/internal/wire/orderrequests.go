@@ -100,7 +100,8 @@ func (c Codec) ReqCompletedOrders(f *Fields) (apiOnly bool, err error) {
 	return b, f.Err
 }
 
-// ReqPositions reads reqPositions (61): [1]version.
+// ReqPositions reads reqPositions (61): [1]version; PositionsRequest
+// from version 207.
 func (c Codec) ReqPositions(f *Fields) error {
 	if f.IsProto {
 		return f.unmarshal("PositionsRequest", &protobuf.PositionsRequest{})
@@ -108,7 +109,8 @@ func (c Codec) ReqPositions(f *Fields) error {
 	return versionOnly(f)
 }
 
-// CancelPositions reads cancelPositions (64): [1]version.
+// CancelPositions reads cancelPositions (64): [1]version;
+// CancelPositions from version 207.
 func (c Codec) CancelPositions(f *Fields) error {
 	if f.IsProto {
 		return f.unmarshal("CancelPositions", &protobuf.CancelPositions{})
@@ -208,7 +210,7 @@ func parseFilterTime(s string) time.Time {
 }
 
 // ReqAccountUpdates reads reqAccountUpdates (6): [1]version [2]subscribe
-// [3]acctCode.
+// [3]acctCode; AccountDataRequest from version 207.
 func (c Codec) ReqAccountUpdates(f *Fields) (subscribe bool, err error) {
 	if f.IsProto {
 		return reqAccountUpdatesProto(f)
@@ -220,7 +222,7 @@ func (c Codec) ReqAccountUpdates(f *Fields) (subscribe bool, err error) {
 }
 
 // ReqAccountSummary reads reqAccountSummary (62): [1]version [2]reqId
-// [3]group [4]tags.
+// [3]group [4]tags; AccountSummaryRequest from version 207.
 func (c Codec) ReqAccountSummary(f *Fields) (reqID int64, tags string, err error) {
 	if f.IsProto {
 		return reqAccountSummaryProto(f)
@@ -234,7 +236,7 @@ func (c Codec) ReqAccountSummary(f *Fields) (reqID int64, tags string, err error
 }
 
 // CancelAccountSummary reads cancelAccountSummary (63): [1]version
-// [2]reqId.
+// [2]reqId; CancelAccountSummary from version 207.
 func (c Codec) CancelAccountSummary(f *Fields) (reqID int64, err error) {
 	if f.IsProto {
 		return protoCancel(f, "CancelAccountSummary", &protobuf.CancelAccountSummary{})

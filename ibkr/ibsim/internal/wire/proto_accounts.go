@@ -8,6 +8,7 @@ import (
 	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
 	"github.com/scmhub/ibapi"
 	"github.com/scmhub/ibapi/protobuf"
+	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -168,6 +169,44 @@ func protoManagedAccounts(accounts string) []byte {
 // The request decoders of the family: each reads the protobuf request
 // from VerProtoAccounts, else the text layout (see orderrequests.go).
 
+// unmarshalReq is unmarshal for a request whose field 1 is its request id:
+// when the message does not unmarshal but its field 1 can still be read,
+// f.ReqID is set to it, so that the error is reported on that id.
+func (f *Fields) unmarshalReq(name string, pm proto.Message) error {
+	err := f.unmarshal(name, pm)
+	if err != nil {
+		if id, ok := varintField1(f.Proto); ok {
+			f.ReqID = id
+		}
+	}
+	return err
+}
+
+// varintField1 reads the varint field 1 of a serialized message, as an
+// int32 (the type of every request id).
+func varintField1(b []byte) (int64, bool) {
+	for len(b) > 0 {
+		num, typ, n := protowire.ConsumeTag(b)
+		if n < 0 {
+			return 0, false
+		}
+		b = b[n:]
+		if num == 1 && typ == protowire.VarintType {
+			v, n := protowire.ConsumeVarint(b)
+			if n < 0 {
+				return 0, false
+			}
+			return int64(int32(v)), true
+		}
+		n = protowire.ConsumeFieldValue(num, typ, b)
+		if n < 0 {
+			return 0, false
+		}
+		b = b[n:]
+	}
+	return 0, false
+}
+
 // protoReqID is a protobuf request id: -1 (NO_VALID_ID) when absent.
 func protoReqID(p *int32) int64 {
 	if p == nil {
@@ -184,7 +223,7 @@ func reqAccountUpdatesProto(f *Fields) (bool, error) {
 
 func reqAccountSummaryProto(f *Fields) (int64, string, error) {
 	var r protobuf.AccountSummaryRequest
-	if err := f.unmarshal("AccountSummaryRequest", &r); err != nil {
+	if err := f.unmarshalReq("AccountSummaryRequest", &r); err != nil {
 		return -1, "", err
 	}
 	f.ReqID = protoReqID(r.ReqId)
@@ -196,7 +235,7 @@ func protoCancel(f *Fields, name string, pm interface {
 	proto.Message
 	GetReqId() int32
 }) (int64, error) {
-	if err := f.unmarshal(name, pm); err != nil {
+	if err := f.unmarshalReq(name, pm); err != nil {
 		return -1, err
 	}
 	f.ReqID = int64(pm.GetReqId())
@@ -217,7 +256,7 @@ func (c Codec) ReqPositionsMulti(f *Fields) (MultiRequest, error) {
 	var r MultiRequest
 	if f.IsProto {
 		var pm protobuf.PositionsMultiRequest
-		if err := f.unmarshal("PositionsMultiRequest", &pm); err != nil {
+		if err := f.unmarshalReq("PositionsMultiRequest", &pm); err != nil {
 			return r, err
 		}
 		r.ReqID = protoReqID(pm.ReqId)
@@ -251,7 +290,7 @@ func (c Codec) ReqAccountUpdatesMulti(f *Fields) (MultiRequest, error) {
 	var r MultiRequest
 	if f.IsProto {
 		var pm protobuf.AccountUpdatesMultiRequest
-		if err := f.unmarshal("AccountUpdatesMultiRequest", &pm); err != nil {
+		if err := f.unmarshalReq("AccountUpdatesMultiRequest", &pm); err != nil {
 			return r, err
 		}
 		r.ReqID = protoReqID(pm.ReqId)

@@ -21,7 +21,7 @@ const VerCancelContractData = 215
 // what the client's text layout sends below version 40.
 func reqContractDetailsProto(f *Fields) (int64, market.ContractQuery, error) {
 	var r protobuf.ContractDataRequest
-	if err := f.unmarshal("ContractDataRequest", &r); err != nil {
+	if err := f.unmarshalReq("ContractDataRequest", &r); err != nil {
 		return -1, market.ContractQuery{}, err
 	}
 	reqID := int64(-1)
@@ -41,7 +41,7 @@ func (c Codec) CancelContractData(f *Fields) (reqID int64, err error) {
 		return reqID, f.Err
 	}
 	var r protobuf.CancelContractData
-	if err := f.unmarshal("CancelContractData", &r); err != nil {
+	if err := f.unmarshalReq("CancelContractData", &r); err != nil {
 		return -1, err
 	}
 	reqID = -1
