@@ -1,6 +1,7 @@
 package ibsim
 
 import (
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/ibbot/ibbot/ibkr/ibsim/internal/wire"
 	"github.com/scmhub/ibapi"
 	"github.com/scmhub/ibapi/protobuf"
+	"google.golang.org/protobuf/proto"
 )
 
 // multiRow is one PositionMulti callback.
@@ -237,4 +239,66 @@ func TestConformanceAccountsProto(t *testing.T) {
 			}
 		})
 	}
+}
+
+// binHello is the handshake at version v (201 or more) and a text
+// startApi with its 4-byte message id.
+func binHello(v int) []byte {
+	vr := fmt.Sprintf("v%d", v)
+	b := append([]byte("API\x00"), binary.BigEndian.AppendUint32(nil, uint32(len(vr)))...)
+	b = append(b, vr...)
+	return append(b, binFrame(ibapi.START_API, []byte("2\x000\x00\x00"))...)
+}
+
+// binFrame frames a message of version 201 or more: length, 4-byte id,
+// body.
+func binFrame(id int64, body []byte) []byte {
+	b := binary.BigEndian.AppendUint32(nil, uint32(4+len(body)))
+	b = binary.BigEndian.AppendUint32(b, uint32(id))
+	return append(b, body...)
+}
+
+// FuzzProtoAccountServer feeds one arbitrary protobuf body, under each
+// message id of the contract details and accounts families, to a server
+// connection at version 207 that completed the handshake and startApi.
+// The server must neither panic nor hang.
+func FuzzProtoAccountServer(f *testing.F) {
+	ids := []int64{ibapi.REQ_CONTRACT_DATA, ibapi.CANCEL_CONTRACT_DATA, ibapi.REQ_ACCT_DATA, ibapi.REQ_MANAGED_ACCTS,
+		ibapi.REQ_POSITIONS, ibapi.CANCEL_POSITIONS, ibapi.REQ_ACCOUNT_SUMMARY, ibapi.CANCEL_ACCOUNT_SUMMARY,
+		ibapi.REQ_POSITIONS_MULTI, ibapi.CANCEL_POSITIONS_MULTI, ibapi.REQ_ACCOUNT_UPDATES_MULTI, ibapi.CANCEL_ACCOUNT_UPDATES_MULTI}
+	seed := func(which int, pm proto.Message) {
+		b, err := proto.Marshal(pm)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(uint8(which), b)
+	}
+	id := proto.Int32(4)
+	seed(0, &protobuf.ContractDataRequest{ReqId: id, Contract: &protobuf.Contract{Symbol: proto.String("SPY"), SecType: proto.String("OPT"), Exchange: proto.String("SMART")}})
+	seed(0, &protobuf.ContractDataRequest{ReqId: id, Contract: &protobuf.Contract{ConId: proto.Int32(spyConID)}})
+	seed(1, &protobuf.CancelContractData{ReqId: id})
+	seed(2, &protobuf.AccountDataRequest{Subscribe: proto.Bool(true)})
+	seed(3, &protobuf.ManagedAccountsRequest{})
+	seed(4, &protobuf.PositionsRequest{})
+	seed(6, &protobuf.AccountSummaryRequest{ReqId: id, Group: proto.String("All"), Tags: proto.String("$LEDGER")})
+	seed(8, &protobuf.PositionsMultiRequest{ReqId: id, Account: proto.String(DefaultAccount)})
+	seed(10, &protobuf.AccountUpdatesMultiRequest{ReqId: id, Account: proto.String("U1"), LedgerAndNLV: proto.Bool(true)})
+	seed(11, &protobuf.CancelAccountUpdatesMulti{ReqId: id})
+	f.Add(uint8(0), []byte{0xff, 0x08})
+	s, err := Start(Config{Clock: NewVirtualClock(ordAt), MaxServerVersion: wire.VerProtoAccounts})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { s.Close() })
+	var conn int64
+	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
+		if len(body) > wire.MaxFrameLen-8 {
+			return
+		}
+		conn++
+		data := binHello(wire.VerProtoAccounts)
+		data = append(data, binFrame(ids[int(which)%len(ids)]+200, body)...)
+		data = append(data, binFrame(ibapi.REQ_CURRENT_TIME, []byte("1\x00"))...)
+		serveBytes(s, 2_000_000+conn, data)
+	})
 }
