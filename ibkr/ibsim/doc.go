@@ -85,8 +85,9 @@
 // modifications and what-if previews, and IB's fixed commissions. One
 // USD account starts with $1,000,000 of cash; positions, average costs,
 // market values, a Reg T style margin model, PnL, account updates,
-// account summaries, positions and executions follow the fills and the
-// market. State outlives connections and Server.Restart.
+// account summaries, positions (also by account and model:
+// reqPositionsMulti, reqAccountUpdatesMulti) and executions follow the
+// fills and the market. State outlives connections and Server.Restart.
 //
 // # Faults
 //

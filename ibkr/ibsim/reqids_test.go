@@ -68,9 +68,9 @@ func reqIDCalls() map[string]reqIDCall {
 		"ExerciseOptions": errOn(321, func(c *ibapi.EClient, id int64) {
 			c.ExerciseOptions(id, option("SPY", "20260320", 600, "C", "SMART"), 1, 1, DefaultAccount, 0, "", "", false)
 		}),
-		"ReqPositionsMulti":         errOn(321, func(c *ibapi.EClient, id int64) { c.ReqPositionsMulti(id, DefaultAccount, "") }),
+		"ReqPositionsMulti":         on("PositionMultiEnd", func(c *ibapi.EClient, id int64) { c.ReqPositionsMulti(id, DefaultAccount, "") }),
 		"CancelPositionsMulti":      silent(func(c *ibapi.EClient, id int64) { c.CancelPositionsMulti(id) }),
-		"ReqAccountUpdatesMulti":    errOn(321, func(c *ibapi.EClient, id int64) { c.ReqAccountUpdatesMulti(id, DefaultAccount, "", true) }),
+		"ReqAccountUpdatesMulti":    on("AccountUpdateMulti", func(c *ibapi.EClient, id int64) { c.ReqAccountUpdatesMulti(id, DefaultAccount, "", true) }),
 		"CancelAccountUpdatesMulti": silent(func(c *ibapi.EClient, id int64) { c.CancelAccountUpdatesMulti(id) }),
 		"ReqPnLSingle":              on("PnLSingle", func(c *ibapi.EClient, id int64) { c.ReqPnLSingle(id, DefaultAccount, "", spyConID) }),
 		"CancelPnLSingle":           silent(func(c *ibapi.EClient, id int64) { c.CancelPnLSingle(id) }),
@@ -172,39 +172,44 @@ func TestEveryReqIDAnsweredOnItsID(t *testing.T) {
 	}
 	sort.Strings(names)
 	for _, v := range []int{176, 200, 204} {
-		t.Run(fmt.Sprintf("v%d", v), func(t *testing.T) {
-			clk := NewVirtualClock(ordAt)
-			s := startSim(t, Config{Clock: clk, TickInterval: time.Hour, MaxServerVersion: v, Limits: Limits{MaxMsgRate: 1000}})
-			c, r := dial(t, s, 1)
-			for i, name := range names {
-				call := calls[name]
-				id := int64(1000 + i)
-				from := len(r.all())
-				call.call(c, id)
-				if call.tick {
-					ordSync(t, c, r)
-					clk.Advance(5 * time.Second)
-					s.Tick()
-				}
-				if call.kind != "" {
-					e, _ := r.wait(t, from, fmt.Sprintf("%s on %d", name, id), func(e ev) bool { return e.ReqID == id })
-					if e.Kind != call.kind || (call.kind == "Error" && e.Code != call.code) {
-						t.Errorf("%s: first answer on %d = %s %d %q, want %s %d", name, id, e.Kind, e.Code, e.Msg, call.kind, call.code)
-					}
-				}
-				// A round trip: everything the request caused has arrived.
-				mark := len(r.all())
-				c.ReqCurrentTime()
-				r.wait(t, mark, "currentTime", func(e ev) bool { return e.Kind == "CurrentTime" })
-				for _, e := range r.all()[from:] {
-					if e.Kind == "Error" && (e.Code == 320 || e.ReqID == -1) {
-						t.Errorf("%s: %v", name, e)
-					}
-					if call.kind == "" && e.ReqID == id {
-						t.Errorf("%s: answered %v, want nothing", name, e)
-					}
-				}
+		t.Run(fmt.Sprintf("v%d", v), func(t *testing.T) { checkReqIDs(t, v, calls, names) })
+	}
+}
+
+// checkReqIDs makes the calls names of calls at version v, each on its
+// own request id, and checks the first answer arrives on that id and
+// nothing is answered on -1 or with error 320.
+func checkReqIDs(t *testing.T, v int, calls map[string]reqIDCall, names []string) {
+	clk := NewVirtualClock(ordAt)
+	s := startSim(t, Config{Clock: clk, TickInterval: time.Hour, MaxServerVersion: v, Limits: Limits{MaxMsgRate: 1000}})
+	c, r := dial(t, s, 1)
+	for i, name := range names {
+		call := calls[name]
+		id := int64(1000 + i)
+		from := len(r.all())
+		call.call(c, id)
+		if call.tick {
+			ordSync(t, c, r)
+			clk.Advance(5 * time.Second)
+			s.Tick()
+		}
+		if call.kind != "" {
+			e, _ := r.wait(t, from, fmt.Sprintf("%s on %d", name, id), func(e ev) bool { return e.ReqID == id })
+			if e.Kind != call.kind || (call.kind == "Error" && e.Code != call.code) {
+				t.Errorf("%s: first answer on %d = %s %d %q, want %s %d", name, id, e.Kind, e.Code, e.Msg, call.kind, call.code)
 			}
-		})
+		}
+		// A round trip: everything the request caused has arrived.
+		mark := len(r.all())
+		c.ReqCurrentTime()
+		r.wait(t, mark, "currentTime", func(e ev) bool { return e.Kind == "CurrentTime" })
+		for _, e := range r.all()[from:] {
+			if e.Kind == "Error" && (e.Code == 320 || e.ReqID == -1) {
+				t.Errorf("%s: %v", name, e)
+			}
+			if call.kind == "" && e.ReqID == id {
+				t.Errorf("%s: answered %v, want nothing", name, e)
+			}
+		}
 	}
 }

@@ -98,6 +98,16 @@ func handlerFor(id int64) handler {
 		return handleReqConfig
 	case ibapi.UPDATE_CONFIG:
 		return handleUpdateConfig
+	case ibapi.REQ_POSITIONS_MULTI:
+		return handleReqPositionsMulti
+	case ibapi.CANCEL_POSITIONS_MULTI:
+		return handleCancelPositionsMulti
+	case ibapi.REQ_ACCOUNT_UPDATES_MULTI:
+		return handleReqAccountUpdatesMulti
+	case ibapi.CANCEL_ACCOUNT_UPDATES_MULTI:
+		return handleCancelAccountUpdatesMulti
+	case ibapi.CANCEL_CONTRACT_DATA:
+		return handleCancelContractData
 	}
 	return nil
 }

@@ -62,10 +62,6 @@ var unservedRequests = map[int64]unservedReq{
 	ibapi.SUBSCRIBE_TO_GROUP_EVENTS:     {idField: at(1), code: 321, text: fmt.Sprintf(validateTxt, "bN", "Display groups are not available in IB Gateway.")},
 	ibapi.UPDATE_DISPLAY_GROUP:          {idField: at(1), code: 321, text: fmt.Sprintf(validateTxt, "bN", "Display groups are not available in IB Gateway.")},
 	ibapi.UNSUBSCRIBE_FROM_GROUP_EVENTS: {idField: at(1)},
-	ibapi.REQ_POSITIONS_MULTI:           {idField: at(1), code: 321, text: fmt.Sprintf(validateTxt, "bN", "Positions by model are not supported by the simulator.")},
-	ibapi.CANCEL_POSITIONS_MULTI:        {idField: at(1)},
-	ibapi.REQ_ACCOUNT_UPDATES_MULTI:     {idField: at(1), code: 321, text: fmt.Sprintf(validateTxt, "bN", "Account updates by model are not supported by the simulator.")},
-	ibapi.CANCEL_ACCOUNT_UPDATES_MULTI:  {idField: at(1)},
 	ibapi.REQ_NEWS_ARTICLE:              {idField: at(0), code: 10276, text: "News feed is not allowed."},
 	ibapi.REQ_HISTORICAL_NEWS:           {idField: at(0), code: 10276, text: "News feed is not allowed."},
 	ibapi.REQ_HISTOGRAM_DATA:            {idField: at(0), code: 162, text: fmt.Sprintf(hmdsText, "Histogram data is not available in the simulator.")},
@@ -77,7 +73,6 @@ var unservedRequests = map[int64]unservedReq{
 	ibapi.CANCEL_WSH_META_DATA:          {idField: at(0)},
 	ibapi.REQ_WSH_EVENT_DATA:            {idField: at(0), code: 10276, text: "News feed is not allowed."},
 	ibapi.CANCEL_WSH_EVENT_DATA:         {idField: at(0)},
-	ibapi.CANCEL_CONTRACT_DATA:          {idField: at(0)},
 	ibapi.CANCEL_HISTORICAL_TICKS:       {idField: at(0)},
 }
 

@@ -96,8 +96,9 @@ type Engine struct {
 	orderIDs map[int64]int64 // highest order id used, by client id
 	idFloor  int64           // lowest order id accepted since the last restart
 
-	acct *account
-	subs subscriptions
+	acct  *account
+	subs  subscriptions
+	multi multiSubs // positions and account updates by model
 }
 
 // New returns an engine with no orders and a fresh account.
@@ -114,6 +115,7 @@ func New(cfg Config) *Engine {
 		execPfx:  fmt.Sprintf("0000%04x", 0xe000|(h>>32)&0x0fff),
 		acct:     newAccount(cfg.Account),
 		subs:     newSubscriptions(),
+		multi:    newMultiSubs(),
 	}
 }
 

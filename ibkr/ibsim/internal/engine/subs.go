@@ -107,6 +107,7 @@ func (e *Engine) positionChanged(in *market.Instrument, now time.Time) {
 	}
 	e.pushPnL(now)
 	e.pushPnLSingle(now)
+	e.multiPositionChanged(p, now)
 }
 
 // pushAccount sends an account-updates subscriber the changed values, the
@@ -188,6 +189,7 @@ func (e *Engine) pushPnL(now time.Time) {
 // and summaries every acctPushEvery.
 func (e *Engine) pushPeriodic(now time.Time) {
 	e.subs.purge(e.cfg.Sink.Live)
+	e.multiAccountPush(now, true)
 	e.pushPnL(now)
 	e.pushPnLSingle(now)
 	due := func(last time.Time) bool { return now.Sub(last) >= acctPushEvery || now.Before(last) }

@@ -9,11 +9,17 @@ import (
 // ContractData builds contractData (10) for one listing: the instrument,
 // its underlying's static data (nil for none) and its session hours.
 func (c Codec) ContractData(reqID int64, in *market.Instrument, u *market.Underlying, tradingHours, liquidHours string) []byte {
+	if c.Version >= VerProtoContract {
+		return protoContractData(reqID, in, u, tradingHours, liquidHours)
+	}
 	return finish(c.Version, encodeContractData(c.Version, reqID, in, u, tradingHours, liquidHours))
 }
 
 // ContractDataEnd builds contractDataEnd (52).
 func (c Codec) ContractDataEnd(reqID int64) []byte {
+	if c.Version >= VerProtoContract {
+		return protoContractDataEnd(reqID)
+	}
 	return finish(c.Version, NewMsg(ibapi.CONTRACT_DATA_END).Int(1).Int(reqID))
 }
 

@@ -102,11 +102,23 @@ func (c Codec) ReqCompletedOrders(f *Fields) (apiOnly bool, err error) {
 	return b, f.Err
 }
 
-// ReqPositions reads reqPositions (61): [1]version.
-func (c Codec) ReqPositions(f *Fields) error { return versionOnly(f) }
+// ReqPositions reads reqPositions (61): [1]version; PositionsRequest
+// from version 207.
+func (c Codec) ReqPositions(f *Fields) error {
+	if f.IsProto {
+		return f.unmarshal("PositionsRequest", &protobuf.PositionsRequest{})
+	}
+	return versionOnly(f)
+}
 
-// CancelPositions reads cancelPositions (64): [1]version.
-func (c Codec) CancelPositions(f *Fields) error { return versionOnly(f) }
+// CancelPositions reads cancelPositions (64): [1]version;
+// CancelPositions from version 207.
+func (c Codec) CancelPositions(f *Fields) error {
+	if f.IsProto {
+		return f.unmarshal("CancelPositions", &protobuf.CancelPositions{})
+	}
+	return versionOnly(f)
+}
 
 // ReqExecutions reads reqExecutions (7): [1]version [2]reqId [3]clientId
 // [4]acctCode [5]time [6]symbol [7]secType [8]exchange [9]side, and at
@@ -200,8 +212,11 @@ func parseFilterTime(s string) time.Time {
 }
 
 // ReqAccountUpdates reads reqAccountUpdates (6): [1]version [2]subscribe
-// [3]acctCode.
+// [3]acctCode; AccountDataRequest from version 207.
 func (c Codec) ReqAccountUpdates(f *Fields) (subscribe bool, err error) {
+	if f.IsProto {
+		return reqAccountUpdatesProto(f)
+	}
 	f.Int("version")
 	sub := f.Bool("subscribe")
 	f.OptStr()
@@ -209,8 +224,11 @@ func (c Codec) ReqAccountUpdates(f *Fields) (subscribe bool, err error) {
 }
 
 // ReqAccountSummary reads reqAccountSummary (62): [1]version [2]reqId
-// [3]group [4]tags.
+// [3]group [4]tags; AccountSummaryRequest from version 207.
 func (c Codec) ReqAccountSummary(f *Fields) (reqID int64, tags string, err error) {
+	if f.IsProto {
+		return reqAccountSummaryProto(f)
+	}
 	f.Int("version")
 	reqID = f.Int("reqId")
 	f.ReqID = reqID
@@ -220,8 +238,11 @@ func (c Codec) ReqAccountSummary(f *Fields) (reqID int64, tags string, err error
 }
 
 // CancelAccountSummary reads cancelAccountSummary (63): [1]version
-// [2]reqId.
+// [2]reqId; CancelAccountSummary from version 207.
 func (c Codec) CancelAccountSummary(f *Fields) (reqID int64, err error) {
+	if f.IsProto {
+		return protoCancel(f, "CancelAccountSummary", &protobuf.CancelAccountSummary{})
+	}
 	f.Int("version")
 	reqID = f.Int("reqId")
 	return reqID, f.Err

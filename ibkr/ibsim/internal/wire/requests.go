@@ -122,16 +122,26 @@ func (c Codec) ReqMarketDataType(f *Fields) (typ int64, err error) {
 	return t, f.Err
 }
 
-// ReqManagedAccts reads reqManagedAccts (17): [1]version.
-func (c Codec) ReqManagedAccts(f *Fields) error { return versionOnly(f) }
+// ReqManagedAccts reads reqManagedAccts (17): [1]version; from version
+// 207 ManagedAccountsRequest (no fields).
+func (c Codec) ReqManagedAccts(f *Fields) error {
+	if f.IsProto {
+		return f.unmarshal("ManagedAccountsRequest", &protobuf.ManagedAccountsRequest{})
+	}
+	return versionOnly(f)
+}
 
 // ReqContractDetails reads reqContractDetails (9): [1]version 8, [2]reqId
 // (>= 40, else -1), conId, symbol, secType, lastTradeDateOrContractMonth,
 // strike, right, multiplier, exchange and primaryExchange (>= 75; at
 // 70..74 "SMART:NASDAQ" in exchange), currency, localSymbol, tradingClass
 // (>= 68), includeExpired, secIdType and secId (>= 45), issuerId (>= 176).
-// An unset strike reads as 0.
+// An unset strike reads as 0. From version 205 the request is protobuf
+// (ContractDataRequest): the same contract, the request id -1 when absent.
 func (c Codec) ReqContractDetails(f *Fields) (reqID int64, q market.ContractQuery, err error) {
+	if f.IsProto {
+		return reqContractDetailsProto(f)
+	}
 	v := c.Version
 	f.Int("version")
 	reqID = -1

@@ -12,6 +12,9 @@ import (
 // ManagedAccounts builds managedAccounts (15): the account ids, comma
 // separated.
 func (c Codec) ManagedAccounts(accounts string) []byte {
+	if c.Version >= VerProtoAccounts {
+		return protoManagedAccounts(accounts)
+	}
 	return finish(c.Version, NewMsg(ibapi.MANAGED_ACCTS).Int(1).Str(accounts))
 }
 
