@@ -262,7 +262,9 @@ func (c *client) mdView(s *mdSub, at time.Time) mdView {
 	// the stock day volume in lots at every text version.
 	lot, volLot := 1.0, 1.0
 	if in.SecType == "STK" && (in.Currency == "USD" || in.Currency == "") {
-		volLot = 100
+		if c.version < wire.MinVerVolumesInShares {
+			volLot = 100
+		}
 		if c.version < wire.MinVerMarketDataShares {
 			lot = 100
 		}

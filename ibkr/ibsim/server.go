@@ -32,6 +32,8 @@ type Server struct {
 	stats  *statsCollector
 	engine *engine.Engine // orders, executions and the account
 
+	depthSlots *lineBudget // open market depth requests of the account
+
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -60,6 +62,8 @@ func Start(cfg Config) (*Server, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{
+		depthSlots: newLineBudget(cfg.Limits.MaxDepthRequests),
+
 		cfg:     cfg,
 		log:     cfg.Logger,
 		ln:      ln,
