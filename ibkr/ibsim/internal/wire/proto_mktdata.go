@@ -219,9 +219,19 @@ func (c Codec) MktDepthExchanges(rows []DepthExchange) []byte {
 
 // Protobuf request decoders of the family.
 
+// partialReqID is the request id a request that does not unmarshal got
+// to before the bad bytes (0 when none), so that the 320 goes on it.
+func partialReqID(p *int32) int64 {
+	if p == nil {
+		return 0
+	}
+	return int64(*p)
+}
+
 func mktDataFromProto(f *Fields) (MktDataRequest, error) {
 	var p protobuf.MarketDataRequest
 	if err := f.unmarshal("MarketDataRequest", &p); err != nil {
+		f.ReqID = partialReqID(p.ReqId)
 		return MktDataRequest{}, err
 	}
 	r := MktDataRequest{ReqID: int64(p.GetReqId())}
@@ -238,6 +248,7 @@ func mktDataFromProto(f *Fields) (MktDataRequest, error) {
 func cancelMktDataFromProto(f *Fields) (int64, error) {
 	var p protobuf.CancelMarketData
 	if err := f.unmarshal("CancelMarketData", &p); err != nil {
+		f.ReqID = partialReqID(p.ReqId)
 		return 0, err
 	}
 	f.ReqID = int64(p.GetReqId())
@@ -272,6 +283,7 @@ func (c Codec) ReqMktDepth(f *Fields) (MktDepthRequest, error) {
 	if f.IsProto {
 		var p protobuf.MarketDepthRequest
 		if err := f.unmarshal("MarketDepthRequest", &p); err != nil {
+			f.ReqID = partialReqID(p.ReqId)
 			return r, err
 		}
 		r.ReqID = int64(p.GetReqId())
@@ -317,6 +329,7 @@ func (c Codec) CancelMktDepth(f *Fields) (reqID int64, smart bool, err error) {
 	if f.IsProto {
 		var p protobuf.CancelMarketDepth
 		if err := f.unmarshal("CancelMarketDepth", &p); err != nil {
+			f.ReqID = partialReqID(p.ReqId)
 			return 0, false, err
 		}
 		f.ReqID = int64(p.GetReqId())

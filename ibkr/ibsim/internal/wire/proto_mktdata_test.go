@@ -99,6 +99,12 @@ func TestProtoMktDataRequests(t *testing.T) {
 	if _, err := c.ReqMktDepth(f); !errors.As(err, &pe) || pe.Message != "MarketDepthRequest" {
 		t.Errorf("bad MarketDepthRequest: %v", err)
 	}
+	// The request id read before the bad bytes is kept for the 320.
+	bad = append(binary.BigEndian.AppendUint32(nil, uint32(ibapi.REQ_MKT_DATA+protobufIDOffset)), 0x08, 0x2a, 0x12, 0xff)
+	_, f, _ = c.Request(bad)
+	if _, err := c.ReqMktData(f); !errors.As(err, &pe) || pe.Message != "MarketDataRequest" || f.ReqID != 42 {
+		t.Errorf("bad MarketDataRequest: %v, reqId %d", err, f.ReqID)
+	}
 }
 
 // TestTextDepthLayouts checks the text depth requests and rows at the
