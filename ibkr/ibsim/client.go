@@ -69,6 +69,8 @@ type client struct {
 	hd *histState // historical data requests (history.go)
 	rt *rtState   // real-time bars (rtbars.go)
 
+	dp *depthState // market depth requests (depth.go)
+
 	stats *connStats
 
 	// ended is closed when serve returned: nothing of the connection runs
@@ -89,6 +91,7 @@ func newClient(s *Server, nc net.Conn, connID int64) *client {
 	}
 	c.mdType.Store(1)
 	c.md = newMDState()
+	c.dp = newDepthState()
 	c.hd = newHistState()
 	c.rt = newRTState()
 	c.stats = s.stats.newConn(connID, nc.RemoteAddr().String())
@@ -447,6 +450,7 @@ func (c *client) close(reason string) {
 // cleanup releases what the connection held once its goroutines ended.
 func (c *client) cleanup() {
 	c.md.closeAll(c)
+	c.dp.closeAll(c)
 	c.hd.closeAll(c)
 	c.srv.remove(c)
 	c.stats.closed()
@@ -458,6 +462,7 @@ func (c *client) onTick(now time.Time) {
 		return
 	}
 	c.md.tick(c, now)
+	c.dp.tick(c, now)
 	c.hd.tick(c, now)
 	c.rt.tick(c, now)
 }

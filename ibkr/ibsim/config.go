@@ -118,6 +118,9 @@ type Limits struct {
 	// MaxAccountSummary is the number of account summary subscriptions one
 	// connection may hold at once. Default 2.
 	MaxAccountSummary int
+	// MaxDepthRequests is the number of market depth requests the account
+	// may hold open at once, across its connections (error 309). Default 3.
+	MaxDepthRequests int
 }
 
 var paperAccountRE = regexp.MustCompile(`^DU[0-9]{1,12}$`)
@@ -195,6 +198,7 @@ func (c Config) withDefaults() (Config, error) {
 		def(&l.HistMaxOpen, 50, "HistMaxOpen"),
 		defD(&l.HistResponseDelay, 0, "HistResponseDelay"),
 		def(&l.MaxAccountSummary, 2, "MaxAccountSummary"),
+		def(&l.MaxDepthRequests, 3, "MaxDepthRequests"),
 	} {
 		if e != nil {
 			return c, e

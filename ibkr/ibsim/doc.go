@@ -35,7 +35,8 @@
 // for every second of every NYSE session from 1990 to 2045 (extended hours
 // 04:00-20:00), quotes and trades derived from it, Black-Scholes option
 // prices with a volatility smile and greeks, live, frozen and delayed
-// market data, snapshots, generic ticks 100, 101, 106, 236 and 411, and
+// market data, snapshots, generic ticks 100, 101, 106, 236 and 411, a
+// synthetic market depth book (L1 rows, or L2 rows for SMART depth), and
 // historical bars (TRADES, MIDPOINT, BID, ASK, BID_ASK and volatility)
 // and 5-second real-time bars built from the same path, P&L of the
 // account and of one position, symbol search and SMART components. Requests it does not serve are answered on
@@ -70,8 +71,9 @@
 // historical pacing for bars of 30 seconds or less (an identical request
 // within 15 s, 6 for one contract, exchange and type within 2 s, more than
 // 60 within 10 minutes, BID_ASK counting twice: error 162; larger bars are
-// held back and answered later instead), 50 open historical requests, and
-// 2 account summary subscriptions per connection (322). Tests scale the
+// held back and answered later instead), 50 open historical requests,
+// 2 account summary subscriptions per connection (322), and 3 market
+// depth requests for the account (309). Tests scale the
 // windows down or use a VirtualClock as the limit clock.
 //
 // # Orders and account

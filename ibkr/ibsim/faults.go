@@ -165,6 +165,7 @@ func (s *Server) Broadcast(code int) error {
 	for _, c := range s.liveClients() {
 		if code == 1101 {
 			c.md.dropAll(c)
+			c.dp.dropAll(c)
 		}
 		c.sendError(-1, code, text)
 	}

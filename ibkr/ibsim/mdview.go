@@ -259,10 +259,12 @@ func (c *client) mdView(s *mdSub, at time.Time) mdView {
 		volume: nan, halted: nan,
 	}
 	// Sizes: US stock quotes in shares from version 159, in lots before;
-	// the stock day volume in lots at every text version.
+	// the stock day volume in lots below version 220, in shares from 220.
 	lot, volLot := 1.0, 1.0
 	if in.SecType == "STK" && (in.Currency == "USD" || in.Currency == "") {
-		volLot = 100
+		if c.version < wire.MinVerVolumesInShares {
+			volLot = 100
+		}
 		if c.version < wire.MinVerMarketDataShares {
 			lot = 100
 		}

@@ -32,9 +32,9 @@ import (
 //
 // Sizes: bid, ask and last sizes of US stocks are in shares from version
 // 159 (MIN_SERVER_VER_MARKET_DATA_IN_SHARES) and in round lots of 100
-// before; the day volume (tick 8) of US stocks stays in lots of 100 at every
-// text version (IB reports it in shares only from version 220,
-// MIN_SERVER_VER_MARKET_DATA_VOLUMES_IN_SHARES). Options count contracts.
+// before; the day volume (ticks 8 and 74) of US stocks is in lots of 100
+// below version 220 and in shares from 220
+// (MIN_SERVER_VER_MARKET_DATA_VOLUMES_IN_SHARES). Options count contracts.
 
 // delayedBy is how old delayed market data is (IB: 15 to 20 minutes).
 const delayedBy = 15 * time.Minute

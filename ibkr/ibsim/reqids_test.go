@@ -37,6 +37,8 @@ func reqIDCalls() map[string]reqIDCall {
 		// Served requests.
 		"ReqMktData":         on("MarketDataType", func(c *ibapi.EClient, id int64) { c.ReqMktData(id, spy(), "", false, false, nil) }),
 		"CancelMktData":      errOn(300, func(c *ibapi.EClient, id int64) { c.CancelMktData(id) }),
+		"ReqMktDepth":        on("MktDepth", func(c *ibapi.EClient, id int64) { c.ReqMktDepth(id, spy(), 5, true, nil) }),
+		"CancelMktDepth":     silent(func(c *ibapi.EClient, id int64) { c.CancelMktDepth(id, false) }),
 		"ReqContractDetails": on("ContractDetails", func(c *ibapi.EClient, id int64) { c.ReqContractDetails(id, spy()) }),
 		"ReqSecDefOptParams": on("SecDefOptParam", func(c *ibapi.EClient, id int64) { c.ReqSecDefOptParams(id, "SPY", "", "STK", spyConID) }),
 		"ReqHistoricalData": on("HistoricalData", func(c *ibapi.EClient, id int64) {
@@ -52,8 +54,6 @@ func reqIDCalls() map[string]reqIDCall {
 		"CancelPnL":            silent(func(c *ibapi.EClient, id int64) { c.CancelPnL(id) }),
 
 		// Refused requests: an error on the id.
-		"ReqMktDepth":          errOn(10089, func(c *ibapi.EClient, id int64) { c.ReqMktDepth(id, spy(), 5, false, nil) }),
-		"CancelMktDepth":       silent(func(c *ibapi.EClient, id int64) { c.CancelMktDepth(id, false) }),
 		"ReqSmartComponents":   on("SmartComponents", func(c *ibapi.EClient, id int64) { c.ReqSmartComponents(id, "9c0001") }),
 		"ReqTickByTickData":    errOn(10089, func(c *ibapi.EClient, id int64) { c.ReqTickByTickData(id, spy(), "Last", 0, false) }),
 		"CancelTickByTickData": silent(func(c *ibapi.EClient, id int64) { c.CancelTickByTickData(id) }),

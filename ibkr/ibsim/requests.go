@@ -40,6 +40,12 @@ func handlerFor(id int64) handler {
 		return handleReqMktData
 	case ibapi.CANCEL_MKT_DATA:
 		return handleCancelMktData
+	case ibapi.REQ_MKT_DEPTH:
+		return handleReqMktDepth
+	case ibapi.CANCEL_MKT_DEPTH:
+		return handleCancelMktDepth
+	case ibapi.REQ_MKT_DEPTH_EXCHANGES:
+		return handleReqMktDepthExchanges
 	case ibapi.REQ_HISTORICAL_DATA:
 		return handleReqHistoricalData
 	case ibapi.CANCEL_HISTORICAL_DATA:

@@ -33,6 +33,8 @@ type Server struct {
 	engine *engine.Engine // orders, executions and the account
 	apiCfg apiConfig      // reqConfig / updateConfig (restreq.go)
 
+	depthSlots *lineBudget // open market depth requests of the account
+
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -61,6 +63,8 @@ func Start(cfg Config) (*Server, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{
+		depthSlots: newLineBudget(cfg.Limits.MaxDepthRequests),
+
 		cfg:     cfg,
 		log:     cfg.Logger,
 		ln:      ln,

@@ -36,8 +36,6 @@ const (
 // scmhub/ibapi v0.10.47's text layouts (client.go) at the versions the
 // simulator speaks.
 var unservedRequests = map[int64]unservedReq{
-	ibapi.REQ_MKT_DEPTH:    {idField: at(1), code: 10089, text: fmt.Sprintf(mdSubText, "Market depth")},
-	ibapi.CANCEL_MKT_DEPTH: {idField: at(1)},
 	// replaceFA: [1]version [2]faDataType [3]cxml [4]reqId (version >= 157).
 	ibapi.REPLACE_FA: {idField: func(v int) int {
 		if v >= 157 {

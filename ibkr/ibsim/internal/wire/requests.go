@@ -117,6 +117,9 @@ func (c Codec) ReqCurrentTimeInMillis(f *Fields) error {
 
 // ReqMarketDataType reads reqMarketDataType (59): [1]version [2]type.
 func (c Codec) ReqMarketDataType(f *Fields) (typ int64, err error) {
+	if f.IsProto {
+		return mktDataTypeFromProto(f)
+	}
 	f.Int("version")
 	t := f.Int("marketDataType")
 	return t, f.Err
@@ -267,6 +270,9 @@ type MktDataRequest struct {
 // delta-neutral contract, genericTickList, snapshot, regulatorySnapshot
 // (>= 114), mktDataOptions (>= 70).
 func (c Codec) ReqMktData(f *Fields) (MktDataRequest, error) {
+	if f.IsProto {
+		return mktDataFromProto(f)
+	}
 	var r MktDataRequest
 	f.Int("version")
 	r.ReqID = f.Int("reqId")
@@ -304,6 +310,9 @@ func (c Codec) ReqMktData(f *Fields) (MktDataRequest, error) {
 
 // CancelMktData reads cancelMktData (2): [1]version [2]reqId.
 func (c Codec) CancelMktData(f *Fields) (reqID int64, err error) {
+	if f.IsProto {
+		return cancelMktDataFromProto(f)
+	}
 	f.Int("version")
 	reqID = f.Int("reqId")
 	f.ReqID = reqID
