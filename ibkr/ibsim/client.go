@@ -68,6 +68,7 @@ type client struct {
 	md *mdState   // market data subscriptions (mktdata.go)
 	hd *histState // historical data requests (history.go)
 	rt *rtState   // real-time bars (rtbars.go)
+	tb *tbtState  // tick-by-tick subscriptions (tickbytick.go)
 
 	stats *connStats
 
@@ -91,6 +92,7 @@ func newClient(s *Server, nc net.Conn, connID int64) *client {
 	c.md = newMDState()
 	c.hd = newHistState()
 	c.rt = newRTState()
+	c.tb = newTBTState()
 	c.stats = s.stats.newConn(connID, nc.RemoteAddr().String())
 	return c
 }
@@ -448,6 +450,7 @@ func (c *client) close(reason string) {
 func (c *client) cleanup() {
 	c.md.closeAll(c)
 	c.hd.closeAll(c)
+	c.tb.closeAll(c)
 	c.srv.remove(c)
 	c.stats.closed()
 }
@@ -460,6 +463,7 @@ func (c *client) onTick(now time.Time) {
 	c.md.tick(c, now)
 	c.hd.tick(c, now)
 	c.rt.tick(c, now)
+	c.tb.tick(c, now)
 }
 
 // rateWindow is a sliding window of message arrival times.

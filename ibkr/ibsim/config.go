@@ -118,6 +118,10 @@ type Limits struct {
 	// MaxAccountSummary is the number of account summary subscriptions one
 	// connection may hold at once. Default 2.
 	MaxAccountSummary int
+	// MaxTickByTick is the number of tick-by-tick subscriptions open at
+	// once, over all clients (error 10190 past it). Default 3, the
+	// Gateway's for an account with 100 market data lines.
+	MaxTickByTick int
 }
 
 var paperAccountRE = regexp.MustCompile(`^DU[0-9]{1,12}$`)
@@ -195,6 +199,7 @@ func (c Config) withDefaults() (Config, error) {
 		def(&l.HistMaxOpen, 50, "HistMaxOpen"),
 		defD(&l.HistResponseDelay, 0, "HistResponseDelay"),
 		def(&l.MaxAccountSummary, 2, "MaxAccountSummary"),
+		def(&l.MaxTickByTick, 3, "MaxTickByTick"),
 	} {
 		if e != nil {
 			return c, e
