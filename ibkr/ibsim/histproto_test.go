@@ -288,7 +288,7 @@ func TestHistoricalTicks(t *testing.T) {
 		c.ReqHistoricalTicks(1, spyContract(), "", endStr, 100, "TRADES", false, true, nil)
 		c.ReqHistoricalTicks(2, spyContract(), "", endStr, 100, "BID_ASK", false, false, nil)
 		c.ReqHistoricalTicks(3, spyContract(), "", endStr, 100, "MIDPOINT", false, true, nil)
-		start := end.Add(-150 * time.Second).Format("20060102 15:04:05") + " US/Eastern"
+		start := end.Add(-150*time.Second).Format("20060102 15:04:05") + " US/Eastern"
 		c.ReqHistoricalTicks(4, spyContract(), start, "", 50, "TRADES", false, true, nil)
 		got := []ticksEv{
 			ticksOf(t, r, "HistoricalTicksLast", 1), ticksOf(t, r, "HistoricalTicksBidAsk", 2),
@@ -528,5 +528,20 @@ func TestTickByTick(t *testing.T) {
 		for _, e := range r.errorsWith(320) {
 			t.Errorf("v%d: %v", v, e)
 		}
+	}
+}
+
+// TestEndDateTimeZSuffix: a UTC end with version 214's "Z" suffix reads as
+// without it, at every version.
+func TestEndDateTimeZSuffix(t *testing.T) {
+	want := time.Date(2026, 3, 10, 15, 0, 0, 0, time.UTC)
+	for _, s := range []string{"20260310-15:00:00", "20260310-15:00:00Z"} {
+		got, ok := parseEndDateTime(s, time.Time{})
+		if !ok || !got.Equal(want) {
+			t.Errorf("%q: %v %v, want %v", s, got, ok, want)
+		}
+	}
+	if _, ok := parseEndDateTime("20260310-15:00:00X", time.Time{}); ok {
+		t.Error("a bad suffix was accepted")
 	}
 }

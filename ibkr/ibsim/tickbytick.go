@@ -137,14 +137,14 @@ func handleReqTickByTickData(c *client, f *wire.Fields) error {
 	}
 	sub := &tbtSub{
 		hi: c.srv.prices.HistInstrument(in), typ: typ, ignoreSize: r.IgnoreSize,
-		exchange: tradeExchange(in), next: now.Truncate(time.Second).Add(time.Second),
+		exchange: tradeExchange(in), next: now.Truncate(time.Second),
 	}
 	c.tb.mu.Lock()
 	defer c.tb.mu.Unlock()
 	c.tb.subs[id] = sub
 	if r.NumberOfTicks > 0 {
-		// The last ticks before the request, oldest first; the stream
-		// goes on from the next second.
+		// The last ticks of the seconds that ended before the request,
+		// oldest first; the stream goes on from the second in progress.
 		hist := sub.hi.TicksBackward(sub.next, int(r.NumberOfTicks), false, sub.keep)
 		for _, t := range hist {
 			c.send(c.codec.TickByTick(id, typ, tickRow(typ, t, sub.exchange, sub.ignoreSize)))
@@ -153,9 +153,9 @@ func handleReqTickByTickData(c *client, f *wire.Fields) error {
 			last := hist[len(hist)-1]
 			sub.prev = &last
 		}
-	} else if t, ok := sub.hi.SecondAt(now, false); ok && typ != wire.TickByTickLast && typ != wire.TickByTickAllLast {
-		// A quote stream starts from the quote at the request: its first
-		// tick is the next change.
+	} else if t, ok := sub.hi.SecondAt(sub.next.Add(-time.Second), false); ok && typ != wire.TickByTickLast && typ != wire.TickByTickAllLast {
+		// A quote stream starts from the quote of the last second that
+		// ended before the request: its first tick is the next change.
 		sub.prev = &t
 	}
 	return nil
