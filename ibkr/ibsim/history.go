@@ -168,8 +168,11 @@ type histState struct {
 	// sendMu orders keepUpToDate updates after their request's end marker.
 	sendMu sync.Mutex
 	reqs   map[int64]*histReq
-	closed bool
-	seq    int
+	// histograms are the histogram requests being computed, closed by
+	// their cancel (histticks.go).
+	histograms map[int64]chan struct{}
+	closed     bool
+	seq        int
 }
 
 func newHistState() *histState { return &histState{reqs: make(map[int64]*histReq)} }

@@ -525,6 +525,10 @@ func TestTickByTick(t *testing.T) {
 		}
 		c.ReqTickByTickData(6, spyContract(), "Bid", 0, false)
 		r.waitError(t, 6, 321)
+		c.ReqTickByTickData(7, spyContract(), "last", 0, false) // tick types are case sensitive
+		r.waitError(t, 7, 321)
+		c.ReqTickByTickData(8, histContract("VIX", "IND"), "Last", 0, false)
+		r.waitError(t, 8, 10189)
 		for _, e := range r.errorsWith(320) {
 			t.Errorf("v%d: %v", v, e)
 		}

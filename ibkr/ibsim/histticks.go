@@ -144,11 +144,60 @@ func handleReqHistogramData(c *client, f *wire.Fields) error {
 		c.histError(id, 200, msg)
 		return nil
 	}
+	h := c.hd
+	h.mu.Lock()
+	if h.histograms == nil {
+		h.histograms = make(map[int64]chan struct{})
+	}
+	if _, dup := h.histograms[id]; dup || h.closed {
+		h.mu.Unlock()
+		if dup {
+			c.histError(id, 322, fmt.Sprintf("Error processing request.-'%s' : cause - Duplicate ticker id", h.code()))
+		}
+		return nil
+	}
+	stop := make(chan struct{})
+	h.histograms[id] = stop
+	h.mu.Unlock()
+	// A long period reads every second of many sessions: answer off the
+	// read loop, as bars are.
+	c.srv.wg.Add(1)
+	go func() {
+		defer c.srv.wg.Done()
+		c.answerHistogram(id, in, sp, now, r.UseRTH, stop)
+	}()
+	return nil
+}
+
+// answerHistogram computes and sends a histogram unless it is cancelled or
+// the connection or server closes first.
+func (c *client) answerHistogram(id int64, in *market.Instrument, sp market.HistSpec, now time.Time, rth bool, stop chan struct{}) {
+	h := c.hd
+	defer func() {
+		h.mu.Lock()
+		if h.histograms[id] == stop {
+			delete(h.histograms, id)
+		}
+		h.mu.Unlock()
+	}()
+	abort := func() bool {
+		select {
+		case <-stop:
+		case <-c.done:
+		case <-c.srv.ctx.Done():
+		default:
+			return false
+		}
+		return true
+	}
 	hi := c.srv.prices.HistInstrument(in)
-	vols := hi.TradeVolumes(hi.SessionDays(sp, now), now, r.UseRTH)
+	vols := hi.TradeVolumes(hi.SessionDays(sp, now), now, rth, abort)
+	if abort() {
+		return
+	}
 	if len(vols) == 0 {
 		c.histError(id, 162, fmt.Sprintf("%sHMDS query returned no data: %s@%s Trades", hmdsPrefix, histLocalSymbol(in), in.Exchange))
-		return nil
+		return
 	}
 	prices := make([]float64, 0, len(vols))
 	for p := range vols {
@@ -160,15 +209,26 @@ func handleReqHistogramData(c *client, f *wire.Fields) error {
 		rows[i] = wire.HistogramRow{Price: p, Size: vols[p]}
 	}
 	c.send(c.codec.HistogramData(id, rows))
+}
+
+// handleCancelHistogramData stops a histogram still being computed;
+// nothing is sent.
+func handleCancelHistogramData(c *client, f *wire.Fields) error {
+	id, err := c.codec.CancelHistogramData(f)
+	if err != nil {
+		return err
+	}
+	c.hd.mu.Lock()
+	if stop, ok := c.hd.histograms[id]; ok {
+		close(stop)
+		delete(c.hd.histograms, id)
+	}
+	c.hd.mu.Unlock()
 	return nil
 }
 
-// handleCancelHistogramData and handleCancelHeadTimestamp: the answers are
-// immediate, so there is nothing left to cancel and nothing is sent.
-func handleCancelHistogramData(c *client, f *wire.Fields) error {
-	_, err := c.codec.CancelHistogramData(f)
-	return err
-}
+// handleCancelHeadTimestamp: the answers are immediate, so there is
+// nothing left to cancel and nothing is sent.
 
 func handleCancelHeadTimestamp(c *client, f *wire.Fields) error {
 	_, err := c.codec.CancelHeadTimestamp(f)

@@ -28,11 +28,15 @@ const tbtCatchUp = time.Minute
 // tbtMaxHistory bounds numberOfTicks.
 const tbtMaxHistory = 1000
 
-// tbtTypes maps the tickType argument to the message's tick type.
+// tbtTypes maps the tickType argument to the message's tick type. IB's
+// tick types are case sensitive.
 var tbtTypes = map[string]int{
-	"last": wire.TickByTickLast, "alllast": wire.TickByTickAllLast,
-	"bidask": wire.TickByTickBidAsk, "midpoint": wire.TickByTickMid,
+	"Last": wire.TickByTickLast, "AllLast": wire.TickByTickAllLast,
+	"BidAsk": wire.TickByTickBidAsk, "MidPoint": wire.TickByTickMid,
 }
+
+// tbtFailed is the text of error 10189.
+const tbtFailed = "Failed to request tick-by-tick data."
 
 // tbtSub is one tick-by-tick subscription.
 type tbtSub struct {
@@ -105,7 +109,7 @@ func handleReqTickByTickData(c *client, f *wire.Fields) error {
 		return err
 	}
 	id := r.ReqID
-	typ, ok := tbtTypes[strings.ToLower(r.TickType)]
+	typ, ok := tbtTypes[r.TickType]
 	if !ok {
 		c.sendError(id, 321, fmt.Sprintf("Error validating request.-'%s' : cause - Invalid tick-by-tick type %q: Last, AllLast, BidAsk or MidPoint.", c.hd.code(), r.TickType))
 		return nil
@@ -115,13 +119,19 @@ func handleReqTickByTickData(c *client, f *wire.Fields) error {
 		return nil
 	}
 	if strings.EqualFold(r.Contract.SecType, "BAG") {
-		c.sendError(id, 10189, "Failed to request tick-by-tick data.BAG contracts are not supported")
+		c.sendError(id, 10189, tbtFailed+"Tick-by-tick data is not available for combos.")
 		return nil
 	}
 	now := c.srv.now()
 	in, msg := c.resolveHist(r.Contract, now)
 	if in == nil {
 		c.sendError(id, 200, msg)
+		return nil
+	}
+	if in.IsOption() || in.SecType == "IND" {
+		// IB: options have tick-by-tick data only historically; indices
+		// only on CME.
+		c.sendError(id, 10189, tbtFailed+"Tick-by-tick data is not available in real time for "+in.SecType+" "+histLocalSymbol(in)+".")
 		return nil
 	}
 	c.tb.mu.Lock()

@@ -177,10 +177,15 @@ func (hi *HistInstrument) SessionDays(sp HistSpec, end time.Time) []int {
 // TradeVolumes returns the volume traded at each trade price over the
 // trading days given, in the data window and before end: the histogram of
 // reqHistogramData. An index counts its prints.
-func (hi *HistInstrument) TradeVolumes(days []int, end time.Time, rth bool) map[float64]float64 {
+//
+// abort is called before each day: true stops the scan (nil is returned).
+func (hi *HistInstrument) TradeVolumes(days []int, end time.Time, rth bool, abort func() bool) map[float64]float64 {
 	out := make(map[float64]float64)
 	inv := hi.ss.inv
 	for _, d := range days {
+		if abort() {
+			return nil
+		}
 		if !hi.inData(d) {
 			continue
 		}
