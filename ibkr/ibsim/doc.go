@@ -73,9 +73,10 @@
 // historical pacing for bars of 30 seconds or less (an identical request
 // within 15 s, 6 for one contract, exchange and type within 2 s, more than
 // 60 within 10 minutes, BID_ASK counting twice: error 162; larger bars are
-// held back and answered later instead), 50 open historical requests, and
-// 2 account summary subscriptions per connection (322). Tests scale the
-// windows down or use a VirtualClock as the limit clock.
+// held back and answered later instead), 50 open historical requests, 2
+// account summary subscriptions per connection (322), and 3 tick-by-tick
+// subscriptions over all clients (10190). Tests scale the windows down or
+// use a VirtualClock as the limit clock.
 //
 // # Orders and account
 //
