@@ -58,7 +58,11 @@ func handleReqHistoricalTicks(c *client, f *wire.Fields) error {
 		at, ok = parseEndDateTime(end, now)
 	}
 	if !ok {
-		c.histError(id, 10314, strings.Replace(endDateTimeHelp, "End Date/Time", map[bool]string{true: "Start Date/Time", false: "End Date/Time"}[start != ""], 1))
+		help := endDateTimeHelp
+		if start != "" {
+			help = strings.Replace(help, "End Date/Time", "Start Date/Time", 1)
+		}
+		c.histError(id, 10314, help)
 		return nil
 	}
 	if strings.EqualFold(r.Contract.SecType, "BAG") {
@@ -84,7 +88,7 @@ func handleReqHistoricalTicks(c *client, f *wire.Fields) error {
 	exch := tradeExchange(in)
 	rows := make([]wire.TickRow, len(ticks))
 	for i, t := range ticks {
-		rows[i] = tickRow(typ, t, exch, r.IgnoreSize)
+		rows[i] = tickRow(typ, t, exch)
 		if typ == wire.TickByTickMid {
 			rows[i].Size = 0 // midpoint ticks have no size
 		}

@@ -77,17 +77,15 @@ func tickKept(typ int, ignoreSize bool, prev *market.TickSec, t market.TickSec) 
 	return prev == nil || t.Mid != prev.Mid
 }
 
-// tickRow is one second as a tick of type typ.
-func tickRow(typ int, t market.TickSec, exchange string, ignoreSize bool) wire.TickRow {
+// tickRow is one second as a tick of type typ. With ignoreSize quotes
+// still carry their sizes: the flag only drops size-only changes.
+func tickRow(typ int, t market.TickSec, exchange string) wire.TickRow {
 	r := wire.TickRow{Time: t.Time.Unix()}
 	switch typ {
 	case wire.TickByTickLast, wire.TickByTickAllLast:
 		r.Price, r.Size, r.Exchange = t.Last, t.LastSize, exchange
 	case wire.TickByTickBidAsk:
 		r.Bid, r.Ask, r.BidSize, r.AskSize = t.Bid, t.Ask, t.BidSize, t.AskSize
-		if ignoreSize {
-			r.BidSize, r.AskSize = 0, 0
-		}
 	default:
 		r.Price = t.Mid
 	}
@@ -157,7 +155,7 @@ func handleReqTickByTickData(c *client, f *wire.Fields) error {
 		// oldest first; the stream goes on from the second in progress.
 		hist := sub.hi.TicksBackward(sub.next, int(r.NumberOfTicks), false, sub.keep)
 		for _, t := range hist {
-			c.send(c.codec.TickByTick(id, typ, tickRow(typ, t, sub.exchange, sub.ignoreSize)))
+			c.send(c.codec.TickByTick(id, typ, tickRow(typ, t, sub.exchange)))
 		}
 		if len(hist) > 0 {
 			last := hist[len(hist)-1]
@@ -218,20 +216,16 @@ func (s *tbtState) tick(c *client, now time.Time) {
 		if sub.next.Before(end.Add(-tbtCatchUp)) {
 			sub.next = end.Add(-tbtCatchUp)
 		}
-		for _, t := range sub.hi.TicksForward(sub.next, end, int(tbtCatchUp/time.Second)+1, false, sub.keep0()) {
+		// Every second with data, the rule applied here against the last
+		// tick sent.
+		all := func(*market.TickSec, market.TickSec) bool { return true }
+		for _, t := range sub.hi.TicksForward(sub.next, end, int(tbtCatchUp/time.Second)+1, false, all) {
 			if !sub.keep(sub.prev, t) {
 				continue
 			}
-			c.send(c.codec.TickByTick(id, sub.typ, tickRow(sub.typ, t, sub.exchange, sub.ignoreSize)))
-			t := t
+			c.send(c.codec.TickByTick(id, sub.typ, tickRow(sub.typ, t, sub.exchange)))
 			sub.prev = &t
 		}
 		sub.next = end
 	}
-}
-
-// keep0 passes every second with data: tick applies the subscription's
-// rule itself, against the last tick it sent.
-func (s *tbtSub) keep0() func(*market.TickSec, market.TickSec) bool {
-	return func(*market.TickSec, market.TickSec) bool { return true }
 }
