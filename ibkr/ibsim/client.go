@@ -68,6 +68,7 @@ type client struct {
 	md *mdState   // market data subscriptions (mktdata.go)
 	hd *histState // historical data requests (history.go)
 	rt *rtState   // real-time bars (rtbars.go)
+	tb *tbtState  // tick-by-tick subscriptions (tickbytick.go)
 
 	dp *depthState // market depth requests (depth.go)
 
@@ -94,6 +95,7 @@ func newClient(s *Server, nc net.Conn, connID int64) *client {
 	c.dp = newDepthState()
 	c.hd = newHistState()
 	c.rt = newRTState()
+	c.tb = newTBTState()
 	c.stats = s.stats.newConn(connID, nc.RemoteAddr().String())
 	return c
 }
@@ -452,6 +454,7 @@ func (c *client) cleanup() {
 	c.md.closeAll(c)
 	c.dp.closeAll(c)
 	c.hd.closeAll(c)
+	c.tb.closeAll(c)
 	c.srv.remove(c)
 	c.stats.closed()
 }
@@ -465,6 +468,7 @@ func (c *client) onTick(now time.Time) {
 	c.dp.tick(c, now)
 	c.hd.tick(c, now)
 	c.rt.tick(c, now)
+	c.tb.tick(c, now)
 }
 
 // rateWindow is a sliding window of message arrival times.

@@ -121,6 +121,10 @@ type Limits struct {
 	// MaxDepthRequests is the number of market depth requests the account
 	// may hold open at once, across its connections (error 309). Default 3.
 	MaxDepthRequests int
+	// MaxTickByTick is the number of tick-by-tick subscriptions open at
+	// once, over all clients (error 10190 past it). Default 3, the
+	// Gateway's for an account with 100 market data lines.
+	MaxTickByTick int
 }
 
 var paperAccountRE = regexp.MustCompile(`^DU[0-9]{1,12}$`)
@@ -199,6 +203,7 @@ func (c Config) withDefaults() (Config, error) {
 		defD(&l.HistResponseDelay, 0, "HistResponseDelay"),
 		def(&l.MaxAccountSummary, 2, "MaxAccountSummary"),
 		def(&l.MaxDepthRequests, 3, "MaxDepthRequests"),
+		def(&l.MaxTickByTick, 3, "MaxTickByTick"),
 	} {
 		if e != nil {
 			return c, e

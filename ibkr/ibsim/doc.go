@@ -21,7 +21,8 @@
 // The handshake ("API\x00", a version range, +PACEAPI) with the text
 // protocol of versions 100 to 200 and versions 201 to 204 (binary message
 // ids; protobuf executions from 201, orders from 203, open and completed
-// order requests from 204; Config.MaxServerVersion, 204 by default, caps
+// order requests from 204, historical data from 208 when
+// Config.MaxServerVersion names it; Config.MaxServerVersion, 204 by default, caps
 // the version), startApi and the real bootstrap (managedAccounts, nextValidId,
 // the 2104/2106/2158 farm notices, then the client id's open orders), and
 // each message in the layout of the negotiated version. Reference data
@@ -36,9 +37,11 @@
 // 04:00-20:00), quotes and trades derived from it, Black-Scholes option
 // prices with a volatility smile and greeks, live, frozen and delayed
 // market data, snapshots, generic ticks 100, 101, 106, 236 and 411, a
-// synthetic market depth book (L1 rows, or L2 rows for SMART depth), and
-// historical bars (TRADES, MIDPOINT, BID, ASK, BID_ASK and volatility)
-// and 5-second real-time bars built from the same path, P&L of the
+// synthetic market depth book (L1 rows, or L2 rows for SMART depth),
+// historical bars (TRADES, MIDPOINT, BID, ASK, BID_ASK and volatility),
+// 5-second real-time bars, historical ticks, tick-by-tick data and
+// histograms built from the same path, trading schedules from the
+// calendar, P&L of the
 // account and of one position, symbol search and SMART components. Requests it does not serve are answered on
 // their request id with the error a Gateway without the feature sends
 // (10089, 162, 10276, 321); only id-less ones get error 320 on -1. docs/simulator.md lists every request, answer and known
@@ -71,10 +74,11 @@
 // historical pacing for bars of 30 seconds or less (an identical request
 // within 15 s, 6 for one contract, exchange and type within 2 s, more than
 // 60 within 10 minutes, BID_ASK counting twice: error 162; larger bars are
-// held back and answered later instead), 50 open historical requests,
-// 2 account summary subscriptions per connection (322), and 3 market
-// depth requests for the account (309). Tests scale the
-// windows down or use a VirtualClock as the limit clock.
+// held back and answered later instead), 50 open historical requests, 2
+// account summary subscriptions per connection (322), 3 market depth
+// requests for the account (309) and 3 tick-by-tick subscriptions over
+// all clients (10190). Tests scale the windows down or use a VirtualClock
+// as the limit clock.
 //
 // # Orders and account
 //

@@ -109,6 +109,9 @@ func parseEndDateTime(s string, now time.Time) (time.Time, bool) {
 	if s == "" {
 		return now, true
 	}
+	if len(s) == 18 && s[8] == '-' && s[17] == 'Z' {
+		s = s[:17] // the UTC form with the "Z" suffix of version 214
+	}
 	if len(s) == 17 && s[8] == '-' {
 		t, err := time.ParseInLocation("20060102-15:04:05", s, time.UTC)
 		return t, err == nil
@@ -165,8 +168,11 @@ type histState struct {
 	// sendMu orders keepUpToDate updates after their request's end marker.
 	sendMu sync.Mutex
 	reqs   map[int64]*histReq
-	closed bool
-	seq    int
+	// histograms are the histogram requests being computed, closed by
+	// their cancel (histticks.go).
+	histograms map[int64]chan struct{}
+	closed     bool
+	seq        int
 }
 
 func newHistState() *histState { return &histState{reqs: make(map[int64]*histReq)} }
@@ -376,6 +382,9 @@ func (c *client) reqHistorical(id int64, q market.ContractQuery, endStr, barSize
 	}
 	if format != 1 && format != 2 {
 		return invalid(fmt.Sprintf("Date formatting selection of %d rejected.", format))
+	}
+	if what == "SCHEDULE" {
+		return c.reqSchedule(id, q, endStr, market.HistSpec{Sec: bs.sec, Kind: bs.kind, DurN: n, DurUnit: unit, What: what, RTH: useRTH, Format: format}, keepUp)
 	}
 	if _, ok := whatToShowNames[what]; !ok {
 		return invalid(fmt.Sprintf("Historical data request for %q is not supported. Legal whatToShow values are TRADES, MIDPOINT, BID, ASK, BID_ASK, ADJUSTED_LAST, HISTORICAL_VOLATILITY, OPTION_IMPLIED_VOLATILITY", what))

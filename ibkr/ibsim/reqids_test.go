@@ -55,7 +55,7 @@ func reqIDCalls() map[string]reqIDCall {
 
 		// Refused requests: an error on the id.
 		"ReqSmartComponents":   on("SmartComponents", func(c *ibapi.EClient, id int64) { c.ReqSmartComponents(id, "9c0001") }),
-		"ReqTickByTickData":    errOn(10089, func(c *ibapi.EClient, id int64) { c.ReqTickByTickData(id, spy(), "Last", 0, false) }),
+		"ReqTickByTickData":    {call: func(c *ibapi.EClient, id int64) { c.ReqTickByTickData(id, spy(), "Last", 0, false) }, kind: "TickByTick", tick: true},
 		"CancelTickByTickData": silent(func(c *ibapi.EClient, id int64) { c.CancelTickByTickData(id) }),
 		"CalculateImpliedVolatility": errOn(321, func(c *ibapi.EClient, id int64) {
 			c.CalculateImpliedVolatility(id, option("SPY", "20260320", 600, "C", "SMART"), 5, 600, nil)
@@ -75,9 +75,9 @@ func reqIDCalls() map[string]reqIDCall {
 		"ReqPnLSingle":              on("PnLSingle", func(c *ibapi.EClient, id int64) { c.ReqPnLSingle(id, DefaultAccount, "", spyConID) }),
 		"CancelPnLSingle":           silent(func(c *ibapi.EClient, id int64) { c.CancelPnLSingle(id) }),
 		"ReplaceFA":                 errOn(321, func(c *ibapi.EClient, id int64) { c.ReplaceFA(id, ibapi.GROUPS, "<ListOfGroups/>") }),
-		"ReqHistogramData":          errOn(162, func(c *ibapi.EClient, id int64) { c.ReqHistogramData(id, spy(), true, "1 week") }),
+		"ReqHistogramData":          on("HistogramData", func(c *ibapi.EClient, id int64) { c.ReqHistogramData(id, spy(), true, "1 week") }),
 		"CancelHistogramData":       silent(func(c *ibapi.EClient, id int64) { c.CancelHistogramData(id) }),
-		"ReqHistoricalTicks": errOn(162, func(c *ibapi.EClient, id int64) {
+		"ReqHistoricalTicks": on("HistoricalTicksLast", func(c *ibapi.EClient, id int64) {
 			c.ReqHistoricalTicks(id, spy(), "20260310 09:30:00 US/Eastern", "", 100, "TRADES", true, false, nil)
 		}),
 		"ReqScannerSubscription": errOn(162, func(c *ibapi.EClient, id int64) {
@@ -112,6 +112,16 @@ func reqIDCalls() map[string]reqIDCall {
 		"CancelContractData":    errOn(503, func(c *ibapi.EClient, id int64) { c.CancelContractData(id) }),
 		"CancelHistoricalTicks": errOn(503, func(c *ibapi.EClient, id int64) { c.CancelHistoricalTicks(id) }),
 	}
+}
+
+// reqIDProtoRows are the rows checked above version 204: the requests
+// the simulator reads as protobuf there (the historical data family from
+// 208) and those still sent as text.
+var reqIDProtoRows = map[string]bool{
+	"ReqHistoricalData": true, "CancelHistoricalData": true, "ReqRealTimeBars": true, "CancelRealTimeBars": true,
+	"ReqHeadTimeStamp": true, "CancelHeadTimeStamp": true, "ReqHistogramData": true, "CancelHistogramData": true,
+	"ReqHistoricalTicks": true, "ReqTickByTickData": true, "CancelTickByTickData": true,
+	"ReqExecutions": true, "CancelHistoricalTicks": true, "CancelContractData": true,
 }
 
 // notReqID are the EClient methods whose first int64 is not a request id.

@@ -57,7 +57,17 @@ func handlerFor(id int64) handler {
 	case ibapi.CANCEL_REAL_TIME_BARS:
 		return handleCancelRealTimeBars
 	case ibapi.CANCEL_HEAD_TIMESTAMP:
-		return handleIgnore
+		return handleCancelHeadTimestamp
+	case ibapi.REQ_HISTOGRAM_DATA:
+		return handleReqHistogramData
+	case ibapi.CANCEL_HISTOGRAM_DATA:
+		return handleCancelHistogramData
+	case ibapi.REQ_HISTORICAL_TICKS:
+		return handleReqHistoricalTicks
+	case ibapi.REQ_TICK_BY_TICK_DATA:
+		return handleReqTickByTickData
+	case ibapi.CANCEL_TICK_BY_TICK_DATA:
+		return handleCancelTickByTickData
 	case ibapi.PLACE_ORDER:
 		return handlePlaceOrder
 	case ibapi.CANCEL_ORDER:

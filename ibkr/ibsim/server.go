@@ -29,6 +29,7 @@ type Server struct {
 	prices *market.PriceModel
 	lines  *lineBudget
 	hist   *histPacer
+	tbt    *lineBudget // tick-by-tick subscriptions (tickbytick.go)
 	stats  *statsCollector
 	engine *engine.Engine // orders, executions and the account
 	apiCfg apiConfig      // reqConfig / updateConfig (restreq.go)
@@ -72,6 +73,7 @@ func Start(cfg Config) (*Server, error) {
 		ref:     market.NewRefData(cfg.Seed),
 		prices:  market.NewPriceModel(cfg.Seed),
 		lines:   newLineBudget(cfg.Limits.MaxMarketDataLines),
+		tbt:     newLineBudget(cfg.Limits.MaxTickByTick),
 		hist:    newHistPacer(cfg.Limits),
 		faults:  newFaults(),
 		stats:   newStatsCollector(),

@@ -39,6 +39,9 @@ func (c Codec) BarTime(in *market.Instrument, t time.Time) string {
 // historicalDataEnd does); before 124 a version field (3) and a hasGaps
 // field per bar.
 func (c Codec) HistoricalData(reqID int64, start, end string, bars []BarRow) []byte {
+	if c.protoHist() {
+		return protoHistoricalData(reqID, bars)
+	}
 	m := NewMsg(ibapi.HISTORICAL_DATA)
 	if c.Version < MinVerSyntRealtimeBars {
 		m.Int(3)
@@ -62,6 +65,9 @@ func (c Codec) HistoricalData(reqID int64, start, end string, bars []BarRow) []b
 // HistoricalDataEnd builds historicalDataEnd (108), or nil before version
 // 196, where historicalData carries the bounds instead.
 func (c Codec) HistoricalDataEnd(reqID int64, start, end string) []byte {
+	if c.protoHist() {
+		return protoHistoricalDataEnd(reqID, start, end)
+	}
 	if c.Version < MinVerHistoricalEnd {
 		return nil
 	}
@@ -71,6 +77,9 @@ func (c Codec) HistoricalDataEnd(reqID int64, start, end string) []byte {
 // HistoricalDataUpdate builds historicalDataUpdate (90): the current bar
 // of a keepUpToDate request.
 func (c Codec) HistoricalDataUpdate(reqID int64, b BarRow) []byte {
+	if c.protoHist() {
+		return protoHistoricalDataUpdate(reqID, b)
+	}
 	m := NewMsg(ibapi.HISTORICAL_DATA_UPDATE).Int(reqID).Int(b.Count).Str(b.Date)
 	m.Float(b.Open).Float(b.Close).Float(b.High).Float(b.Low)
 	m.Float(b.WAP).Decimal(b.Volume)
@@ -79,6 +88,9 @@ func (c Codec) HistoricalDataUpdate(reqID int64, b BarRow) []byte {
 
 // HeadTimestamp builds headTimestamp (88).
 func (c Codec) HeadTimestamp(reqID int64, ts string) []byte {
+	if c.protoHist() {
+		return protoHeadTimestamp(reqID, ts)
+	}
 	return finish(c.Version, NewMsg(ibapi.HEAD_TIMESTAMP).Int(reqID).Str(ts))
 }
 
@@ -95,6 +107,9 @@ type RealTimeBarsRequest struct {
 // [3..14] contract (conId to tradingClass) [15]barSize [16]whatToShow
 // [17]useRTH [18]realTimeBarsOptions.
 func (c Codec) ReqRealTimeBars(f *Fields) (RealTimeBarsRequest, error) {
+	if f.IsProto {
+		return protoReqRealTimeBars(f)
+	}
 	var r RealTimeBarsRequest
 	f.Int("version")
 	r.ReqID = f.Int("reqId")
@@ -111,6 +126,9 @@ func (c Codec) ReqRealTimeBars(f *Fields) (RealTimeBarsRequest, error) {
 
 // CancelRealTimeBars reads cancelRealTimeBars (51): [1]version [2]reqId.
 func (c Codec) CancelRealTimeBars(f *Fields) (reqID int64, err error) {
+	if f.IsProto {
+		return protoCancelRealTimeBars(f)
+	}
 	f.Int("version")
 	reqID = f.Int("reqId")
 	return reqID, f.Err
@@ -119,6 +137,9 @@ func (c Codec) CancelRealTimeBars(f *Fields) (reqID int64, err error) {
 // RealTimeBar builds realtimeBar (50), version 3: one 5-second bar that
 // starts at the epoch second start.
 func (c Codec) RealTimeBar(reqID, start int64, b market.Bar) []byte {
+	if c.protoHist() {
+		return protoRealTimeBar(reqID, start, b)
+	}
 	m := NewMsg(ibapi.REAL_TIME_BARS).Int(3).Int(reqID).Int(start)
 	m.Float(b.Open).Float(b.High).Float(b.Low).Float(b.Close).Decimal(b.Volume).Decimal(b.WAP).Int(b.Count)
 	return finish(c.Version, m)

@@ -231,10 +231,7 @@ func reqAccountSummaryProto(f *Fields) (int64, string, error) {
 }
 
 // protoCancel reads a protobuf cancel that carries only a request id.
-func protoCancel(f *Fields, name string, pm interface {
-	proto.Message
-	GetReqId() int32
-}) (int64, error) {
+func protoCancel(f *Fields, name string, pm protoCancelMsg) (int64, error) {
 	if err := f.unmarshalReq(name, pm); err != nil {
 		return -1, err
 	}

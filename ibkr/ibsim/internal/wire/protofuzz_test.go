@@ -43,6 +43,8 @@ func decodeAny(c Codec, payload []byte) {
 		_, _ = c.ReqAutoOpenOrders(f)
 	case ibapi.REQ_COMPLETED_ORDERS:
 		_, _ = c.ReqCompletedOrders(f)
+	default:
+		decodeHistAny(c, id, f)
 	}
 }
 
@@ -51,6 +53,7 @@ func decodeAny(c Codec, payload []byte) {
 // seed corpus (testdata/fuzz/FuzzProtoRequest plus the requests below) is
 // what scmhub/ibapi sends.
 func FuzzProtoRequest(f *testing.F) {
+	spyProto := &protobuf.Contract{ConId: pI32(756733), Symbol: pStr("SPY"), SecType: pStr("STK"), Exchange: pStr("SMART"), Currency: pStr("USD")}
 	lmt := 1.5
 	qty := "100"
 	seeds := [][]byte{
@@ -62,6 +65,18 @@ func FuzzProtoRequest(f *testing.F) {
 		protoRequest(ibapi.CANCEL_ORDER, &protobuf.CancelOrderRequest{OrderId: pI32(7)}),
 		protoRequest(ibapi.REQ_EXECUTIONS, &protobuf.ExecutionRequest{ReqId: pI32(3), ExecutionFilter: &protobuf.ExecutionFilter{Side: pStr("buy"), SpecificDates: []int32{20260310}}}),
 		protoRequest(ibapi.REQ_COMPLETED_ORDERS, &protobuf.CompletedOrdersRequest{ApiOnly: pBool(true)}),
+		// The historical data family (208).
+		protoRequest(ibapi.REQ_HISTORICAL_DATA, &protobuf.HistoricalDataRequest{ReqId: pI32(4), Contract: spyProto, Duration: pStr("1 D"), BarSizeSetting: pStr("1 min"), WhatToShow: pStr("TRADES"), UseRTH: pBool(true), FormatDate: pI32(1), KeepUpToDate: pBool(true), ChartOptions: map[string]string{"a": "b"}}),
+		protoRequest(ibapi.CANCEL_HISTORICAL_DATA, &protobuf.CancelHistoricalData{ReqId: pI32(4)}),
+		protoRequest(ibapi.REQ_REAL_TIME_BARS, &protobuf.RealTimeBarsRequest{ReqId: pI32(5), Contract: spyProto, BarSize: pI32(5), WhatToShow: pStr("MIDPOINT")}),
+		protoRequest(ibapi.CANCEL_REAL_TIME_BARS, &protobuf.CancelRealTimeBars{ReqId: pI32(5)}),
+		protoRequest(ibapi.REQ_HEAD_TIMESTAMP, &protobuf.HeadTimestampRequest{ReqId: pI32(6), Contract: spyProto, WhatToShow: pStr("TRADES"), FormatDate: pI32(2)}),
+		protoRequest(ibapi.CANCEL_HEAD_TIMESTAMP, &protobuf.CancelHeadTimestamp{ReqId: pI32(6)}),
+		protoRequest(ibapi.REQ_HISTOGRAM_DATA, &protobuf.HistogramDataRequest{ReqId: pI32(7), Contract: spyProto, UseRTH: pBool(true), TimePeriod: pStr("1 week")}),
+		protoRequest(ibapi.CANCEL_HISTOGRAM_DATA, &protobuf.CancelHistogramData{ReqId: pI32(7)}),
+		protoRequest(ibapi.REQ_HISTORICAL_TICKS, &protobuf.HistoricalTicksRequest{ReqId: pI32(8), Contract: spyProto, EndDateTime: pStr("20260310-15:00:00Z"), NumberOfTicks: pI32(1000), WhatToShow: pStr("BID_ASK"), IgnoreSize: pBool(true)}),
+		protoRequest(ibapi.REQ_TICK_BY_TICK_DATA, &protobuf.TickByTickRequest{ReqId: pI32(9), Contract: spyProto, TickType: pStr("BidAsk"), NumberOfTicks: pI32(10), IgnoreSize: pBool(true)}),
+		protoRequest(ibapi.CANCEL_TICK_BY_TICK_DATA, &protobuf.CancelTickByTick{ReqId: pI32(9)}),
 		{0, 0, 0},
 	}
 	for _, s := range seeds {
@@ -69,6 +84,7 @@ func FuzzProtoRequest(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, payload []byte) {
 		decodeAny(Codec{Version: VerProtoCompleted}, payload)
+		decodeAny(Codec{Version: VerProtoHistorical}, payload)
 	})
 }
 

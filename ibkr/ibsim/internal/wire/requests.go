@@ -338,6 +338,9 @@ type HistoricalRequest struct {
 // durationStr, useRTH, whatToShow, formatDate, the BAG legs (skipped),
 // keepUpToDate (>= 124) and chartOptions.
 func (c Codec) ReqHistoricalData(f *Fields) (HistoricalRequest, error) {
+	if f.IsProto {
+		return protoReqHistoricalData(f)
+	}
 	var r HistoricalRequest
 	v := c.Version
 	if v < MinVerSyntRealtimeBars || (v == MinVerSyntRealtimeBars && f.Remaining() >= 23) {
@@ -376,6 +379,9 @@ func (c Codec) ReqHistoricalData(f *Fields) (HistoricalRequest, error) {
 // CancelHistoricalData reads cancelHistoricalData (25): [1]version
 // [2]reqId.
 func (c Codec) CancelHistoricalData(f *Fields) (reqID int64, err error) {
+	if f.IsProto {
+		return protoCancelHistoricalData(f)
+	}
 	f.Int("version")
 	reqID = f.Int("reqId")
 	return reqID, f.Err
@@ -393,6 +399,9 @@ type HeadTimestampRequest struct {
 // ReqHeadTimestamp reads reqHeadTimestamp (87): [1]reqId [2..13] contract
 // [14]includeExpired [15]useRTH [16]whatToShow [17]formatDate.
 func (c Codec) ReqHeadTimestamp(f *Fields) (HeadTimestampRequest, error) {
+	if f.IsProto {
+		return protoReqHeadTimestamp(f)
+	}
 	var r HeadTimestampRequest
 	r.ReqID = f.Int("reqId")
 	if f.Err == nil {
