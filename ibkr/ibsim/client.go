@@ -69,6 +69,8 @@ type client struct {
 	hd *histState // historical data requests (history.go)
 	rt *rtState   // real-time bars (rtbars.go)
 
+	scan *scanState // scanner subscriptions (scanner.go)
+
 	stats *connStats
 
 	// ended is closed when serve returned: nothing of the connection runs
@@ -91,6 +93,7 @@ func newClient(s *Server, nc net.Conn, connID int64) *client {
 	c.md = newMDState()
 	c.hd = newHistState()
 	c.rt = newRTState()
+	c.scan = newScanState()
 	c.stats = s.stats.newConn(connID, nc.RemoteAddr().String())
 	return c
 }
@@ -460,6 +463,7 @@ func (c *client) onTick(now time.Time) {
 	c.md.tick(c, now)
 	c.hd.tick(c, now)
 	c.rt.tick(c, now)
+	c.scanTick(now)
 }
 
 // rateWindow is a sliding window of message arrival times.

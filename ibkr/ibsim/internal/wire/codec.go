@@ -31,6 +31,9 @@ type Codec struct {
 // message (openOrder, orderStatus, execDetails, commissionReport,
 // completedOrder), which the server counts per connection.
 func (c Codec) Event(ev engine.Event) (frame []byte, order bool) {
+	if b := protoPnLEvent(c.Version, ev); b != nil {
+		return b, false
+	}
 	if b, order := protoEvent(c.Version, ev); b != nil {
 		return b, order
 	}
