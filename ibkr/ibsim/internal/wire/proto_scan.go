@@ -55,6 +55,9 @@ func (c Codec) ReqScannerSubscription(f *Fields) (ScannerSub, error) {
 		err := f.unmarshal("ScannerSubscriptionRequest", &r)
 		f.ReqID = int64(r.GetReqId())
 		s := r.GetScannerSubscription()
+		if s == nil {
+			s = &protobuf.ScannerSubscription{}
+		}
 		sub := ScannerSub{
 			ReqID: int64(r.GetReqId()), Rows: getI32(s.NumberOfRows),
 			Instrument: s.GetInstrument(), LocationCode: s.GetLocationCode(), ScanCode: s.GetScanCode(),
