@@ -134,3 +134,52 @@ func TestProtoNewsScanOptRequests(t *testing.T) {
 		t.Error("garbage ScannerSubscriptionRequest accepted")
 	}
 }
+
+// TestNewsScanReplyLayouts checks the text layouts field by field (the
+// code before the name in newsProviders, as the Gateway sends it) and that
+// the gate versions send protobuf.
+func TestNewsScanReplyLayouts(t *testing.T) {
+	fields := func(b []byte) []string { return SplitFields(b[4:]) }
+	got := fields(Codec{Version: 200}.NewsProviders([]NewsProvider{{"BRFG", "Briefing.com General Market Columns"}}))
+	if want := []string{"85", "1", "BRFG", "Briefing.com General Market Columns"}; !equalStrings(got, want) {
+		t.Errorf("newsProviders = %q, want %q", got, want)
+	}
+	got = fields(Codec{Version: 200}.HistoricalNewsEnd(3, true))
+	if want := []string{"87", "3", "1"}; !equalStrings(got, want) {
+		t.Errorf("historicalNewsEnd = %q, want %q", got, want)
+	}
+	got = fields(Codec{Version: 176}.ScannerParameters("<x/>"))
+	if want := []string{"19", "1", "<x/>"}; !equalStrings(got, want) {
+		t.Errorf("scannerParameters = %q, want %q", got, want)
+	}
+	for _, tc := range []struct {
+		name  string
+		frame []byte
+		id    int64
+	}{
+		{"newsProviders", Codec{Version: VerProtoNews}.NewsProviders(nil), ibapi.NEWS_PROVIDERS},
+		{"newsArticle", Codec{Version: VerProtoNews}.NewsArticle(1, 0, "x"), ibapi.NEWS_ARTICLE},
+		{"historicalNews", Codec{Version: VerProtoNews}.HistoricalNews(1, "", "", "", ""), ibapi.HISTORICAL_NEWS},
+		{"scannerData", Codec{Version: VerProtoScan}.ScannerData(1, nil), ibapi.SCANNER_DATA},
+		{"scannerParameters", Codec{Version: VerProtoScan}.ScannerParameters(""), ibapi.SCANNER_PARAMETERS},
+	} {
+		if id := uint32(tc.frame[4])<<24 | uint32(tc.frame[5])<<16 | uint32(tc.frame[6])<<8 | uint32(tc.frame[7]); int64(id) != tc.id+protobufIDOffset {
+			t.Errorf("%s: id %d, want %d", tc.name, id, tc.id+protobufIDOffset)
+		}
+	}
+	if b := (Codec{Version: VerProtoScan - 1}).ScannerData(1, nil); int64(b[7]) != ibapi.SCANNER_DATA {
+		t.Errorf("scannerData at 209: id byte %d, want the text id %d", b[7], ibapi.SCANNER_DATA)
+	}
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
