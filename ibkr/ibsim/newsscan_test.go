@@ -444,3 +444,36 @@ func TestOptionCalcConformance(t *testing.T) {
 		})
 	}
 }
+
+// TestNewsDeterministic: a seed gives the same headlines; another seed
+// others.
+func TestNewsDeterministic(t *testing.T) {
+	end := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
+	start := end.AddDate(0, 0, -30)
+	var srv *Server
+	get := func(seed int64) []newsItem {
+		srv = startSim(t, Config{Clock: NewVirtualClock(ordAt), Seed: seed})
+		return srv.historicalNews(spyConID, "SPY", []string{"BRFG", "BRFUPDN", "DJNL"}, start, end, 300)
+	}
+	a, b := get(1), get(1)
+	s1 := srv
+	c := get(2)
+	if len(a) < 30 || len(a) != len(b) {
+		t.Fatalf("seed 1: %d then %d headlines over 30 days", len(a), len(b))
+	}
+	same := len(a) == len(c)
+	for i := range a {
+		if a[i] != b[i] {
+			t.Errorf("headline %d: %+v then %+v", i, a[i], b[i])
+		}
+		if same && a[i] != c[i] {
+			same = false
+		}
+		if it, ok := s1.newsArticle(a[i].provider, a[i].articleID()); !ok || it != a[i] {
+			t.Errorf("article of %+v: %+v %v", a[i], it, ok)
+		}
+	}
+	if same {
+		t.Error("seeds 1 and 2 give the same headlines")
+	}
+}
