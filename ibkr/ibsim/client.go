@@ -72,6 +72,8 @@ type client struct {
 
 	dp *depthState // market depth requests (depth.go)
 
+	scan *scanState // scanner subscriptions (scanner.go)
+
 	stats *connStats
 
 	// ended is closed when serve returned: nothing of the connection runs
@@ -96,6 +98,7 @@ func newClient(s *Server, nc net.Conn, connID int64) *client {
 	c.hd = newHistState()
 	c.rt = newRTState()
 	c.tb = newTBTState()
+	c.scan = newScanState()
 	c.stats = s.stats.newConn(connID, nc.RemoteAddr().String())
 	return c
 }
@@ -469,6 +472,7 @@ func (c *client) onTick(now time.Time) {
 	c.hd.tick(c, now)
 	c.rt.tick(c, now)
 	c.tb.tick(c, now)
+	c.scanTick(now)
 }
 
 // rateWindow is a sliding window of message arrival times.

@@ -41,8 +41,11 @@
 // historical bars (TRADES, MIDPOINT, BID, ASK, BID_ASK and volatility),
 // 5-second real-time bars, historical ticks, tick-by-tick data and
 // histograms built from the same path, trading schedules from the
-// calendar, P&L of the
-// account and of one position, symbol search and SMART components. Requests it does not serve are answered on
+// calendar, P&L of the account and of one position, symbol search and
+// SMART components, news (three providers, headlines and articles
+// generated from the seed), a market scanner over the simulator's
+// stocks, and custom option computations from the same model. Requests
+// it does not serve are answered on
 // their request id with the error a Gateway without the feature sends
 // (10089, 162, 10276, 321); only id-less ones get error 320 on -1. docs/simulator.md lists every request, answer and known
 // departure from the real Gateway.

@@ -57,11 +57,11 @@ func reqIDCalls() map[string]reqIDCall {
 		"ReqSmartComponents":   on("SmartComponents", func(c *ibapi.EClient, id int64) { c.ReqSmartComponents(id, "9c0001") }),
 		"ReqTickByTickData":    {call: func(c *ibapi.EClient, id int64) { c.ReqTickByTickData(id, spy(), "Last", 0, false) }, kind: "TickByTick", tick: true},
 		"CancelTickByTickData": silent(func(c *ibapi.EClient, id int64) { c.CancelTickByTickData(id) }),
-		"CalculateImpliedVolatility": errOn(321, func(c *ibapi.EClient, id int64) {
+		"CalculateImpliedVolatility": on("TickOptionComputation", func(c *ibapi.EClient, id int64) {
 			c.CalculateImpliedVolatility(id, option("SPY", "20260320", 600, "C", "SMART"), 5, 600, nil)
 		}),
 		"CancelCalculateImpliedVolatility": silent(func(c *ibapi.EClient, id int64) { c.CancelCalculateImpliedVolatility(id) }),
-		"CalculateOptionPrice": errOn(321, func(c *ibapi.EClient, id int64) {
+		"CalculateOptionPrice": on("TickOptionComputation", func(c *ibapi.EClient, id int64) {
 			c.CalculateOptionPrice(id, option("SPY", "20260320", 600, "C", "SMART"), 0.2, 600, nil)
 		}),
 		"CancelCalculateOptionPrice": silent(func(c *ibapi.EClient, id int64) { c.CancelCalculateOptionPrice(id) }),
@@ -80,7 +80,7 @@ func reqIDCalls() map[string]reqIDCall {
 		"ReqHistoricalTicks": on("HistoricalTicksLast", func(c *ibapi.EClient, id int64) {
 			c.ReqHistoricalTicks(id, spy(), "20260310 09:30:00 US/Eastern", "", 100, "TRADES", true, false, nil)
 		}),
-		"ReqScannerSubscription": errOn(162, func(c *ibapi.EClient, id int64) {
+		"ReqScannerSubscription": on("ScannerData", func(c *ibapi.EClient, id int64) {
 			sub := ibapi.NewScannerSubscription()
 			sub.Instrument, sub.LocationCode, sub.ScanCode = "STK", "STK.US.MAJOR", "TOP_PERC_GAIN"
 			c.ReqScannerSubscription(id, sub, nil, nil)
@@ -88,9 +88,9 @@ func reqIDCalls() map[string]reqIDCall {
 		"CancelScannerSubscription": silent(func(c *ibapi.EClient, id int64) { c.CancelScannerSubscription(id) }),
 		"ReqRealTimeBars":           {call: func(c *ibapi.EClient, id int64) { c.ReqRealTimeBars(id, spy(), 5, "TRADES", true, nil) }, kind: "RealtimeBar", tick: true},
 		"CancelRealTimeBars":        silent(func(c *ibapi.EClient, id int64) { c.CancelRealTimeBars(id) }),
-		"ReqNewsArticle":            errOn(10276, func(c *ibapi.EClient, id int64) { c.ReqNewsArticle(id, "BZ", "BZ$1", nil) }),
-		"ReqHistoricalNews": errOn(10276, func(c *ibapi.EClient, id int64) {
-			c.ReqHistoricalNews(id, spyConID, "BZ", "", "", 10, nil)
+		"ReqNewsArticle":            errOn(10172, func(c *ibapi.EClient, id int64) { c.ReqNewsArticle(id, "BRFG", "BRFG$1", nil) }),
+		"ReqHistoricalNews": on("HistoricalNews", func(c *ibapi.EClient, id int64) {
+			c.ReqHistoricalNews(id, spyConID, "BRFG", "", "", 10, nil)
 		}),
 		"QueryDisplayGroups":         errOn(321, func(c *ibapi.EClient, id int64) { c.QueryDisplayGroups(id) }),
 		"SubscribeToGroupEvents":     errOn(321, func(c *ibapi.EClient, id int64) { c.SubscribeToGroupEvents(id, 1) }),

@@ -124,6 +124,32 @@ func handlerFor(id int64) handler {
 		return handleCancelAccountUpdatesMulti
 	case ibapi.CANCEL_CONTRACT_DATA:
 		return handleCancelContractData
+	case ibapi.REQ_NEWS_BULLETINS:
+		return handleReqNewsBulletins
+	case ibapi.CANCEL_NEWS_BULLETINS:
+		return handleCancelNewsBulletins
+	case ibapi.REQ_NEWS_PROVIDERS:
+		return handleReqNewsProviders
+	case ibapi.REQ_NEWS_ARTICLE:
+		return handleReqNewsArticle
+	case ibapi.REQ_HISTORICAL_NEWS:
+		return handleReqHistoricalNews
+	case ibapi.REQ_SCANNER_PARAMETERS:
+		return handleReqScannerParameters
+	case ibapi.REQ_SCANNER_SUBSCRIPTION:
+		return handleReqScannerSubscription
+	case ibapi.CANCEL_SCANNER_SUBSCRIPTION:
+		return handleCancelScannerSubscription
+	case ibapi.REQ_CALC_IMPLIED_VOLAT:
+		return handleReqCalcImpliedVolat
+	case ibapi.REQ_CALC_OPTION_PRICE:
+		return handleReqCalcOptionPrice
+	case ibapi.CANCEL_CALC_IMPLIED_VOLAT:
+		return handleCancelCalcImpliedVolat
+	case ibapi.CANCEL_CALC_OPTION_PRICE:
+		return handleCancelCalcOptionPrice
+	case ibapi.REQ_FA:
+		return handleReqFA
 	}
 	return nil
 }

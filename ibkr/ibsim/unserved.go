@@ -43,25 +43,11 @@ var unservedRequests = map[int64]unservedReq{
 		}
 		return -1
 	}, code: 321, text: fmt.Sprintf(validateTxt, "bN", "FA data operations ignored for non FA customers.")},
-	ibapi.EXERCISE_OPTIONS: {idField: at(1), code: 321, text: fmt.Sprintf(validateTxt, "bN", "Option exercise is not supported by the simulator.")},
-	// reqScannerSubscription drops its version field at 143.
-	ibapi.REQ_SCANNER_SUBSCRIPTION: {idField: func(v int) int {
-		if v < 143 {
-			return 1
-		}
-		return 0
-	}, code: 162, text: fmt.Sprintf(hmdsText, "Scanner subscriptions are not available in the simulator.")},
-	ibapi.CANCEL_SCANNER_SUBSCRIPTION:   {idField: at(1)},
-	ibapi.REQ_CALC_IMPLIED_VOLAT:        {idField: at(1), code: 321, text: fmt.Sprintf(validateTxt, "bN", "Option calculations are not supported by the simulator.")},
-	ibapi.REQ_CALC_OPTION_PRICE:         {idField: at(1), code: 321, text: fmt.Sprintf(validateTxt, "bN", "Option calculations are not supported by the simulator.")},
-	ibapi.CANCEL_CALC_IMPLIED_VOLAT:     {idField: at(1)},
-	ibapi.CANCEL_CALC_OPTION_PRICE:      {idField: at(1)},
+	ibapi.EXERCISE_OPTIONS:              {idField: at(1), code: 321, text: fmt.Sprintf(validateTxt, "bN", "Option exercise is not supported by the simulator.")},
 	ibapi.QUERY_DISPLAY_GROUPS:          {idField: at(1), code: 321, text: fmt.Sprintf(validateTxt, "bN", "Display groups are not available in IB Gateway.")},
 	ibapi.SUBSCRIBE_TO_GROUP_EVENTS:     {idField: at(1), code: 321, text: fmt.Sprintf(validateTxt, "bN", "Display groups are not available in IB Gateway.")},
 	ibapi.UPDATE_DISPLAY_GROUP:          {idField: at(1), code: 321, text: fmt.Sprintf(validateTxt, "bN", "Display groups are not available in IB Gateway.")},
 	ibapi.UNSUBSCRIBE_FROM_GROUP_EVENTS: {idField: at(1)},
-	ibapi.REQ_NEWS_ARTICLE:              {idField: at(0), code: 10276, text: "News feed is not allowed."},
-	ibapi.REQ_HISTORICAL_NEWS:           {idField: at(0), code: 10276, text: "News feed is not allowed."},
 	ibapi.REQ_WSH_META_DATA:             {idField: at(0), code: 10276, text: "News feed is not allowed."},
 	ibapi.CANCEL_WSH_META_DATA:          {idField: at(0)},
 	ibapi.REQ_WSH_EVENT_DATA:            {idField: at(0), code: 10276, text: "News feed is not allowed."},

@@ -35,5 +35,6 @@
 //	hash.go        the model's hashes
 //	pricing.go     quotes of underlyings and options
 //	bs.go          Black-Scholes-Merton
+//	optcalc.go     custom option computations (calculateOptionPrice, ...)
 //	agg.go, bars.go bars from the seconds
 package market

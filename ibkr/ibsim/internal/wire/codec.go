@@ -34,6 +34,9 @@ func (c Codec) Event(ev engine.Event) (frame []byte, order bool) {
 	if b, ok := accountEvent(c.Version, ev); ok {
 		return b, false
 	}
+	if b := protoPnLEvent(c.Version, ev); b != nil {
+		return b, false
+	}
 	if b, order := protoEvent(c.Version, ev); b != nil {
 		return b, order
 	}

@@ -250,6 +250,9 @@ func (c Codec) CancelAccountSummary(f *Fields) (reqID int64, err error) {
 
 // ReqPnL reads reqPnL (92): [1]reqId [2]account [3]modelCode.
 func (c Codec) ReqPnL(f *Fields) (reqID int64, err error) {
+	if f.IsProto {
+		return pnlRequestProto(f)
+	}
 	reqID = f.Int("reqId")
 	f.ReqID = reqID
 	f.Str("account")
@@ -260,6 +263,9 @@ func (c Codec) ReqPnL(f *Fields) (reqID int64, err error) {
 // ReqPnLSingle reads reqPnLSingle (94): [1]reqId [2]account [3]modelCode
 // [4]conId.
 func (c Codec) ReqPnLSingle(f *Fields) (reqID, conID int64, err error) {
+	if f.IsProto {
+		return pnlSingleRequestProto(f)
+	}
 	reqID = f.Int("reqId")
 	f.ReqID = reqID
 	f.Str("account")
@@ -270,12 +276,18 @@ func (c Codec) ReqPnLSingle(f *Fields) (reqID, conID int64, err error) {
 
 // CancelPnLSingle reads cancelPnLSingle (95): [1]reqId.
 func (c Codec) CancelPnLSingle(f *Fields) (reqID int64, err error) {
+	if f.IsProto {
+		return cancelPnLSingleProto(f)
+	}
 	reqID = f.Int("reqId")
 	return reqID, f.Err
 }
 
 // CancelPnL reads cancelPnL (93): [1]reqId.
 func (c Codec) CancelPnL(f *Fields) (reqID int64, err error) {
+	if f.IsProto {
+		return cancelPnLProto(f)
+	}
 	reqID = f.Int("reqId")
 	return reqID, f.Err
 }
