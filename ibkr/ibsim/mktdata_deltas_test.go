@@ -16,11 +16,9 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// The versions above 212 are tested with raw frames: scmhub/ibapi sends
-// startApi as protobuf from 213 (MIN_SERVER_VER_PROTOBUF_REST_MESSAGES_3),
-// which the simulator does not read yet, so these sessions send the text
-// startApi (a text message id is still valid there) and then the
-// protobuf requests scmhub's client would send.
+// mdRaw drives a connection with raw frames, as scmhub's client would:
+// the startApi of the version (protobuf from 213), then protobuf requests,
+// reading each reply's message id as it comes.
 
 // mdRaw is a connection at a version above 200, after startApi.
 type mdRaw struct {
@@ -36,8 +34,13 @@ func newMDRaw(t *testing.T, s *Server, v int) *mdRaw {
 		t.Fatalf("handshake reply %q, want version %d", f, v)
 	}
 	r := &mdRaw{t: t, nc: nc, br: br}
-	r.sendText(ibapi.START_API, "2", "1", "")
-	r.until(ibapi.NEXT_VALID_ID)
+	if v >= wire.VerProtoRest3 {
+		r.sendProto(ibapi.START_API, &protobuf.StartApiRequest{ClientId: proto.Int32(1), OptionalCapabilities: proto.String("")})
+		r.until(ibapi.NEXT_VALID_ID + 200)
+	} else {
+		r.sendText(ibapi.START_API, "2", "1", "")
+		r.until(ibapi.NEXT_VALID_ID)
+	}
 	return r
 }
 
@@ -172,8 +175,8 @@ func TestMktDepthProtoAbove213(t *testing.T) {
 				}
 			}
 			r.sendProto(ibapi.CANCEL_MKT_DEPTH, &protobuf.CancelMarketDepth{ReqId: mdI32(9), IsSmartDepth: mdBool(true)})
-			r.sendText(ibapi.REQ_CURRENT_TIME, "1")
-			r.until(ibapi.CURRENT_TIME)
+			r.sendProto(ibapi.REQ_CURRENT_TIME, &protobuf.CurrentTimeRequest{})
+			r.until(ibapi.CURRENT_TIME + 200) // protobuf from 213
 		})
 	}
 }

@@ -123,8 +123,12 @@ func binStart(t *testing.T, s *Server, v int) *binSession {
 		t.Fatalf("handshake %q, want version %d", hs, v)
 	}
 	b := &binSession{t: t, nc: nc, br: br}
-	b.text(ibapi.START_API, "2", "1", "")
-	b.until(func(id int64, _ []byte) bool { return id == ibapi.NEXT_VALID_ID })
+	if v >= wire.VerProtoRest3 {
+		b.proto(ibapi.START_API, &protobuf.StartApiRequest{ClientId: proto.Int32(1), OptionalCapabilities: proto.String("")})
+	} else {
+		b.text(ibapi.START_API, "2", "1", "")
+	}
+	b.until(func(id int64, _ []byte) bool { return id == ibapi.NEXT_VALID_ID || id == ibapi.NEXT_VALID_ID+200 })
 	return b
 }
 
@@ -208,7 +212,7 @@ func TestCancelContractData(t *testing.T) {
 				errs = append(errs, fmt.Sprintf("%d %d %s", e.GetId(), e.GetErrorCode(), e.GetErrorMsg()))
 			}
 		}
-		return mid == ibapi.CURRENT_TIME
+		return mid == ibapi.CURRENT_TIME || mid == ibapi.CURRENT_TIME+200
 	})
 	if len(errs) != 1 || !strings.HasPrefix(errs[0], "-1 320 ") {
 		t.Errorf("errors after the cancels: %q, want one 320 (the malformed cancel)", errs)
