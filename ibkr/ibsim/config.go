@@ -23,7 +23,7 @@ const (
 	// (203) and open and completed orders (204). From 205 on a client
 	// sends contract details requests as protobuf, which the simulator
 	// does not read, so it negotiates at most 204.
-	HighestServerVersion = 204
+	HighestServerVersion = 225
 	// NewestClientVersion is the newest version a TWS API client asks for
 	// (scmhub/ibapi v0.10.47's MAX_CLIENT_VER): the most Config.MaxServerVersion
 	// may name. Families above HighestServerVersion that the simulator

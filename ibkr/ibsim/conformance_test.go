@@ -12,7 +12,8 @@ import (
 // conformanceVersions are the versions the conformance matrix runs at:
 // older clients' versions, the last text version, and every protobuf gate
 // the simulator speaks.
-var conformanceVersions = []int{176, 193, 200, wire.VerProtobuf, 202, wire.VerProtoOrders, wire.VerProtoCompleted}
+var conformanceVersions = []int{176, 193, 200, wire.VerProtobuf, 202, wire.VerProtoOrders, wire.VerProtoCompleted,
+	208, 213, 216, 218, HighestServerVersion}
 
 // TestConformanceOrdersMatrix drives the raw scmhub/ibapi EClient at each
 // version through the order family (placeOrder, the fill's openOrder,
