@@ -19,15 +19,12 @@ const (
 	// (the first with length-prefixed framing).
 	MinClientVersion = 100
 	// HighestServerVersion is the newest version the simulator fully
-	// speaks: binary message ids (201), protobuf executions (201), orders
-	// (203) and open and completed orders (204). From 205 on a client
-	// sends contract details requests as protobuf, which the simulator
-	// does not read, so it negotiates at most 204.
+	// speaks: binary message ids from 201 and every protobuf family at its
+	// gate, 201 to 213, and the changes of 214 to 225.
 	HighestServerVersion = 225
 	// NewestClientVersion is the newest version a TWS API client asks for
 	// (scmhub/ibapi v0.10.47's MAX_CLIENT_VER): the most Config.MaxServerVersion
-	// may name. Families above HighestServerVersion that the simulator
-	// does not read yet are answered with 320.
+	// may name.
 	NewestClientVersion = 225
 )
 

@@ -19,11 +19,13 @@
 // # What it models
 //
 // The handshake ("API\x00", a version range, +PACEAPI) with the text
-// protocol of versions 100 to 200 and versions 201 to 204 (binary message
-// ids; protobuf executions from 201, orders from 203, open and completed
-// order requests from 204, historical data from 208 when
-// Config.MaxServerVersion names it; Config.MaxServerVersion, 204 by default, caps
-// the version), startApi and the real bootstrap (managedAccounts, nextValidId,
+// protocol of versions 100 to 200 and every version from 201 to 225
+// (binary message ids; each message family in protobuf from its gate:
+// executions 201, orders 203, open and completed orders 204, contract
+// details 205, market data 206, accounts and positions 207, historical
+// data 208, news 209, scanner and PnL 210, option calculations 211, the
+// rest 212 and 213, startApi included; Config.MaxServerVersion, 225 by
+// default, caps the version), startApi and the real bootstrap (managedAccounts, nextValidId,
 // the 2104/2106/2158 farm notices, then the client id's open orders), and
 // each message in the layout of the negotiated version. Reference data
 // for SPY, QQQ, IWM, AAPL, MSFT, NVDA, TSLA, AMD, META, GOOG, IBM and the
