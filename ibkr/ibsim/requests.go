@@ -154,8 +154,6 @@ func handlerFor(id int64) handler {
 	return nil
 }
 
-// handleIgnore accepts a request that needs no answer.
-func handleIgnore(c *client, f *wire.Fields) error { return nil }
 
 // handleStartAPI: [1]version [2]clientId [3]optionalCapabilities.
 func handleStartAPI(c *client, f *wire.Fields) error {
