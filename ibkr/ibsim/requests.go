@@ -154,7 +154,6 @@ func handlerFor(id int64) handler {
 	return nil
 }
 
-
 // handleStartAPI: [1]version [2]clientId [3]optionalCapabilities.
 func handleStartAPI(c *client, f *wire.Fields) error {
 	id, err := c.codec.StartAPI(f)
