@@ -21,7 +21,7 @@ import (
 //
 //	go test -run Soak -soak 1000 -timeout 2h ./cmd/ibbot/internal/cmd/run/
 var (
-	soakCycles = flag.Int("soak", 30, "cycles of TestSoak (1000 for the long soak)")
+	soakCycles = flag.Int("soak", 50, "cycles of TestSoak (1000 for the long soak)")
 	soakSeed   = flag.Uint64("soak-seed", 0, "TestSoak's fault seed (0: the cycle count)")
 )
 
