@@ -98,7 +98,7 @@ func TestHealthCheck(t *testing.T) {
 // parses with the Prometheus text parser and reads the sources at scrape
 // time.
 func TestHandlerOverListener(t *testing.T) {
-	s := &fakeSession{status: ibkr.StatusReady, stats: ibkr.Stats{MarketDataLines: 7, Reconnects: 2}}
+	s := &fakeSession{status: ibkr.StatusReady, stats: ibkr.Stats{MarketDataLines: 7, Reconnects: 2, DeadConnections: 1}}
 	m := New("v1.2.3", Sources{Session: s, Decisions: func() map[string]int { return map[string]int{"order": 3} },
 		Alerts: func() map[string]AlertStats { return map[string]AlertStats{"slack": {Sent: 4, Dropped: 1}} }})
 	h := NewHealth(m, nil)
@@ -178,6 +178,7 @@ func TestHandlerOverListener(t *testing.T) {
 	}{
 		{val("ibbot_market_data_lines"), 7, "market data lines"},
 		{val("ibbot_session_reconnects_total"), 2, "reconnects"},
+		{val("ibbot_session_dead_connections_total"), 1, "dead connections"},
 		{val("ibbot_session_status", "status", "ready"), 1, "ready"},
 		{val("ibbot_session_status", "status", "closed"), 0, "closed"},
 		{val("ibbot_decisions_total", "kind", "order"), 3, "orders"},

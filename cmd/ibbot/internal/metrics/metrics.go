@@ -122,6 +122,7 @@ var (
 	descHistOpen = prometheus.NewDesc(Namespace+"_historical_open_requests", "Historical requests sent and not yet answered.", nil, nil)
 	descHistWait = prometheus.NewDesc(Namespace+"_historical_waiting_requests", "Historical requests held back by IB's historical pacing rules.", nil, nil)
 	descReconn   = prometheus.NewDesc(Namespace+"_session_reconnects_total", "Successful reconnects to the Gateway.", nil, nil)
+	descDead     = prometheus.NewDesc(Namespace+"_session_dead_connections_total", "Connections dropped because the Gateway left a liveness probe unanswered with the socket open.", nil, nil)
 	descDecision = prometheus.NewDesc(Namespace+"_decisions_total", "Decisions journaled, by kind (signal, skip, dry_run, what_if, order, fill, exit, guard, error).", []string{"kind"}, nil)
 	descAlert    = prometheus.NewDesc(Namespace+"_alerts_total", "Alerts by channel and result: sent, failed (after retries), dropped (queue full or shutdown).", []string{"channel", "result"}, nil)
 )
@@ -132,7 +133,7 @@ var statuses = []ibkr.Status{ibkr.StatusConnecting, ibkr.StatusReady, ibkr.Statu
 type collector struct{ m *Metrics }
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descStatus, descWritten, descPaced, descPacedSec, descQueued, descLines, descHistOpen, descHistWait, descReconn, descDecision, descAlert} {
+	for _, d := range []*prometheus.Desc{descStatus, descWritten, descPaced, descPacedSec, descQueued, descLines, descHistOpen, descHistWait, descReconn, descDead, descDecision, descAlert} {
 		ch <- d
 	}
 }
@@ -159,6 +160,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(descHistOpen, prometheus.GaugeValue, float64(stats.HistoricalOpen))
 		ch <- prometheus.MustNewConstMetric(descHistWait, prometheus.GaugeValue, float64(stats.HistoricalWaiting))
 		ch <- prometheus.MustNewConstMetric(descReconn, prometheus.CounterValue, float64(stats.Reconnects))
+		ch <- prometheus.MustNewConstMetric(descDead, prometheus.CounterValue, float64(stats.DeadConnections))
 	}
 	if src.Decisions != nil {
 		for k, v := range src.Decisions() {
