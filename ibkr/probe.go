@@ -29,7 +29,9 @@ func (s *Session) dropConn(gen uint64, err error) {
 // stopped reading or writing, or a stream that lost its framing. Nothing
 // would end it: every call would time out while the Session stays ready.
 // probe drops it, and the supervisor reconnects. A probe that fails
-// because the connection ended is the supervisor's business already.
+// because the connection ended is the supervisor's business already, and
+// while the Gateway reports its link to IB lost (1100) the connectivity
+// timeout decides instead.
 func (s *Session) probe(c *conn.Conn) {
 	defer s.wg.Done()
 	gen := c.Gen()
@@ -43,7 +45,10 @@ func (s *Session) probe(c *conn.Conn) {
 			return
 		case <-every.C:
 		}
-		if waited, dead := s.probeOnce(c, gen); dead {
+		if s.Status() == StatusConnectivityLost {
+			continue // the connectivity timeout governs a Gateway cut off from IB
+		}
+		if waited, dead := s.probeOnce(c, gen); dead && s.Status() != StatusConnectivityLost {
 			err := fmt.Errorf("the gateway did not answer a probe (reqCurrentTime) within %v of it being written: the connection is dead", waited.Round(time.Millisecond))
 			s.log.Warn("ibkr: dropping a dead connection", "gen", gen, "err", err)
 			s.probeDrops.Add(1)

@@ -95,3 +95,44 @@ func TestProbeConfig(t *testing.T) {
 		t.Fatalf("a negative ProbeTimeout: %v", err)
 	}
 }
+
+// While the Gateway reports its link to IB lost (1100) the connectivity
+// timeout decides, not the probe: a Gateway that left reqCurrentTime
+// unanswered then is not dropped early. Once the timeout passes the
+// Session reconnects, as for any 1100 that never recovers.
+func TestProbeWaitsOutConnectivityLoss(t *testing.T) {
+	s := fastSim(t, ibsim.Config{})
+	sess := fastSession(t, s, Config{ClientID: 64, ReconnectWait: time.Millisecond, MaxReconnectWait: 5 * time.Millisecond,
+		ProbeInterval: 10 * time.Millisecond, ProbeTimeout: 50 * time.Millisecond, ConnectivityTimeout: time.Second})
+	ctx := testCtx(t, 30*time.Second)
+	changed := sess.StatusChanged()
+	if err := s.Broadcast(1100); err != nil {
+		t.Fatal(err)
+	}
+	for sess.Status() != StatusConnectivityLost {
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			t.Fatal("no connectivity-lost status after 1100")
+		}
+	}
+	s.Hang(49) // reqCurrentTime goes unanswered from now on
+	lostAt := time.Now()
+	for sess.Status() != StatusReconnecting {
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			t.Fatal("the connection was never dropped after the connectivity timeout")
+		}
+	}
+	if d := time.Since(lostAt); d < 900*time.Millisecond {
+		t.Errorf("dropped %v after 1100, before the 1 s connectivity timeout", d)
+	}
+	if n := sess.Stats().DeadConnections; n != 0 {
+		t.Errorf("%d connections dropped by the probe during 1100", n)
+	}
+	s.SetLatency(49, 0) // the new connection's first round trip is answered
+	if _, err := sess.CurrentTime(ctx); err != nil {
+		t.Fatalf("after the reconnect: %v", err)
+	}
+}
