@@ -327,15 +327,11 @@ func (c *client) later(d time.Duration, fn func()) {
 // runHandler runs one request's handler and answers a parse error with
 // error 320.
 func (c *client) runHandler(id int64, h handler, f *wire.Fields) {
-	reqID := int64(-1)
 	if err := h(c, f); err != nil {
 		var fe *wire.FieldError
 		var pe *wire.ProtoError
 		if errors.As(err, &fe) || errors.As(err, &pe) {
-			if f.ReqID != 0 {
-				reqID = f.ReqID
-			}
-			c.sendError(reqID, 320, fmt.Sprintf("Error reading request. Message id %d: %v.", id, err))
+			c.sendError(f.ReqID, 320, fmt.Sprintf("Error reading request. Message id %d: %v.", id, err))
 			return
 		}
 		c.log.Debug("ibsim request failed", "msg", id, "err", err)

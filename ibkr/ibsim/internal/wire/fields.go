@@ -50,7 +50,9 @@ type Fields struct {
 	Pos int
 	Err error
 	// ReqID is set by a handler once it has read the request id, so that a
-	// later parse error is reported on that id.
+	// later parse error is reported on that id; -1 (no id, as IB reports
+	// errors of requests without one) until then. 0 is a request id like
+	// any other.
 	ReqID int64
 	// IsProto marks a protobuf request (version 201 and later, message id
 	// 200 or more); Proto is its serialized message, and the text fields
@@ -60,7 +62,7 @@ type Fields struct {
 }
 
 // NewFields returns a cursor at the first of fields f.
-func NewFields(f []string) *Fields { return &Fields{f: f} }
+func NewFields(f []string) *Fields { return &Fields{f: f, ReqID: -1} }
 
 // Remaining is the number of fields not yet read.
 func (f *Fields) Remaining() int { return len(f.f) - f.Pos }

@@ -19,7 +19,7 @@ import (
 func (c Codec) PlaceOrder(f *Fields) (engine.OrderRequest, error) {
 	if f.IsProto {
 		var r protobuf.PlaceOrderRequest
-		if err := f.unmarshal("PlaceOrderRequest", &r); err != nil {
+		if err := f.unmarshalReq("PlaceOrderRequest", &r); err != nil {
 			return engine.OrderRequest{}, err
 		}
 		f.ReqID = int64(r.GetOrderId())
@@ -37,7 +37,7 @@ func (c Codec) PlaceOrder(f *Fields) (engine.OrderRequest, error) {
 func (c Codec) CancelOrder(f *Fields) (orderID int64, err error) {
 	if f.IsProto {
 		var r protobuf.CancelOrderRequest
-		if err := f.unmarshal("CancelOrderRequest", &r); err != nil {
+		if err := f.unmarshalReq("CancelOrderRequest", &r); err != nil {
 			return 0, err
 		}
 		f.ReqID = int64(r.GetOrderId())
@@ -132,7 +132,7 @@ func (c Codec) CancelPositions(f *Fields) error {
 func (c Codec) ReqExecutions(f *Fields) (reqID int64, flt engine.ExecFilter, err error) {
 	if f.IsProto {
 		var r protobuf.ExecutionRequest
-		if err := f.unmarshal("ExecutionRequest", &r); err != nil {
+		if err := f.unmarshalReq("ExecutionRequest", &r); err != nil {
 			return 0, flt, err
 		}
 		reqID = int64(r.GetReqId())

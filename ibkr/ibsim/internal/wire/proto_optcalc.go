@@ -63,7 +63,7 @@ func readOptCalc(f *Fields, value string) (OptCalcReq, error) {
 func (c Codec) CancelCalcImpliedVolat(f *Fields) (int64, error) {
 	if f.IsProto {
 		var r protobuf.CancelCalculateImpliedVolatility
-		err := f.unmarshal("CancelCalculateImpliedVolatility", &r)
+		err := f.unmarshalReq("CancelCalculateImpliedVolatility", &r)
 		return int64(r.GetReqId()), err
 	}
 	f.Int("version")
@@ -76,7 +76,7 @@ func (c Codec) CancelCalcImpliedVolat(f *Fields) (int64, error) {
 func (c Codec) CancelCalcOptionPrice(f *Fields) (int64, error) {
 	if f.IsProto {
 		var r protobuf.CancelCalculateOptionPrice
-		err := f.unmarshal("CancelCalculateOptionPrice", &r)
+		err := f.unmarshalReq("CancelCalculateOptionPrice", &r)
 		return int64(r.GetReqId()), err
 	}
 	f.Int("version")

@@ -51,7 +51,7 @@ func idsProto(f *Fields) error {
 // secDefOptParamsProto reads a SecDefOptParamsRequest.
 func secDefOptParamsProto(f *Fields) (SecDefOptParamsRequest, error) {
 	var r protobuf.SecDefOptParamsRequest
-	if err := f.unmarshal("SecDefOptParamsRequest", &r); err != nil {
+	if err := f.unmarshalReq("SecDefOptParamsRequest", &r); err != nil {
 		return SecDefOptParamsRequest{}, err
 	}
 	f.ReqID = int64(r.GetReqId())
@@ -67,7 +67,7 @@ func secDefOptParamsProto(f *Fields) (SecDefOptParamsRequest, error) {
 // matchingSymbolsProto reads a MatchingSymbolsRequest.
 func matchingSymbolsProto(f *Fields) (int64, string, error) {
 	var r protobuf.MatchingSymbolsRequest
-	if err := f.unmarshal("MatchingSymbolsRequest", &r); err != nil {
+	if err := f.unmarshalReq("MatchingSymbolsRequest", &r); err != nil {
 		return 0, "", err
 	}
 	f.ReqID = int64(r.GetReqId())
@@ -77,7 +77,7 @@ func matchingSymbolsProto(f *Fields) (int64, string, error) {
 // smartComponentsProto reads a SmartComponentsRequest.
 func smartComponentsProto(f *Fields) (int64, string, error) {
 	var r protobuf.SmartComponentsRequest
-	if err := f.unmarshal("SmartComponentsRequest", &r); err != nil {
+	if err := f.unmarshalReq("SmartComponentsRequest", &r); err != nil {
 		return 0, "", err
 	}
 	f.ReqID = int64(r.GetReqId())
@@ -98,7 +98,7 @@ func marketRuleProto(f *Fields) (int64, error) {
 func (c Codec) ReqSoftDollarTiers(f *Fields) (reqID int64, err error) {
 	if f.IsProto {
 		var r protobuf.SoftDollarTiersRequest
-		if err := f.unmarshal("SoftDollarTiersRequest", &r); err != nil {
+		if err := f.unmarshalReq("SoftDollarTiersRequest", &r); err != nil {
 			return 0, err
 		}
 		f.ReqID = int64(r.GetReqId())
@@ -124,7 +124,7 @@ func (c Codec) ReqFamilyCodes(f *Fields) error {
 func (c Codec) ReqUserInfo(f *Fields) (reqID int64, err error) {
 	if f.IsProto {
 		var r protobuf.UserInfoRequest
-		if err := f.unmarshal("UserInfoRequest", &r); err != nil {
+		if err := f.unmarshalReq("UserInfoRequest", &r); err != nil {
 			return 0, err
 		}
 		f.ReqID = int64(r.GetReqId())
@@ -156,7 +156,7 @@ func (c Codec) ReqConfig(f *Fields) (reqID int64, err error) {
 		return 0, protoFieldError(f, "reqConfig", "text", "a ConfigRequest")
 	}
 	var r protobuf.ConfigRequest
-	if err := f.unmarshal("ConfigRequest", &r); err != nil {
+	if err := f.unmarshalReq("ConfigRequest", &r); err != nil {
 		return 0, err
 	}
 	f.ReqID = int64(r.GetReqId())
@@ -170,7 +170,7 @@ func (c Codec) ReqUpdateConfig(f *Fields) (*protobuf.UpdateConfigRequest, error)
 		return nil, protoFieldError(f, "updateConfig", "text", "an UpdateConfigRequest")
 	}
 	var r protobuf.UpdateConfigRequest
-	if err := f.unmarshal("UpdateConfigRequest", &r); err != nil {
+	if err := f.unmarshalReq("UpdateConfigRequest", &r); err != nil {
 		return nil, err
 	}
 	f.ReqID = int64(r.GetReqId())
@@ -200,6 +200,7 @@ func protoSymbolSamples(reqID int64, ss []market.SymbolSample) []byte {
 				ConId:       pI32(s.ConID),
 				Symbol:      pStr(s.Symbol),
 				SecType:     pStr(s.SecType),
+				Strike:      pF64(0), // as contractData: the client reads an absent strike as its unset marker
 				PrimaryExch: pStrNE(s.PrimaryExch),
 				Currency:    pStr(s.Currency),
 				Description: pStrNE(s.Description),

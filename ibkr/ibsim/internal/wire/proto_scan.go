@@ -104,7 +104,7 @@ func (c Codec) ReqScannerSubscription(f *Fields) (ScannerSub, error) {
 func (c Codec) CancelScannerSubscription(f *Fields) (reqID int64, err error) {
 	if f.IsProto {
 		var r protobuf.CancelScannerSubscription
-		err := f.unmarshal("CancelScannerSubscription", &r)
+		err := f.unmarshalReq("CancelScannerSubscription", &r)
 		return int64(r.GetReqId()), err
 	}
 	f.Int("version")
@@ -200,13 +200,13 @@ func pnlSingleRequestProto(f *Fields) (reqID, conID int64, err error) {
 // cancelPnLProto reads a protobuf CancelPnL.
 func cancelPnLProto(f *Fields) (int64, error) {
 	var r protobuf.CancelPnL
-	err := f.unmarshal("CancelPnL", &r)
+	err := f.unmarshalReq("CancelPnL", &r)
 	return int64(r.GetReqId()), err
 }
 
 // cancelPnLSingleProto reads a protobuf CancelPnLSingle.
 func cancelPnLSingleProto(f *Fields) (int64, error) {
 	var r protobuf.CancelPnLSingle
-	err := f.unmarshal("CancelPnLSingle", &r)
+	err := f.unmarshalReq("CancelPnLSingle", &r)
 	return int64(r.GetReqId()), err
 }

@@ -47,7 +47,7 @@ func (c Codec) Request(payload []byte) (id int64, f *Fields, err error) {
 		id = int64(binary.BigEndian.Uint32(payload))
 		body := payload[4:]
 		if id >= protobufIDOffset {
-			return id - protobufIDOffset, &Fields{IsProto: true, Proto: body}, nil
+			return id - protobufIDOffset, &Fields{IsProto: true, Proto: body, ReqID: -1}, nil
 		}
 		return id, NewFields(SplitFields(body)), nil
 	}
