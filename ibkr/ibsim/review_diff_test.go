@@ -123,8 +123,12 @@ func reviewScript(t *testing.T, v int) []string {
 		func() { c.ReqManagedAccts() },
 		func() { c.ReqIDs(1) },
 		func() { c.ReqCurrentTimeInMillis() },
-		func() { c.ReqContractDetails(36, func() *ibapi.Contract { x := spy(); x.Symbol, x.ConID = "NOPE", 0; return x }()) },
-		func() { c.ReqMktData(37, func() *ibapi.Contract { x := spy(); x.Symbol, x.ConID = "NOPE", 0; return x }(), "", false, false, nil) },
+		func() {
+			c.ReqContractDetails(36, func() *ibapi.Contract { x := spy(); x.Symbol, x.ConID = "NOPE", 0; return x }())
+		},
+		func() {
+			c.ReqMktData(37, func() *ibapi.Contract { x := spy(); x.Symbol, x.ConID = "NOPE", 0; return x }(), "", false, false, nil)
+		},
 		func() { c.CancelMktData(4) },
 		func() { c.CancelMktDepth(6, false) },
 	}
