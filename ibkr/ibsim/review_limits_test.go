@@ -2,6 +2,7 @@ package ibsim
 
 import (
 	"bufio"
+	"fmt"
 	"net"
 	"testing"
 	"time"
@@ -76,5 +77,53 @@ func TestReviewLimitsFreedOnDisconnect(t *testing.T) {
 	}
 	if errs := reviewLimitRequests(t, nc2, br2, 4000, 1, 1, 1); len(errs) != 3 {
 		t.Errorf("one past each limit again: errors %v, want 309, 10190, 101", errs)
+	}
+}
+
+// reviewHist sends n historical requests (different durations, so none is
+// identical) and returns the errors by id.
+func reviewHist(t *testing.T, nc net.Conn, br *bufio.Reader, base int32, n int, keepUp bool) map[int32]int32 {
+	t.Helper()
+	for i := range n {
+		reviewWrite(t, nc, rawProtoFrame(t, ibapi.REQ_HISTORICAL_DATA, &protobuf.HistoricalDataRequest{
+			ReqId: proto.Int32(base + int32(i)), Contract: reviewSPYProto("SMART"), EndDateTime: proto.String(""),
+			Duration: proto.String(fmt.Sprintf("%d D", int(base)%7+i+1)), BarSizeSetting: proto.String("1 hour"), WhatToShow: proto.String("TRADES"),
+			UseRTH: proto.Bool(true), FormatDate: proto.Int32(1), KeepUpToDate: proto.Bool(keepUp),
+		}))
+	}
+	got := map[int32]int32{}
+	for _, e := range reviewUntilTime(t, nc, br) {
+		got[e.GetId()] = e.GetErrorCode()
+	}
+	return got
+}
+
+// TestReviewHistOpenFreedOnDisconnect: historical requests still waiting
+// for their answer (HistResponseDelay) hold HistMaxOpen slots; a client
+// that drops its socket with them open must free them, and a cancel must
+// free one (with 162 "query cancelled").
+func TestReviewHistOpenFreedOnDisconnect(t *testing.T) {
+	s := startSim(t, Config{Clock: NewVirtualClock(ordAt), TickInterval: time.Hour, MaxServerVersion: 225,
+		Limits: Limits{MaxMsgRate: 100000, HistMaxOpen: 3, HistResponseDelay: time.Hour, HistBurstCount: 1000, HistLongCount: 1000}})
+	nc, br := reviewRawSession(t, s, 225, 1)
+	if errs := reviewHist(t, nc, br, 10, 4, false); len(errs) != 1 || errs[13] != 162 {
+		t.Fatalf("4 requests with 3 open allowed: errors %v, want 162 on 13", errs)
+	}
+	nc.Close()
+	for deadline := time.Now().Add(waitTimeout); s.Stats().Clients != 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("the dropped client never left")
+		}
+		time.Sleep(5 * time.Millisecond) // polling the server's stats
+	}
+	time.Sleep(50 * time.Millisecond)
+	nc2, br2 := reviewRawSession(t, s, 225, 2)
+	if errs := reviewHist(t, nc2, br2, 20, 3, false); len(errs) != 0 {
+		t.Fatalf("after the drop: errors %v, want none", errs)
+	}
+	reviewWrite(t, nc2, rawProtoFrame(t, ibapi.CANCEL_HISTORICAL_DATA, &protobuf.CancelHistoricalData{ReqId: proto.Int32(20)}))
+	errs := reviewHist(t, nc2, br2, 30, 1, false)
+	if errs[20] != 162 || len(errs) != 1 {
+		t.Errorf("cancel and one more: errors %v, want only 162 (cancelled) on 20", errs)
 	}
 }
