@@ -48,9 +48,16 @@ func reviewNorm(e ev) string {
 // and returns every text-equivalent callback, in order, with a round trip
 // after every request so that the order is the server's.
 func reviewScript(t *testing.T, v int) []string {
-	clk := NewVirtualClock(ordAt)
-	s := startSim(t, Config{Clock: clk, TickInterval: time.Hour, MaxServerVersion: v, Limits: Limits{MaxMsgRate: 100000, HistBurstCount: 1000, HistLongCount: 1000}})
+	return reviewScriptWith(t, v, ordAt, false, 1)
+}
+
+// reviewScriptWith is reviewScript at a market-clock instant, for a
+// delayed account or not, under a market data type.
+func reviewScriptWith(t *testing.T, v int, at time.Time, delayed bool, mdType int64) []string {
+	clk := NewVirtualClock(at)
+	s := startSim(t, Config{Clock: clk, TickInterval: time.Hour, MaxServerVersion: v, Delayed: delayed, Limits: Limits{MaxMsgRate: 100000, HistBurstCount: 1000, HistLongCount: 1000}})
 	c, r := dial(t, s, 1)
+	c.ReqMarketDataType(mdType)
 	spy := spyContract
 	isl := func() *ibapi.Contract { x := spy(); x.Exchange = "ISLAND"; return x }
 	opt := func() *ibapi.Contract { return option("SPY", "20260320", 600, "C", "SMART") }
@@ -202,6 +209,48 @@ func TestReviewSameCallbacksAtEveryGate(t *testing.T) {
 					t.Errorf("event %d (%.40s):\n  v200: ...%s\n  v%d: ...%s", i, a, da, v, db)
 					if n++; n > 8 {
 						t.Fatalf("%d vs %d events", len(base), len(got))
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestReviewSameCallbacksDelayedAndClosed: the same comparison for a
+// delayed account under type 3, and after the close under frozen type 2
+// and delayed frozen type 4, at 200 and at 206 (market data's gate) and
+// 225.
+func TestReviewSameCallbacksDelayedAndClosed(t *testing.T) {
+	closed := time.Date(2026, 3, 10, 17, 30, 0, 0, ordAt.Location())
+	for _, tc := range []struct {
+		name    string
+		at      time.Time
+		delayed bool
+		mdType  int64
+	}{
+		{"delayed", ordAt, true, 3},
+		{"closed-frozen", closed, false, 2},
+		{"closed-delayed-frozen", closed, true, 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			base := reviewScriptWith(t, 200, tc.at, tc.delayed, tc.mdType)
+			for _, v := range []int{206, 225} {
+				got := reviewScriptWith(t, v, tc.at, tc.delayed, tc.mdType)
+				n := 0
+				for i := 0; i < max(len(base), len(got)); i++ {
+					var a, b string
+					if i < len(base) {
+						a = base[i]
+					}
+					if i < len(got) {
+						b = got[i]
+					}
+					if a != b && !strings.HasPrefix(a, "SymbolSamples") {
+						da, db := reviewFirstDiff(a, b)
+						t.Errorf("v%d event %d (%.40s):\n  v200: ...%s\n  v%d: ...%s", v, i, a, da, v, db)
+						if n++; n > 8 {
+							t.Fatalf("%d vs %d events", len(base), len(got))
+						}
 					}
 				}
 			}
