@@ -98,7 +98,15 @@ func TestReviewMalformedProtoOnItsID(t *testing.T) {
 	ids = append(ids, int(ibapi.CANCEL_CONTRACT_DATA), int(ibapi.CANCEL_HISTORICAL_TICKS), int(ibapi.REQ_CONFIG), int(ibapi.UPDATE_CONFIG))
 	sort.Ints(ids)
 	for _, reqID := range []int64{777, 0} {
-		reqID := reqID
+		t.Run(fmt.Sprintf("reqId%d", reqID), func(t *testing.T) { reviewMalformed(t, nc, br, ids, reqID) })
+	}
+	if st := s.Stats(); st.Clients != 1 {
+		t.Errorf("clients %d after the malformed requests", st.Clients)
+	}
+}
+
+func reviewMalformed(t *testing.T, nc net.Conn, br *bufio.Reader, ids []int, reqID int64) {
+	{
 		for _, id := range ids {
 			if handlerFor(int64(id)) == nil {
 				continue // refused whatever the body (unserved.go)
@@ -135,8 +143,5 @@ func TestReviewMalformedProtoOnItsID(t *testing.T) {
 				t.Errorf("msg %d %s (field 1 %v): 320 on %d, want on %d", id, m[1], mt.Descriptor().Fields().ByNumber(1).Name(), got, want)
 			}
 		}
-	}
-	if st := s.Stats(); st.Clients != 1 {
-		t.Errorf("clients %d after the malformed requests", st.Clients)
 	}
 }

@@ -34,7 +34,9 @@ func reviewProbe(t *testing.T, v int) map[int64]string {
 		16: func(id int64) { c.ReqHistogramData(id, byConID(), false, "3 days") },
 		17: func(id int64) { c.CalculateOptionPrice(id, option("SPY", "20260320", 600, "P", "SMART"), 10, 600, nil) },
 		18: func(id int64) { c.ReqMktDepth(id, byConID(), 5, true, nil) },
-		19: func(id int64) { c.ReqHistoricalTicks(id, byConID(), "", "20260309 16:00:00 US/Eastern", 3, "TRADES", false, true, nil) },
+		19: func(id int64) {
+			c.ReqHistoricalTicks(id, byConID(), "", "20260309 16:00:00 US/Eastern", 3, "TRADES", false, true, nil)
+		},
 		20: func(id int64) { c.ReqAccountSummary(id, "All", "$LEDGER:ALL") },
 	}
 	out := map[int64]string{}
