@@ -57,8 +57,9 @@ func TestReviewConcurrentMixAt225(t *testing.T) {
 			j.call(id)
 		}()
 	}
-	// Depth and tick-by-tick, each cancelled as soon as it is sent.
-	for i := range 6 {
+	// Depth and tick-by-tick, each cancelled as soon as it is sent, by three
+	// goroutines: at most three of each are open at any time, the limit.
+	for i := range 3 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
