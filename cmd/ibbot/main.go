@@ -15,5 +15,12 @@ var version string
 
 func main() {
 	ibapi.SetLogLevel(7) // the wire library's global logger stays quiet; ibbot logs through slog
-	os.Exit(root.Main(context.Background(), version, os.Args[1:], cmdutil.System()))
+	streams := cmdutil.System()
+	// The wire library prints a broken Gateway frame's field to os.Stdout
+	// (a fmt.Println in its decoder) before it gives the message up. ibbot
+	// writes its results through streams.Out only, so the process's
+	// os.Stdout can point at stderr: a stray line never lands in --json
+	// output a script parses.
+	os.Stdout = os.Stderr
+	os.Exit(root.Main(context.Background(), version, os.Args[1:], streams))
 }
