@@ -41,8 +41,11 @@
 // # Reconnect
 //
 // When the connection is lost (read or write error, the Gateway's restart,
-// a malformed message, or lost connectivity (1100) that does not come back
-// within Config.ConnectivityTimeout), calls in flight fail with
+// a malformed message or one whose list counts its frame cannot hold, lost
+// connectivity (1100) that does not come back within
+// Config.ConnectivityTimeout, or a connection that leaves the Session's
+// reqCurrentTime probe unanswered (Config.ProbeInterval, ProbeTimeout: a
+// half-open socket or a stalled stream)), calls in flight fail with
 // ErrDisconnected (IsRetryable reports true), the Session reconnects with
 // backoff and jitter with a full handshake, re-seeds order ids from the
 // new nextValidId, re-sends the market data type, requests every stream
