@@ -5,7 +5,6 @@ import (
 
 	"github.com/ibbot/ibbot/ibkr/ibsim/internal/wire"
 	"github.com/scmhub/ibapi"
-	"google.golang.org/protobuf/encoding/protowire"
 )
 
 // unservedReq describes a request the simulator does not serve: where its
@@ -81,7 +80,7 @@ func (c *client) answerUnserved(id int64, f *wire.Fields) {
 // protobuf request that has one).
 func unservedReqID(v int, u unservedReq, f *wire.Fields) (int64, bool) {
 	if f.IsProto {
-		return protoField1(f.Proto)
+		return wire.ProtoField1(f.Proto)
 	}
 	i := u.idField(v)
 	if i == -1 {
@@ -99,28 +98,4 @@ func unservedReqID(v int, u unservedReq, f *wire.Fields) (int64, bool) {
 	f.Skip(i, "fields before the request id")
 	id := f.Int("reqId")
 	return id, f.Err == nil
-}
-
-// protoField1 returns the varint field 1 of a serialized protobuf message.
-func protoField1(b []byte) (int64, bool) {
-	for len(b) > 0 {
-		num, typ, n := protowire.ConsumeTag(b)
-		if n < 0 {
-			return 0, false
-		}
-		b = b[n:]
-		if num == 1 && typ == protowire.VarintType {
-			v, n := protowire.ConsumeVarint(b)
-			if n < 0 {
-				return 0, false
-			}
-			return int64(int32(v)), true
-		}
-		n = protowire.ConsumeFieldValue(num, typ, b)
-		if n < 0 {
-			return 0, false
-		}
-		b = b[n:]
-	}
-	return 0, false
 }

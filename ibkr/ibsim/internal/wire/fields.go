@@ -105,6 +105,16 @@ func (f *Fields) OptStr() string {
 	return s
 }
 
+// ReadReqID reads the request id field and, when it parsed, records it in
+// f.ReqID so that a later parse error is reported on it.
+func (f *Fields) ReadReqID() int64 {
+	id := f.Int("reqId")
+	if f.Err == nil {
+		f.ReqID = id
+	}
+	return id
+}
+
 // Int reads an integer; "" reads as 0.
 func (f *Fields) Int(name string) int64 {
 	s, ok := f.next(name)

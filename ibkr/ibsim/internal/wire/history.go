@@ -112,10 +112,7 @@ func (c Codec) ReqRealTimeBars(f *Fields) (RealTimeBarsRequest, error) {
 	}
 	var r RealTimeBarsRequest
 	f.Int("version")
-	r.ReqID = f.Int("reqId")
-	if f.Err == nil {
-		f.ReqID = r.ReqID
-	}
+	r.ReqID = f.ReadReqID()
 	r.Contract = f.ReadContract()
 	r.BarSize = f.Int("barSize")
 	r.WhatToShow = strings.ToUpper(strings.TrimSpace(f.Str("whatToShow")))

@@ -86,10 +86,7 @@ func (c Codec) ReqHistogramData(f *Fields) (HistogramRequest, error) {
 		return protoReqHistogramData(f)
 	}
 	var r HistogramRequest
-	r.ReqID = f.Int("reqId")
-	if f.Err == nil {
-		f.ReqID = r.ReqID
-	}
+	r.ReqID = f.ReadReqID()
 	r.Contract = f.ReadContract()
 	r.Contract.IncludeExpired = f.Bool("includeExpired")
 	r.UseRTH = f.Bool("useRTH")
@@ -102,10 +99,7 @@ func reqIDOnly(f *Fields, name string, pm protoCancelMsg) (int64, error) {
 	if f.IsProto {
 		return protoCancel(f, name, pm)
 	}
-	id := f.Int("reqId")
-	if f.Err == nil {
-		f.ReqID = id
-	}
+	id := f.ReadReqID()
 	return id, f.Err
 }
 
@@ -133,10 +127,7 @@ func (c Codec) ReqHistoricalTicks(f *Fields) (HistoricalTicksRequest, error) {
 		return protoReqHistoricalTicks(f)
 	}
 	var r HistoricalTicksRequest
-	r.ReqID = f.Int("reqId")
-	if f.Err == nil {
-		f.ReqID = r.ReqID
-	}
+	r.ReqID = f.ReadReqID()
 	r.Contract = f.ReadContract()
 	r.Contract.IncludeExpired = f.Bool("includeExpired")
 	r.Start = f.Str("startDateTime")
@@ -157,10 +148,7 @@ func (c Codec) ReqTickByTickData(f *Fields) (TickByTickRequest, error) {
 		return protoReqTickByTick(f)
 	}
 	var r TickByTickRequest
-	r.ReqID = f.Int("reqId")
-	if f.Err == nil {
-		f.ReqID = r.ReqID
-	}
+	r.ReqID = f.ReadReqID()
 	r.Contract = f.ReadContract()
 	r.TickType = strings.TrimSpace(f.Str("tickType"))
 	if f.Remaining() > 0 {

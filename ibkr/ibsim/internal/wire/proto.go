@@ -10,6 +10,7 @@ import (
 	"github.com/ibbot/ibbot/ibkr/ibsim/internal/engine"
 	"github.com/ibbot/ibbot/ibkr/ibsim/internal/market"
 	"github.com/scmhub/ibapi/protobuf"
+	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -78,6 +79,45 @@ func (f *Fields) unmarshal(name string, pm proto.Message) error {
 		f.Err = &ProtoError{Message: name, Err: err}
 	}
 	return f.Err
+}
+
+// unmarshalReq is unmarshal for a request whose field 1 is its request id:
+// when the message does not unmarshal but its field 1 can still be read,
+// f.ReqID is set to it, so that the error is reported on that id.
+func (f *Fields) unmarshalReq(name string, pm proto.Message) error {
+	err := f.unmarshal(name, pm)
+	if err != nil {
+		if id, ok := ProtoField1(f.Proto); ok {
+			f.ReqID = id
+		}
+	}
+	return err
+}
+
+// ProtoField1 reads the varint field 1 of a serialized message, as an
+// int32 (the type of every request id): the id of a request that does not
+// unmarshal as a whole.
+func ProtoField1(b []byte) (int64, bool) {
+	for len(b) > 0 {
+		num, typ, n := protowire.ConsumeTag(b)
+		if n < 0 {
+			return 0, false
+		}
+		b = b[n:]
+		if num == 1 && typ == protowire.VarintType {
+			v, n := protowire.ConsumeVarint(b)
+			if n < 0 {
+				return 0, false
+			}
+			return int64(int32(v)), true
+		}
+		n = protowire.ConsumeFieldValue(num, typ, b)
+		if n < 0 {
+			return 0, false
+		}
+		b = b[n:]
+	}
+	return 0, false
 }
 
 // Pointer helpers for the optional fields of IB's protobuf types.

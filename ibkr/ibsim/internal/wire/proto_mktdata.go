@@ -294,10 +294,7 @@ func (c Codec) ReqMktDepth(f *Fields) (MktDepthRequest, error) {
 		return r, nil
 	}
 	f.Int("version")
-	r.ReqID = f.Int("reqId")
-	if f.Err == nil {
-		f.ReqID = r.ReqID
-	}
+	r.ReqID = f.ReadReqID()
 	q := &r.Contract
 	q.ConID = f.Int("conId")
 	q.Symbol = f.Str("symbol")
@@ -336,10 +333,7 @@ func (c Codec) CancelMktDepth(f *Fields) (reqID int64, smart bool, err error) {
 		return f.ReqID, p.GetIsSmartDepth(), nil
 	}
 	f.Int("version")
-	reqID = f.Int("reqId")
-	if f.Err == nil {
-		f.ReqID = reqID
-	}
+	reqID = f.ReadReqID()
 	if c.Version >= verSmartDepth && f.Remaining() > 0 {
 		smart = f.Bool("isSmartDepth")
 	}

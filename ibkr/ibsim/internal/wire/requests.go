@@ -346,10 +346,7 @@ func (c Codec) ReqHistoricalData(f *Fields) (HistoricalRequest, error) {
 	if v < MinVerSyntRealtimeBars || (v == MinVerSyntRealtimeBars && f.Remaining() >= 23) {
 		f.Int("version")
 	}
-	r.ReqID = f.Int("reqId")
-	if f.Err == nil {
-		f.ReqID = r.ReqID
-	}
+	r.ReqID = f.ReadReqID()
 	r.Contract = f.ReadContract()
 	r.Contract.IncludeExpired = f.Bool("includeExpired")
 	r.EndDateTime = f.Str("endDateTime")
@@ -403,10 +400,7 @@ func (c Codec) ReqHeadTimestamp(f *Fields) (HeadTimestampRequest, error) {
 		return protoReqHeadTimestamp(f)
 	}
 	var r HeadTimestampRequest
-	r.ReqID = f.Int("reqId")
-	if f.Err == nil {
-		f.ReqID = r.ReqID
-	}
+	r.ReqID = f.ReadReqID()
 	r.Contract = f.ReadContract()
 	r.Contract.IncludeExpired = f.Bool("includeExpired")
 	r.UseRTH = f.Bool("useRTH")
