@@ -97,26 +97,33 @@ func (s *Session) AccountUpdates(ctx context.Context, account string) (*Stream[A
 	u := newSub(s, st, pace.LaneInteractive, func(int64) conn.Request {
 		return conn.AccountUpdates{Subscribe: true, Account: account}
 	})
-	u.byID = false
 	u.cancel = func(int64) conn.Request { return conn.AccountUpdates{Subscribe: false, Account: account} }
+	return startIdless(ctx, s, &s.idless.acct, u, what)
+}
+
+// startIdless starts u, a stream the Gateway answers without a request id,
+// as the one held in *slot (one at a time), and frees the slot when it
+// ends.
+func startIdless[T any](ctx context.Context, s *Session, slot **sub[T], u *sub[T], what string) (*Stream[T], error) {
+	u.byID = false
 	s.idless.mu.Lock()
-	if s.idless.acct != nil {
+	if *slot != nil {
 		s.idless.mu.Unlock()
 		return nil, errOneAtATime(what)
 	}
-	s.idless.acct = u
+	*slot = u
 	s.idless.mu.Unlock()
 	u.release = func() {
 		s.idless.mu.Lock()
-		if s.idless.acct == u {
-			s.idless.acct = nil
+		if *slot == u {
+			*slot = nil
 		}
 		s.idless.mu.Unlock()
 	}
 	if err := u.start(ctx); err != nil {
 		return nil, fmt.Errorf("ibkr: %s: %w", what, err)
 	}
-	return st, nil
+	return u.st, nil
 }
 
 // PositionsStream streams the positions of every account of the login
@@ -128,26 +135,8 @@ func (s *Session) PositionsStream(ctx context.Context) (*Stream[PositionUpdate],
 	const what = "positions"
 	st := newStream[PositionUpdate](what, s.cfg.StreamBuffer)
 	u := newSub(s, st, pace.LaneInteractive, func(int64) conn.Request { return conn.Positions{} })
-	u.byID = false
 	u.cancel = func(int64) conn.Request { return conn.CancelPositions{} }
-	s.idless.mu.Lock()
-	if s.idless.pos != nil {
-		s.idless.mu.Unlock()
-		return nil, errOneAtATime(what)
-	}
-	s.idless.pos = u
-	s.idless.mu.Unlock()
-	u.release = func() {
-		s.idless.mu.Lock()
-		if s.idless.pos == u {
-			s.idless.pos = nil
-		}
-		s.idless.mu.Unlock()
-	}
-	if err := u.start(ctx); err != nil {
-		return nil, fmt.Errorf("ibkr: %s: %w", what, err)
-	}
-	return st, nil
+	return startIdless(ctx, s, &s.idless.pos, u, what)
 }
 
 // Deliveries from the wrapper.
